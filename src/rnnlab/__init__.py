@@ -1,0 +1,3 @@
+"""rnnlab: a workbench for recurrent neural networks."""
+
+__version__ = "0.1.0"
