@@ -1,0 +1,86 @@
+r"""LSTM cell: one time step forward, and its BPTT step right under it.
+
+Gate order is PyTorch's: i, f, g, o (rows of W_xh and W_hh stacked in that order).
+
+Forward (column vectors, DESIGN.md notation; z_t stacks the four pre-activations):
+
+.. math::
+
+    z_t = W_{xh} x_t + b_{ih} + W_{hh} h_{t-1} + b_{hh}   = [z^i; z^f; z^g; z^o]   (4H)
+    i_t = \sigma(z^i_t)   f_t = \sigma(z^f_t)   g_t = \tanh(z^g_t)   o_t = \sigma(z^o_t)
+    c_t = f_t \odot c_{t-1} + i_t \odot g_t
+    h_t = o_t \odot \tanh(c_t)
+
+Backward, with dh_t = dL/dh_t and dc_{t+1 \to t} = dL/dc_t arriving from step t+1:
+
+.. math::
+
+    dc_t      = dc_{t+1 \to t} + dh_t \odot o_t \odot (1 - \tanh^2 c_t)
+    \delta^i_t = dc_t \odot g_t \odot i_t (1 - i_t)
+    \delta^f_t = dc_t \odot c_{t-1} \odot f_t (1 - f_t)
+    \delta^g_t = dc_t \odot i_t \odot (1 - g_t^2)
+    \delta^o_t = dh_t \odot \tanh(c_t) \odot o_t (1 - o_t)
+    dh_{t-1} \mathrel{+}= W_{hh}^T \delta_t          dc_{t-1} = dc_t \odot f_t
+
+x_t is the input (D); h_t, c_t the hidden and cell states (H); W_xh (4H x D) is
+PyTorch's ``weight_ih_l{k}`` and W_hh (4H x H) ``weight_hh_l{k}``. Storage is
+batch-major rows, (B, 4H) per step; see ``rnn.py`` for how the layer hoists the
+input projections and the weight sums out of the time loop.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnnlab.reference.functions import sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
+from rnnlab.reference.tape import Tape
+
+Array = np.ndarray
+
+
+def split_gates(block: Array, hidden_size: int) -> tuple[Array, Array, Array, Array]:
+    """Views i, f, g, o of a (..., 4H) block."""
+    H = hidden_size
+    return block[..., :H], block[..., H : 2 * H], block[..., 2 * H : 3 * H], block[..., 3 * H :]
+
+
+class LSTMCell:
+    """Long short-term memory cell (four gate blocks: G = 4H)."""
+
+    name = "lstm"
+    gates = 4
+    has_cell_state = True
+
+    def step_forward(self, tape: Tape, s: int, W_hh: Array, b_hh: Array) -> None:
+        H = tape.h.shape[2]
+        c_prev = tape.c[s]  # (B, H)
+        zh = np.matmul(tape.h[s], W_hh.T, out=tape.zh[s])  # (B, 4H) W_hh h_{t-1}
+        zh += b_hh  # (B, 4H)
+        z = np.add(tape.zx[s], zh, out=tape.z[s])  # (B, 4H) z_t
+        act = sigmoid(z, out=tape.gates[s])  # (B, 4H) i f . o
+        i, f, g, o = split_gates(act, H)  # (B, H) each
+        np.tanh(z[:, 2 * H : 3 * H], out=g)  # (B, H)  g_t = tanh(z^g_t)
+        c = np.multiply(f, c_prev, out=tape.c[s + 1])  # (B, H)  f_t * c_{t-1}
+        c += i * g  # (B, H)  + i_t * g_t
+        tanh_c = np.tanh(c, out=tape.tanh_c[s])  # (B, H)
+        np.multiply(o, tanh_c, out=tape.h[s + 1])  # (B, H)  h_t
+
+    def step_backward(
+        self, tape: Tape, s: int, dh: Array, dc: Array | None, W_hh: Array
+    ) -> tuple[Array, Array]:
+        H = tape.h.shape[2]
+        i, f, g, o = split_gates(tape.gates[s], H)  # (B, H) each
+        tanh_c = tape.tanh_c[s]  # (B, H)
+        dc_t = dh * o * tanh_grad_from_output(tanh_c)  # (B, H)  through h_t
+        if dc is not None:
+            dc_t += dc  # (B, H)  from step t+1
+        tape.dc[s] = dc_t
+        d_i, d_f, d_g, d_o = split_gates(tape.delta[s], H)  # (B, H) views to fill
+        np.multiply(dc_t * g, sigmoid_grad_from_output(i), out=d_i)
+        np.multiply(dc_t * tape.c[s], sigmoid_grad_from_output(f), out=d_f)
+        np.multiply(dc_t * i, tanh_grad_from_output(g), out=d_g)
+        np.multiply(dh * tanh_c, sigmoid_grad_from_output(o), out=d_o)
+        tape.delta_h[s] = tape.delta[s]  # (B, 4H) same both sides
+        dh_prev = tape.delta[s] @ W_hh  # (B, H)  W_hh^T delta_t
+        dc_prev = dc_t * f  # (B, H)
+        return dh_prev, dc_prev
