@@ -1,0 +1,75 @@
+"""Small random networks to explore with the calculator.
+
+Weights and inputs are drawn uniformly from [-1, 1] and rounded to one decimal
+so that a student can follow the arithmetic by hand.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnnlab.errors import ConfigError
+from rnnlab.trace.spec import GATE_NAMES, TraceSpec
+
+MAX_SIZE = 16  # the calculator prints every number: keep it small
+
+
+def _rounded(rng: np.random.Generator, *shape: int, decimals: int = 1) -> list:
+    return np.round(rng.uniform(-1.0, 1.0, shape), decimals).tolist()
+
+
+def random_trace_spec(
+    cell: str = "rnn",
+    input_size: int = 2,
+    hidden_size: int = 2,
+    steps: int = 3,
+    seed: int = 0,
+    output: str = "sigmoid",
+    readout: str = "last",
+    output_size: int = 1,
+    nonlinearity: str = "tanh",
+) -> TraceSpec:
+    """A random network and input sequence, with a target so BPTT is shown too."""
+    for name, value in (
+        ("input_size", input_size),
+        ("hidden_size", hidden_size),
+        ("steps", steps),
+        ("output_size", output_size),
+    ):
+        if not 1 <= value <= MAX_SIZE:
+            raise ConfigError(
+                f"{name}: expected 1..{MAX_SIZE} for the calculator, received {value}"
+            )
+    if cell not in GATE_NAMES:
+        raise ConfigError(f"cell: expected one of rnn | lstm | gru, received {cell!r}")
+    rng = np.random.default_rng(seed)
+    G = len(GATE_NAMES[cell]) * hidden_size
+    weights = {
+        "W_xh": _rounded(rng, G, input_size),
+        "W_hh": _rounded(rng, G, hidden_size),
+        "b_ih": _rounded(rng, G),
+        "b_hh": _rounded(rng, G),
+        "W_hy": _rounded(rng, output_size, hidden_size),
+        "b_y": _rounded(rng, output_size),
+    }
+    steps_out = steps if readout == "every" else 1
+    if output == "softmax":
+        target = rng.integers(0, output_size, steps_out).tolist()
+    elif output == "sigmoid":
+        target = rng.integers(0, 2, (steps_out, output_size)).astype(float).tolist()
+    else:
+        target = _rounded(rng, steps_out, output_size)
+    if readout == "last":
+        target = target[0]
+    return TraceSpec.model_validate(
+        {
+            "title": f"Random {cell.upper()} (seed {seed})",
+            "cell": cell,
+            "nonlinearity": nonlinearity,
+            "weights": weights,
+            "inputs": _rounded(rng, steps, input_size),
+            "output": output,
+            "readout": readout,
+            "target": target,
+        }
+    )

@@ -1,0 +1,184 @@
+"""Render a trace result as rich tables, Markdown, LaTeX or JSON.
+
+Text, Markdown and LaTeX all read the same equation list (``equations.document``);
+JSON is the result itself with arrays as lists.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from typing import Any
+
+import numpy as np
+from rich.console import Console, RenderableType
+from rich.table import Table
+
+from rnnlab.errors import ConfigError
+from rnnlab.trace.compute import to_json
+from rnnlab.trace.equations import Eq, Piece, Section, document
+
+FORMATS = ("text", "markdown", "latex", "json")
+
+
+def number(value: float, precision: int) -> str:
+    """Fixed decimals without trailing zeros: 0.5, -0.0018, 1; never "-0"."""
+    text = f"{value:.{precision}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "", "-") else text
+
+
+def plain(value: Any, precision: int) -> str:
+    array = np.asarray(value, dtype=float)
+    if array.ndim == 0:
+        return number(float(array), precision)
+    if array.ndim == 1:
+        return "[" + ", ".join(number(v, precision) for v in array) + "]"
+    return "[" + ", ".join(plain(row, precision) for row in array) + "]"
+
+
+def _plain_pieces(pieces: list[Piece], precision: int) -> str:
+    return "".join(p if isinstance(p, str) else plain(p, precision) for p in pieces)
+
+
+def _title(r: dict[str, Any]) -> str:
+    return r["title"] or f"{r['cell'].upper()} worked example"
+
+
+# ---------------------------------------------------------------- text (rich)
+def text_renderables(r: dict[str, Any], precision: int = 4) -> list[RenderableType]:
+    """One table per section: quantity, rule, value."""
+    tables: list[RenderableType] = []
+    for section in document(r):
+        if section.note:
+            tables.append(section.note.replace("`", ""))
+        table = Table(title=section.title, title_justify="left")
+        table.add_column("quantity", style="bold")
+        table.add_column("rule")
+        table.add_column("value", overflow="fold")
+        for eq in section.equations:
+            table.add_row(eq.lhs, eq.symbolic, plain(eq.result, precision))
+        tables.append(table)
+    return tables
+
+
+def render_text(r: dict[str, Any], precision: int = 4, width: int = 120) -> str:
+    console = Console(file=io.StringIO(), width=width, record=True, color_system=None)
+    console.print(f"[bold]{_title(r)}[/bold]")
+    for table in text_renderables(r, precision):
+        console.print(table)
+    return console.export_text()
+
+
+# ---------------------------------------------------------------- markdown
+def _markdown_eq(eq: Eq, precision: int) -> str:
+    value = plain(eq.result, precision)
+    if not eq.symbolic:
+        return f"- `{eq.lhs} = {value}`"
+    middle = f" = {_plain_pieces(eq.numeric, precision)}" if eq.numeric else ""
+    return f"- `{eq.lhs} = {eq.symbolic}{middle} = {value}`"
+
+
+def render_markdown(r: dict[str, Any], precision: int = 4) -> str:
+    lines = [f"# {_title(r)}", ""]
+    for section in document(r):
+        lines += [f"## {section.title}", ""]
+        if section.note:
+            lines += [section.note, ""]
+        lines += [_markdown_eq(eq, precision) for eq in section.equations]
+        lines.append("")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- LaTeX
+_LATEX_SYMBOLS = [
+    ("⊙", r" \odot "),
+    ("δʰ", r"\delta^{h}"),
+    ("δ", r"\delta "),
+    ("σ", r"\sigma"),
+    ("Σ_t", r"\sum_t "),
+    ("Σ", r"\sum "),
+    ("∂", r"\partial "),
+    ("ŷ", r"\hat{y}"),
+    ("ᵀ", r"^{\top}"),
+    ("²", r"^{2}"),
+    ("tanh", r"\tanh "),
+    ("relu", r"\operatorname{relu}"),
+    ("softmax", r"\operatorname{softmax}"),
+    ("log", r"\log "),
+    ("sum_k", r"\sum_k "),
+    ("target", r"\text{target}"),
+]
+
+
+def latex_symbols(text: str) -> str:
+    """Translate the plain notation of ``equations`` to LaTeX math."""
+    for plain_sym, tex in _LATEX_SYMBOLS:
+        text = text.replace(plain_sym, tex)
+    text = re.sub(r"_([A-Za-z0-9]+)", r"_{\1}", text)  # W_xh -> W_{xh}
+    return re.sub(r"\^([A-Za-z0-9]+)", r"^{\1}", text)  # z^i -> z^{i}
+
+
+def latex_value(value: Any, precision: int) -> str:
+    array = np.asarray(value, dtype=float)
+    if array.ndim == 0:
+        return number(float(array), precision)
+    rows = array[:, None] if array.ndim == 1 else array  # column vectors
+    body = r" \\ ".join(" & ".join(number(v, precision) for v in row) for row in rows)
+    return r"\begin{bmatrix}" + body + r"\end{bmatrix}"
+
+
+def _latex_eq(eq: Eq, precision: int) -> str:
+    parts = [latex_symbols(eq.lhs)]
+    if eq.symbolic:
+        parts.append("&= " + latex_symbols(eq.symbolic))
+    if eq.numeric:
+        numeric = "".join(
+            latex_symbols(p) if isinstance(p, str) else latex_value(p, precision)
+            for p in eq.numeric
+        )
+        numeric = numeric.replace("(", r"\left(").replace(")", r"\right)")  # scale to matrices
+        parts.append(r" \\ &= " + numeric)
+    parts.append((r" \\ &= " if eq.symbolic else "&= ") + latex_value(eq.result, precision))
+    return " ".join(parts)
+
+
+def _latex_text(text: str) -> str:
+    """Prose with `math` spans (the notation of ``equations``) to LaTeX."""
+    pieces = text.split("`")
+    return "".join(
+        f"${latex_symbols(piece)}$" if odd else re.sub(r"([_%&#$^{}])", r"\\\1", piece)
+        for odd, piece in ((i % 2 == 1, p) for i, p in enumerate(pieces))
+    )
+
+
+def render_latex(r: dict[str, Any], precision: int = 4) -> str:
+    out = [
+        r"\documentclass{article}",
+        r"\usepackage{amsmath,amssymb}",
+        r"\usepackage[margin=2cm]{geometry}",
+        r"\allowdisplaybreaks",
+        r"\begin{document}",
+        r"\section*{" + _latex_text(_title(r)) + "}",
+    ]
+    for section in document(r):
+        out.append(r"\subsection*{" + _latex_text(section.title) + "}")
+        if section.note:
+            out.append(_latex_text(section.note))
+        eqs = [_latex_eq(eq, precision) for eq in section.equations]
+        out += [r"\begin{align*}", " \\\\[4pt]\n".join(eqs), r"\end{align*}"]
+    out.append(r"\end{document}")
+    return "\n".join(out) + "\n"
+
+
+def render(r: dict[str, Any], fmt: str, precision: int = 4) -> str:
+    """The trace in one of text | markdown | latex | json."""
+    if fmt == "json":
+        return json.dumps(to_json(r), indent=2)
+    renderers = {"text": render_text, "markdown": render_markdown, "latex": render_latex}
+    if fmt not in renderers:
+        raise ConfigError(f"format: expected one of {' | '.join(FORMATS)}, received {fmt!r}")
+    return renderers[fmt](r, precision)
+
+
+__all__ = ["FORMATS", "Section", "render", "render_text", "text_renderables"]
