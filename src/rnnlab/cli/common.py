@@ -1,0 +1,30 @@
+"""What every command shares: turning rnnlab errors into a one-line message and exit 1."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from rnnlab.errors import RnnlabError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+err_console = Console(stderr=True)
+
+
+def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Print `error: <message>` on stderr and exit 1 for any RnnlabError."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except RnnlabError as err:
+            err_console.print(f"[bold red]error:[/bold red] {err}", markup=True, highlight=False)
+            raise typer.Exit(code=1) from None
+
+    return wrapper

@@ -1,0 +1,34 @@
+"""The `rnnlab` command: one Typer app, one module per command group."""
+
+from __future__ import annotations
+
+import typer
+
+from rnnlab import __version__
+from rnnlab.cli import trace
+
+app = typer.Typer(
+    name="rnnlab",
+    help="rnnlab: build, train, inspect and use recurrent neural networks.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"rnnlab {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """rnnlab: build, train, inspect and use recurrent neural networks."""
+
+
+trace.register(app)

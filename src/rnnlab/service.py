@@ -1,0 +1,54 @@
+"""The use cases of rnnlab: the only module the views (CLI, web page) call.
+
+Each function takes plain values (paths, mappings, numbers) and returns plain
+values (strings, JSON-able dicts), raising ``RnnlabError`` kinds the views turn
+into a CLI message or an HTTP 4xx with the same text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from rnnlab import trace as calculator
+from rnnlab.errors import DataError
+from rnnlab.spec import validation_message
+
+TRACE_FORMATS = calculator.FORMATS
+
+
+def _trace_spec(source: str | Path | Mapping[str, Any]) -> calculator.TraceSpec:
+    if isinstance(source, Mapping):
+        try:
+            spec = calculator.TraceSpec.model_validate(dict(source))
+        except ValidationError as err:
+            raise DataError(validation_message(err)) from None
+        calculator.validate(spec)  # every shape and target error before any computing
+        return spec
+    return calculator.read_trace_file(source)
+
+
+def trace(source: str | Path | Mapping[str, Any], fmt: str = "text", precision: int = 4) -> str:
+    """The worked example of a trace file (or mapping) in text | markdown | latex | json."""
+    return calculator.render(calculator.compute_trace(_trace_spec(source)), fmt, precision)
+
+
+def trace_result(source: str | Path | Mapping[str, Any]) -> dict[str, Any]:
+    """Every number of the trace as a JSON-able dict (the `--format json` content)."""
+    return calculator.to_json(calculator.compute_trace(_trace_spec(source)))
+
+
+def random_trace(**options: Any) -> dict[str, Any]:
+    """A random small network as a trace mapping (see ``trace.random_trace_spec``)."""
+    return calculator.random_trace_spec(**options).model_dump(exclude_none=True)
+
+
+def save_trace_spec(spec: Mapping[str, Any], path: str | Path) -> Path:
+    """Write a trace mapping as YAML, to edit and trace again."""
+    path = Path(path)
+    path.write_text(yaml.safe_dump(dict(spec), sort_keys=False, default_flow_style=None))
+    return path
