@@ -6,6 +6,7 @@ Every error names the file and, where the parser knows it, the line and column.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import yaml
@@ -64,6 +65,12 @@ def validation_message(err: ValidationError) -> str:
             continue
         if problem["type"] == "missing":
             lines.append(f"{field}: missing (required)")
+            continue
+        if problem["type"] == "value_error":  # our own cross-field checks: the message says it
+            text = str(problem["msg"]).removeprefix("Value error, ")
+            if problem["loc"]:
+                text = f"{field}.{text}" if re.match(r"^\w+:", text) else f"{field}: {text}"
+            lines.append(text)
             continue
         lines.append(f"{field}: {problem['msg']}, received {problem.get('input')!r}")
     more = len(err.errors()) - MAX_ERRORS_SHOWN
