@@ -1,0 +1,195 @@
+"""Forecasting data: sliding windows over one series, split by time, scaled on train only.
+
+With N values, the first n_train = N - round_half_up(val_fraction * N) are training.
+The scaler (mean, std of the training values; std 0 becomes 1) never sees the
+validation values, so validation measures a forecast of the unseen future.
+
+    training window i:    i + seq_len + horizon <= n_train
+    validation window i:  i + seq_len >= n_train and i + seq_len + horizon <= N
+                          (targets in the validation part; inputs may reach back)
+    x = scaled[i : i+seq_len]                       -> batch x float64 (T, B, 1)
+    y = scaled[i+seq_len : i+seq_len+horizon]       -> batch y float64 (B, horizon)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Literal
+
+import numpy as np
+
+from rnnlab.data.batches import Batch
+from rnnlab.data.checks import check_int
+from rnnlab.data.split import epoch_order, val_count
+from rnnlab.errors import ConfigError, DataError
+
+Split = Literal["train", "val"]
+
+
+class SeriesData:
+    """Windows of one numeric series for training and validating a forecaster."""
+
+    def __init__(
+        self,
+        values: np.ndarray,
+        val_fraction: float,
+        seq_len: int,
+        horizon: int,
+        season: int | None = None,
+        *,
+        source: str = "series",
+    ) -> None:
+        for name, value, low in (("data.seq_len", seq_len, 1), ("data.horizon", horizon, 1)):
+            check_int(value, name, low)
+        if season is not None:
+            check_int(season, "data.season", 2)
+        self.values = _check_values(values, source)  # (N,)
+        self.seq_len, self.horizon, self.season = int(seq_len), int(horizon), season
+        self.val_fraction = float(val_fraction)
+        self.source = source
+        N = len(self.values)
+        self.n_train = N - val_count(N, val_fraction)
+        self._check_lengths()
+        train = self.values[: self.n_train]
+        self.mean = float(train.mean())
+        std = float(train.std())
+        self.std = std if std > 0 and np.isfinite(std) else 1.0
+        self.scaled = self.scale(self.values)  # (N,)
+        self._starts = {"train": self._train_starts(), "val": self._val_starts()}
+
+    def _check_lengths(self) -> None:
+        N, need = len(self.values), self.seq_len + self.horizon
+        if self.n_train < need:
+            raise DataError(
+                f"{self.source}: {self.n_train} training values ({N} values, of which "
+                f"{N - self.n_train} are validation with data.val_fraction {self.val_fraction}); "
+                f"one training window needs data.seq_len + data.horizon = "
+                f"{self.seq_len} + {self.horizon} = {need}; lower data.seq_len or "
+                "data.val_fraction, or use a longer series"
+            )
+        n_val = N - self.n_train
+        if self.val_fraction > 0 and n_val < self.horizon:
+            raise DataError(
+                f"{self.source}: no validation window: the validation part has {n_val} values "
+                f"(data.val_fraction {self.val_fraction} of {N}) and one window needs "
+                f"data.horizon = {self.horizon} of them; raise data.val_fraction or lower "
+                "data.horizon, or set data.val_fraction to 0 to train without validation"
+            )
+
+    def _train_starts(self) -> np.ndarray:
+        return np.arange(0, self.n_train - self.seq_len - self.horizon + 1, dtype=np.int64)
+
+    def _val_starts(self) -> np.ndarray:
+        first = self.n_train - self.seq_len
+        last = len(self.values) - self.seq_len - self.horizon
+        return np.arange(first, last + 1, dtype=np.int64) if last >= first else _EMPTY
+
+    # ---- scaling --------------------------------------------------------------------------
+
+    def scale(self, v: np.ndarray | float) -> np.ndarray:
+        """(v - mean) / std with the training mean and std."""
+        return (np.asarray(v, dtype=np.float64) - self.mean) / self.std
+
+    def unscale(self, v: np.ndarray | float) -> np.ndarray:
+        """v * std + mean: back to the series' own units."""
+        return np.asarray(v, dtype=np.float64) * self.std + self.mean
+
+    # ---- windows --------------------------------------------------------------------------
+
+    def starts(self, split: Split) -> np.ndarray:
+        """Start index i of every window of `split`, int64 (n,)."""
+        if split not in self._starts:
+            raise ConfigError(f"split: expected train | val, received {split!r}")
+        return self._starts[split]
+
+    def window_counts(self) -> dict[str, int]:
+        return {split: len(starts) for split, starts in self._starts.items()}
+
+    def windows(self, split: Split, scaled: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """All windows of `split`: x (n, seq_len) and y (n, horizon), scaled or original."""
+        series = self.scaled if scaled else self.values
+        starts = self.starts(split)[:, None]  # (n, 1)
+        x = series[starts + np.arange(self.seq_len)]  # (n, seq_len)
+        y = series[starts + self.seq_len + np.arange(self.horizon)]  # (n, horizon)
+        return x, y
+
+    def num_batches(self, split: Split, batch_size: int) -> int:
+        check_int(batch_size, "train.batch_size", 1)
+        return -(-len(self.starts(split)) // batch_size)
+
+    def batches(
+        self, split: Split, batch_size: int, seed: int | None = None, epoch: int = 0
+    ) -> Iterator[Batch]:
+        """x float64 (T, B, 1), y float64 (B, horizon); time order, or
+        ``default_rng([seed, epoch]).permutation(n)`` when `seed` is given."""
+        check_int(batch_size, "train.batch_size", 1)
+        x_all, y_all = self.windows(split)  # (n, T), (n, horizon)
+        order = epoch_order(len(x_all), seed, epoch)
+        for start in range(0, len(order), batch_size):
+            chosen = order[start : start + batch_size]
+            x = np.ascontiguousarray(x_all[chosen].T[:, :, None])  # (T, B, 1)
+            yield Batch(x=x, y=y_all[chosen])  # y (B, horizon)
+
+    # ---- baselines ------------------------------------------------------------------------
+
+    def baselines(self) -> dict[str, Any]:
+        """RMSE and MAE of simple forecasts on the validation windows, in original units.
+
+        naive: every horizon step predicts the last input value.
+        seasonal_naive: each target predicted by the value one season (m) earlier; for
+        horizon steps beyond m, the last season of the input repeats. Needs
+        ``seq_len >= m``; otherwise it is left out and ``note`` says why.
+        """
+        x, y = self.windows("val", scaled=False)  # (n, T), (n, horizon)
+        out: dict[str, Any] = {"units": "original", "windows": len(x)}
+        if len(x) == 0:
+            out["note"] = "no validation windows (data.val_fraction is 0)"
+            return out
+        out["naive"] = _errors(y - x[:, -1:])
+        m = self.season
+        if m is None:
+            out["note"] = "seasonal naive left out: data.season is not set"
+        elif self.seq_len < m:
+            out["note"] = (
+                f"seasonal naive left out: data.seq_len {self.seq_len} is shorter "
+                f"than data.season {m}, so a window does not hold the value one "
+                "season before its targets"
+            )
+        else:
+            h = np.arange(self.horizon)  # 0-based horizon step
+            back = m * (h // m + 1) - h  # steps before the window's end: 1..m
+            out["seasonal_naive"] = {"season": m, **_errors(y - x[:, self.seq_len - back])}
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        """Sizes, scaler and baselines (JSON-able)."""
+        counts = self.window_counts()
+        return {
+            "values": len(self.values),
+            "train_values": self.n_train,
+            "val_values": len(self.values) - self.n_train,
+            "train_windows": counts["train"],
+            "val_windows": counts["val"],
+            "seq_len": self.seq_len,
+            "horizon": self.horizon,
+            "season": self.season,
+            "scaler": {"mean": self.mean, "std": self.std},
+            "baselines": self.baselines(),
+        }
+
+
+_EMPTY = np.zeros(0, dtype=np.int64)
+
+
+def _errors(err: np.ndarray) -> dict[str, float]:
+    return {"rmse": float(np.sqrt(np.mean(err**2))), "mae": float(np.mean(np.abs(err)))}
+
+
+def _check_values(values: np.ndarray, source: str) -> np.ndarray:
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.ndim != 1:
+        raise DataError(f"{source}: expected a 1-D series of values, received shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        bad = int(np.flatnonzero(~np.isfinite(arr))[0])
+        raise DataError(f"{source}: value {bad} is {arr[bad]}; expected finite numbers")
+    return arr

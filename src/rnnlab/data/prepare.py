@@ -1,0 +1,156 @@
+"""From a RunConfig to ready data: resolve, read, tokenize, split, build the vocab, check.
+
+    language-model  text file   -> LMData     (word level marks line ends with <eos>)
+    classify        tsv | csv   -> ClassifyData (stratified split by data.seed)
+    forecast        csv | tsv   -> SeriesData  (split by time, scaler fitted on train)
+
+The vocabulary is built from the training split only, so the validation split
+measures what happens to words the model never saw (they become ``<unk>``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rnnlab.data.classify import ClassifyData, build_classify
+from rnnlab.data.forecast import SeriesData
+from rnnlab.data.lm import LMData
+from rnnlab.data.readers import (
+    Format,
+    column,
+    file_hash,
+    infer_format,
+    read_table_lines,
+    read_text,
+    series_from_table,
+)
+from rnnlab.data.samples import resolve_path
+from rnnlab.data.split import split_stream
+from rnnlab.data.tokenize import Tokenizer
+from rnnlab.data.vocab import UNK_ID, Vocab
+from rnnlab.errors import ConfigError, DataError
+from rnnlab.spec.run import DataSpec, RunConfig
+
+TASK_FORMATS: dict[str, tuple[Format, ...]] = {
+    "language-model": ("text",),
+    "classify": ("tsv", "csv"),
+    "forecast": ("csv", "tsv"),
+}
+
+
+@dataclass
+class Prepared:
+    """Everything a run needs from its data.
+
+    tokenizer: the tokenizer of token tasks (None for forecast), to encode new text.
+    summary: JSON-able facts for people and the run record (sizes, classes, baselines).
+    """
+
+    task: str
+    data: LMData | ClassifyData | SeriesData
+    vocab: Vocab | None
+    classes: list[str] | None
+    data_hash: str
+    summary: dict[str, Any] = field(default_factory=dict)
+    tokenizer: Tokenizer | None = None
+
+
+def prepare(config: RunConfig) -> Prepared:
+    """Read and prepare the data of `config` for its task."""
+    spec = config.data
+    path = resolve_path(spec.path)
+    if not path.is_file():
+        what = "is a folder" if path.is_dir() else "file not found"
+        raise DataError(f"{path}: {what} (data.path {spec.path!r})")
+    fmt = check_format(config.task, infer_format(path, spec.format), path, spec.format)
+    base = {"task": config.task, "path": spec.path, "file": str(path), "format": fmt}
+    data_hash = file_hash(path)
+    if config.task == "language-model":
+        prepared = _prepare_lm(spec, path, config.train.batch_size)
+    elif config.task == "classify":
+        prepared = _prepare_classify(spec, path, fmt)
+    else:
+        prepared = _prepare_forecast(spec, path, fmt)
+    prepared.data_hash = data_hash
+    prepared.summary = {**base, "sha256": data_hash, **prepared.summary}
+    return prepared
+
+
+def check_format(task: str, fmt: Format, path: Path, declared: Format | None = None) -> Format:
+    """ConfigError unless the task reads files of format `fmt`."""
+    allowed = TASK_FORMATS.get(task)
+    if allowed is None:
+        raise ConfigError(f"task: expected {' | '.join(TASK_FORMATS)}, received {task!r}")
+    if fmt not in allowed:
+        how = "data.format" if declared is not None else "inferred from its suffix"
+        raise ConfigError(
+            f"data.format: task {task} reads {' | '.join(allowed)}, but {path} is {fmt} "
+            f"({how}); use a {' or '.join(allowed)} file, or set data.format if the suffix misleads"
+        )
+    return fmt
+
+
+def _tokenizer(spec: DataSpec) -> Tokenizer:
+    return Tokenizer(spec.tokenizer, lowercase=spec.lowercase)
+
+
+def _prepare_lm(spec: DataSpec, path: Path, batch_size: int) -> Prepared:
+    tokenizer = _tokenizer(spec)
+    tokens = tokenizer.tokenize_lines(read_text(path))
+    train, val = split_stream(tokens, spec.val_fraction)
+    vocab = Vocab.build(train, min_freq=spec.min_freq, max_size=spec.max_vocab)
+    data = LMData(vocab, vocab.encode(train), vocab.encode(val), source=str(path))
+    data.num_streams("train", batch_size)  # fail now, naming the file, if the text is too short
+    summary = {
+        "tokenizer": spec.tokenizer,
+        "lowercase": spec.lowercase,
+        "tokens": len(tokens),
+        "train_unk_tokens": int((data.train_ids == UNK_ID).sum()),
+        **data.summary(batch_size, spec.seq_len),
+        "seq_len": spec.seq_len,
+        "batch_size": batch_size,
+    }
+    return Prepared("language-model", data, vocab, None, "", summary, tokenizer)
+
+
+def _prepare_classify(spec: DataSpec, path: Path, fmt: Format) -> Prepared:
+    header, rows, lines = read_table_lines(path, fmt)
+    texts = column(header, rows, spec.text_column, path)
+    labels = column(header, rows, spec.label_column, path)
+    if not rows:
+        raise DataError(f"{path}: the table has a header but no rows; expected examples")
+    tokenizer = _tokenizer(spec)
+    data = build_classify(
+        texts,
+        labels,
+        tokenizer,
+        val_fraction=spec.val_fraction,
+        seed=spec.seed,
+        min_freq=spec.min_freq,
+        max_vocab=spec.max_vocab,
+        lines=lines,
+        source=str(path),
+        text_column=spec.text_column,
+        label_column=spec.label_column,
+    )
+    summary = {
+        "tokenizer": spec.tokenizer,
+        "lowercase": spec.lowercase,
+        "rows": len(rows),
+        "text_column": spec.text_column,
+        "label_column": spec.label_column,
+        **data.summary(),
+    }
+    return Prepared("classify", data, data.vocab, list(data.classes), "", summary, tokenizer)
+
+
+def _prepare_forecast(spec: DataSpec, path: Path, fmt: Format) -> Prepared:
+    header, rows, lines = read_table_lines(path, fmt)
+    name, values = series_from_table(header, rows, lines, path, spec.value_column)
+    data = SeriesData(
+        values, spec.val_fraction, spec.seq_len, spec.horizon, spec.season, source=str(path)
+    )
+    summary = {"value_column": name, **data.summary()}
+    return Prepared("forecast", data, None, None, "", summary, None)

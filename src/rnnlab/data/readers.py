@@ -1,0 +1,242 @@
+"""Reading data files: plain text, TSV/CSV tables, numeric series.
+
+Every error names the file and, where there is one, the 1-based line, what was
+expected and what was received. Files are UTF-8; a UTF-8 byte-order mark is
+dropped and line endings become ``\\n``.
+
+TSV is read with no quote handling (``csv.QUOTE_NONE``): review sentences contain
+``"`` characters, and quote handling would silently merge rows. CSV uses the csv
+module's default dialect (``"`` quotes fields that contain commas).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import math
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from rnnlab.errors import ConfigError, DataError
+
+Format = Literal["text", "tsv", "csv"]
+TableFormat = Literal["tsv", "csv"]
+
+BOM = b"\xef\xbb\xbf"
+SUFFIXES: dict[str, Format] = {
+    ".txt": "text",
+    ".text": "text",
+    ".md": "text",
+    ".tsv": "tsv",
+    ".csv": "csv",
+}
+MISSING_MARKERS = frozenset({"", "na", "n/a", "nan", "null", "none", "?", "-"})
+
+
+def read_text(path: str | Path) -> str:
+    """The text of a UTF-8 file (BOM dropped, ``\\r\\n`` and ``\\r`` turned into ``\\n``)."""
+    path = Path(path)
+    text = _decode(path)
+    if not text:
+        raise DataError(f"{path}: the file is empty; expected some text")
+    if not text.strip():
+        raise DataError(f"{path}: the file contains only whitespace; expected some text")
+    return text
+
+
+def read_table_lines(
+    path: str | Path, fmt: TableFormat
+) -> tuple[list[str], list[list[str]], list[int]]:
+    """Like ``read_table``, with the 1-based file line of each row as a third item."""
+    path = Path(path)
+    if fmt not in ("tsv", "csv"):
+        raise ConfigError(f"data.format: a table is tsv | csv, received {fmt!r}")
+    text = _decode(path)
+    if not text.strip():
+        raise DataError(f"{path}: the file is empty; expected a header line and rows")
+    if fmt == "tsv":
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t", quoting=csv.QUOTE_NONE)
+    else:
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header, records = _records(reader, path)
+    rows, lines = _check_rows(header, records, path, fmt)
+    return header, rows, lines
+
+
+def read_table(path: str | Path, fmt: TableFormat) -> tuple[list[str], list[list[str]]]:
+    """The header (column names) and the rows of a TSV or CSV file.
+
+    Blank lines are skipped (in a one-column table an inner blank line is an empty
+    value). Every row must have as many fields as the header.
+    """
+    header, rows, _ = read_table_lines(path, fmt)
+    return header, rows
+
+
+def _records(reader: Any, path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """(header, [(line, row), ...]) with csv errors turned into DataErrors."""
+    records: list[tuple[int, list[str]]] = []
+    try:
+        for row in reader:
+            records.append((reader.line_num, row))
+    except csv.Error as err:
+        raise DataError(
+            f"{path}: line {reader.line_num}: cannot read the row ({err}); "
+            'check the "double quotes" on this line and the ones before'
+        ) from None
+    while records and not records[0][1]:
+        records.pop(0)  # blank lines before the header
+    if not records or not any(f.strip() for f in records[0][1]):
+        raise DataError(f"{path}: no header line; expected column names on the first line")
+    line, header = records[0]
+    header = [name.strip() for name in header]
+    for i, name in enumerate(header):
+        if not name:
+            raise DataError(f"{path}: line {line}: column {i + 1} of the header has no name")
+        if name in header[:i]:
+            raise DataError(f"{path}: line {line}: column {name!r} appears twice in the header")
+    return header, records[1:]
+
+
+def _check_rows(
+    header: list[str], records: list[tuple[int, list[str]]], path: Path, fmt: str
+) -> tuple[list[list[str]], list[int]]:
+    while records and not records[-1][1]:
+        records.pop()  # blank lines at the end
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    for line, row in records:
+        if not row:
+            if len(header) > 1:
+                continue  # a blank line in a table of several columns holds nothing
+            row = [""]  # in a one-column table it is an empty value
+        if len(row) != len(header):
+            raise DataError(
+                f"{path}: line {line}: expected {len(header)} fields (as in the header), "
+                f"received {len(row)}{_field_hint(fmt, len(row) > len(header))}"
+            )
+        rows.append(row)
+        lines.append(line)
+    return rows, lines
+
+
+def _field_hint(fmt: str, too_many: bool) -> str:
+    if not too_many:
+        return ""
+    if fmt == "tsv":
+        return " (is there a tab inside a text?)"
+    return ' (is there a comma inside a value that is not in "double quotes"?)'
+
+
+def column(header: list[str], rows: list[list[str]], name: str, path: str | Path) -> list[str]:
+    """The values of column `name`; DataError naming the available columns if it is absent."""
+    if name not in header:
+        raise DataError(
+            f"{path}: no column {name!r}; the columns are {', '.join(map(repr, header))}"
+        )
+    index = header.index(name)
+    return [row[index] for row in rows]
+
+
+def read_series(path: str | Path, fmt: TableFormat, column_name: str | None = None) -> np.ndarray:
+    """One numeric column of a table as float64 (N,); the last column by default."""
+    header, rows, lines = read_table_lines(path, fmt)
+    return series_from_table(header, rows, lines, path, column_name)[1]
+
+
+def series_from_table(
+    header: list[str],
+    rows: list[list[str]],
+    lines: list[int],
+    path: str | Path,
+    column_name: str | None = None,
+) -> tuple[str, np.ndarray]:
+    """(column name, float64 values (N,)) of a table read by ``read_table_lines``."""
+    name = header[-1] if column_name is None else column_name
+    raw = column(header, rows, name, path)
+    missing = [line for line, value in zip(lines, raw, strict=True) if _is_missing(value)]
+    if missing:
+        raise DataError(
+            f"{path}: line {missing[0]}: column {name!r} has no value "
+            f"({len(missing)} missing value(s) in all); fill or drop the missing values"
+        )
+    values = np.empty(len(raw), dtype=np.float64)
+    for i, (line, value) in enumerate(zip(lines, raw, strict=True)):
+        values[i] = _number(value, path, line, name)
+    if len(values) < 2:
+        raise DataError(
+            f"{path}: column {name!r} has {len(values)} value(s); a series needs at least 2"
+        )
+    return name, values
+
+
+def _is_missing(value: str) -> bool:
+    return value.strip().lower() in MISSING_MARKERS
+
+
+def _number(value: str, path: str | Path, line: int, name: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise DataError(
+            f"{path}: line {line}: column {name!r}: expected a number, received {value!r}"
+        ) from None
+    if not math.isfinite(number):
+        raise DataError(
+            f"{path}: line {line}: column {name!r}: expected a finite number, received {value!r}"
+        )
+    return number
+
+
+def infer_format(path: str | Path, declared: Format | None) -> Format:
+    """`declared` if given, else the format of the file suffix (.txt .text .md .tsv .csv)."""
+    if declared is not None:
+        if declared not in ("text", "tsv", "csv"):
+            raise ConfigError(f"data.format: expected text | tsv | csv, received {declared!r}")
+        return declared
+    suffix = Path(path).suffix.lower()
+    if suffix not in SUFFIXES:
+        known = ", ".join(SUFFIXES)
+        raise DataError(
+            f"{path}: cannot tell the format from the suffix {suffix or '(none)'!r} "
+            f"(known: {known}); set data.format to text, tsv or csv"
+        )
+    return SUFFIXES[suffix]
+
+
+def file_hash(path: str | Path) -> str:
+    """SHA-256 hex digest of the file's bytes."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: file not found")
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _decode(path: Path) -> str:
+    """The file's text: checked to exist and to be UTF-8; BOM dropped; newlines made ``\\n``."""
+    if path.is_dir():
+        raise DataError(f"{path}: is a folder; expected a data file")
+    if not path.is_file():
+        raise DataError(f"{path}: file not found")
+    raw = path.read_bytes()
+    if raw.startswith(BOM):
+        raw = raw[len(BOM) :]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        column = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
+        raise DataError(
+            f"{path}: line {line}: not UTF-8 text (byte 0x{raw[err.start]:02x} at column "
+            f"{column}); save the file as UTF-8"
+        ) from None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
