@@ -77,8 +77,14 @@ class Recurrent:
         bias: bool = True,
         dtype: object = np.float64,
         seed: int | None = None,
+        dropout: float = 0.0,
     ) -> None:
         self.cell = make_cell(cell, nonlinearity)
+        if not 0.0 <= dropout < 1.0:
+            raise ConfigError(f"dropout: expected a probability in [0, 1), received {dropout!r}")
+        self.dropout = float(dropout)  # between stacked layers, as nn.RNN/LSTM/GRU's dropout
+        self.training = True  # dropout acts only while training
+        self.rng = np.random.default_rng(seed)
         self.input_size = _positive_int("input_size", input_size)
         self.hidden_size = _positive_int("hidden_size", hidden_size)
         self.num_layers = _positive_int("num_layers", num_layers)
@@ -87,6 +93,7 @@ class Recurrent:
         self.dtype = _dtype(dtype)
         self.tapes: list[Tape] = []
         self._lengths_mask: Array | None = None
+        self._dropout_masks: list[Array | None] = []
         self.params = self._init_params(np.random.default_rng(seed))
 
     # ----------------------------------------------------------------- parameters
@@ -159,7 +166,7 @@ class Recurrent:
         T, B, _ = x.shape
         mask = self._mask(lengths, T, B)  # (T, B, 1) or None
         h_init, c_init = self._initial_state(h0, B)  # (L*dirs, B, H) each
-        self.tapes, self._lengths_mask = [], mask
+        self.tapes, self._lengths_mask, self._dropout_masks = [], mask, []
         layer_input = x  # (T, B, D)
         for layer in range(self.num_layers):
             outputs = []
@@ -178,6 +185,13 @@ class Recurrent:
             c_n = np.stack([tape.c[-1] for tape in self.tapes])  # (L*dirs, B, H)
             return layer_input, (h_n, c_n)
         return layer_input, h_n
+
+    def _dropout_mask(self, layer: int, shape: tuple[int, ...]) -> Array | None:
+        """Kept units scaled by 1/(1-p), on the outputs that feed another layer."""
+        if not (self.training and self.dropout > 0 and layer < self.num_layers - 1):
+            return None
+        keep = self.rng.random(shape) >= self.dropout
+        return keep.astype(self.dtype) / (1.0 - self.dropout)
 
     def _forward_direction(
         self, x: Array, mask: Array | None, layer: int, direction: int, h0: Array, c0: Array | None

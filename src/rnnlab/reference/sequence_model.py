@@ -1,0 +1,130 @@
+"""The reference engine's twin of ``torch_engine.SequenceModel``: same wiring, same names.
+
+    language-model:  ids (T, B) -> E[ids] -> Recurrent -> every step -> head -> (T, B, V)
+    classify:        ids (T, B), lengths -> Recurrent (packed) -> last -> head -> (B, C)
+    forecast:        values (T, B, 1) -> Recurrent -> last -> head -> (B, horizon)
+
+Parameters are one flat dict keyed ``embedding.weight``, ``rnn.<PyTorch name>``,
+``head.weight``, ``head.bias`` whose arrays the optimiser updates in place. Dropout
+(inverted, rate p) acts on the stack's input and output and between layers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from rnnlab.errors import ShapeError
+from rnnlab.reference.embedding import Embedding
+from rnnlab.reference.heads import Linear, Readout
+from rnnlab.reference.recurrent import Recurrent, State
+
+Array = np.ndarray
+
+
+class SequenceModelNP:
+    """Embedding (token tasks) -> Recurrent -> Readout -> Linear, all in NumPy."""
+
+    def __init__(
+        self,
+        task: str,
+        cell: str,
+        input_size: int,
+        hidden_size: int,
+        num_outputs: int,
+        num_layers: int = 1,
+        bidirectional: bool = False,
+        nonlinearity: str = "tanh",
+        dropout: float = 0.0,
+        vocab_size: int | None = None,
+        dtype: object = np.float32,
+        seed: int = 0,
+    ) -> None:
+        self.task, self.dropout = task, float(dropout)
+        self.rnn = Recurrent(
+            cell,
+            input_size,
+            hidden_size,
+            num_layers,
+            bidirectional,
+            nonlinearity,
+            dtype=dtype,
+            seed=seed,
+            dropout=dropout,
+        )
+        self.readout = Readout(
+            "every" if task == "language-model" else "last", hidden_size, bidirectional
+        )
+        self.head = Linear(self.rnn.output_size, num_outputs, dtype=dtype, seed=seed)
+        self.embedding = None
+        if task != "forecast":
+            self.embedding = Embedding(np.zeros((vocab_size, input_size), dtype))
+        self.rng, self.training = np.random.default_rng(seed), True
+        self.frozen: set[str] = set()
+        self._masks: tuple[Array | None, Array | None] = (None, None)
+
+    @property
+    def params(self) -> dict[str, Array]:
+        named = {f"rnn.{k}": v for k, v in self.rnn.params.items()}
+        named |= {f"head.{k}": v for k, v in self.head.params.items()}
+        if self.embedding is not None:
+            named = {"embedding.weight": self.embedding.weight} | named
+        return named
+
+    def trainable_params(self) -> dict[str, Array]:
+        return {k: v for k, v in self.params.items() if k not in self.frozen}
+
+    def load_state_dict(self, arrays: Mapping[str, Array]) -> None:
+        """Copy arrays keyed like ``params`` in place; a mismatch names the key."""
+        params = self.params
+        if set(arrays) != set(params):
+            raise ShapeError(
+                f"weights: missing keys {sorted(set(params) - set(arrays))}, "
+                f"unexpected keys {sorted(set(arrays) - set(params))}"
+            )
+        for key, target in params.items():
+            value = np.asarray(arrays[key])
+            if value.shape != target.shape:
+                raise ShapeError(f"{key}: expected shape {target.shape}, received {value.shape}")
+            np.copyto(target, value)
+
+    def train(self, mode: bool = True) -> None:
+        self.training = self.rnn.training = mode
+
+    def _drop(self, shape: tuple[int, ...]) -> Array | None:
+        if not (self.training and self.dropout > 0):
+            return None
+        keep = self.rng.random(shape) >= self.dropout
+        return keep.astype(self.rnn.dtype) / (1.0 - self.dropout)
+
+    def forward(
+        self, x: Array, lengths: Array | None = None, state: State | None = None
+    ) -> tuple[Array, State]:
+        inputs = self.embedding.forward(x) if self.embedding is not None else x  # (T, B, E)
+        inputs = inputs.astype(self.rnn.dtype, copy=False)
+        in_mask = self._drop(inputs.shape)
+        if in_mask is not None:
+            inputs = inputs * in_mask
+        y, state_n = self.rnn.forward(inputs, state, lengths)  # (T, B, dirs*H)
+        features = self.readout.forward(y, lengths)  # (T, B, .) or (B, .)
+        out_mask = self._drop(features.shape)
+        self._masks = (in_mask, out_mask)
+        if out_mask is not None:
+            features = features * out_mask
+        return self.head.forward(features), state_n  # (T, B, V) or (B, O)
+
+    def backward(self, d_out: Array, d_state: State | None = None) -> dict[str, Array]:
+        """Gradients keyed like ``params`` from dL/d(output) (and dL/d(final state))."""
+        in_mask, out_mask = self._masks
+        d_features, head_grads = self.head.backward(d_out)
+        if out_mask is not None:
+            d_features = d_features * out_mask
+        d_inputs, _, rnn_grads = self.rnn.backward(self.readout.backward(d_features), d_state)
+        if in_mask is not None:
+            d_inputs = d_inputs * in_mask
+        grads = {f"rnn.{k}": v for k, v in rnn_grads.items()}
+        grads |= {f"head.{k}": v for k, v in head_grads.items()}
+        if self.embedding is not None:
+            grads = {"embedding.weight": self.embedding.backward(d_inputs)} | grads
+        return grads

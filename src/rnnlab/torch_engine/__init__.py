@@ -1,0 +1,14 @@
+"""The fast engine: nn.RNN/LSTM/GRU models and weight conversion to the reference engine."""
+
+from rnnlab.torch_engine.build import model_from_config, model_sizes
+from rnnlab.torch_engine.convert import load_numpy, to_numpy
+from rnnlab.torch_engine.model import SequenceModel, initialise
+
+__all__ = [
+    "SequenceModel",
+    "initialise",
+    "load_numpy",
+    "model_from_config",
+    "model_sizes",
+    "to_numpy",
+]

@@ -1,0 +1,33 @@
+"""A SequenceModel's structure from a RunConfig (weights come from initialise or a checkpoint)."""
+
+from __future__ import annotations
+
+from rnnlab.spec.run import RunConfig
+from rnnlab.torch_engine.model import SequenceModel
+
+
+def model_sizes(
+    config: RunConfig, vocab_size: int | None, num_classes: int | None
+) -> dict[str, int | None]:
+    """input_size, num_outputs and vocab_size that the task implies."""
+    if config.task == "forecast":
+        return {"input_size": 1, "num_outputs": config.data.horizon, "vocab_size": None}
+    input_size = vocab_size if config.embedding.init == "onehot" else config.embedding.dim
+    outputs = vocab_size if config.task == "language-model" else num_classes
+    return {"input_size": input_size, "num_outputs": outputs, "vocab_size": vocab_size}
+
+
+def model_from_config(
+    config: RunConfig, vocab_size: int | None = None, num_classes: int | None = None
+) -> SequenceModel:
+    m = config.model
+    return SequenceModel(
+        config.task,
+        m.cell,
+        hidden_size=m.hidden_size,
+        num_layers=m.num_layers,
+        bidirectional=m.bidirectional,
+        nonlinearity=m.nonlinearity,
+        dropout=m.dropout,
+        **model_sizes(config, vocab_size, num_classes),
+    )
