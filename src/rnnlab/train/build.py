@@ -1,0 +1,76 @@
+"""From a RunConfig and prepared data to a learner on the chosen engine.
+
+Both engines start from the same weights: the model is initialised once in PyTorch
+(seeded by train.seed) and, for ``engine: numpy``, copied into the reference
+engine's twin. So a run is reproducible whichever engine trains it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+from rnnlab.reference.sequence_model import SequenceModelNP
+from rnnlab.spec.run import RunConfig
+from rnnlab.torch_engine import SequenceModel, initialise, to_numpy
+from rnnlab.torch_engine.build import model_from_config, model_sizes
+from rnnlab.train.learner import Learner
+from rnnlab.train.numpy_learner import NumpyLearner
+from rnnlab.train.torch_learner import TorchLearner
+
+
+def _counts(config: RunConfig, prepared: Any) -> tuple[int | None, int | None]:
+    """(vocab size, number of classes) of the prepared data, None where the task has none."""
+    vocab_size = len(prepared.vocab) if config.task != "forecast" else None
+    return vocab_size, len(prepared.classes) if config.task == "classify" else None
+
+
+def build_torch_model(config: RunConfig, prepared: Any) -> SequenceModel:
+    """The seeded initial model (weights identical for every engine)."""
+    model = model_from_config(config, *_counts(config, prepared))
+    initialise(model, config.model.init, config.model.forget_bias, config.train.seed)
+    if model.embedding is not None:
+        with torch.no_grad():
+            model.embedding.weight.copy_(torch.from_numpy(initial_embedding(config, prepared)))
+    return model
+
+
+def initial_embedding(config: RunConfig, prepared: Any) -> np.ndarray:
+    """E (V x d) from embedding.init: random N(0, 1) (seeded) or one-hot (d = V)."""
+    V = len(prepared.vocab)
+    if config.embedding.init == "onehot":
+        return np.eye(V, dtype=np.float32)
+    rng = np.random.default_rng(config.train.seed)
+    return rng.standard_normal((V, config.embedding.dim)).astype(np.float32)
+
+
+def frozen_parameters(config: RunConfig) -> frozenset[str]:
+    frozen = config.task != "forecast" and not config.embedding.trainable
+    return frozenset({"embedding.weight"}) if frozen else frozenset()
+
+
+def build_learner(config: RunConfig, prepared: Any, dtype: str = "float32") -> Learner:
+    """The learner for config.train.engine, initialised from the seeded torch model."""
+    model = build_torch_model(config, prepared)
+    frozen = frozen_parameters(config)
+    torch.manual_seed(config.train.seed)  # dropout masks of the torch engine
+    if config.train.engine == "torch":
+        torch_dtype = torch.float64 if dtype == "float64" else torch.float32
+        return TorchLearner(model, config.task, config.train, frozen, torch_dtype)
+    m = config.model
+    twin = SequenceModelNP(
+        config.task,
+        m.cell,
+        hidden_size=m.hidden_size,
+        num_layers=m.num_layers,
+        bidirectional=m.bidirectional,
+        nonlinearity=m.nonlinearity,
+        dropout=m.dropout,
+        dtype=np.dtype(dtype).type,
+        seed=config.train.seed,
+        **model_sizes(config, *_counts(config, prepared)),
+    )
+    twin.load_state_dict(to_numpy(model))
+    return NumpyLearner(twin, config.task, config.train, frozen)

@@ -1,0 +1,292 @@
+"""One training loop for every engine and task. It emits events and knows nothing of storage.
+
+Per step: the schedule sets the rate, the learner takes a step (pre-clip norm
+recorded, clipping, non-finite check), a ``StepDone`` goes out. Evaluation runs
+every ``train.eval_every`` steps or at each epoch's end; each evaluation is
+followed by a checkpoint event (and ``best`` when the validation loss improved).
+A non-finite loss or gradient ends the run as ``diverged`` without a checkpoint,
+so the last good one stays. Ctrl-C (SIGINT) or ``request_stop()`` ends the run
+after the current step with an ``interrupt`` checkpoint.
+
+Resuming is exact: batch order is a pure function of (seed, epoch), and a
+checkpoint holds the weights, the optimiser state, the carried hidden state,
+the RNG states and the position (epoch, batches consumed).
+"""
+
+from __future__ import annotations
+
+import math
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from rnnlab.data.batches import Batch
+from rnnlab.events import CheckpointReady, Evaluated, Event, RunEnded, RunStarted, StepDone
+from rnnlab.spec.run import RunConfig
+from rnnlab.train.learner import Learner
+from rnnlab.train.metrics import classify_metrics, forecast_metrics, language_model_metrics
+from rnnlab.train.schedules import learning_rate
+
+Subscriber = Callable[[Event], None]
+
+
+class Trainer:
+    def __init__(
+        self,
+        learner: Learner,
+        prepared: Any,
+        config: RunConfig,
+        subscribers: list[Subscriber] | None = None,
+    ) -> None:
+        self.learner, self.prepared, self.config = learner, prepared, config
+        self.subscribers = list(subscribers or [])
+        self._stop = threading.Event()
+        self.steps_per_epoch = sum(1 for _ in self.batches("train", 0))
+        spec = config.train
+        planned = spec.epochs * self.steps_per_epoch
+        self.total_steps = min(planned, spec.max_steps) if spec.max_steps else planned
+        self.progress = {
+            "step": 0,
+            "epoch": 0,
+            "batch_index": 0,
+            "best_val_loss": None,
+            "bad_evals": 0,
+            "last_eval_step": 0,
+            "elapsed": 0.0,
+        }
+        self.metrics: dict[str, float] = {}
+        self.best_metrics: dict[str, float] = {}
+
+    # ------------------------------------------------------------------ data
+    def batches(self, split: str, epoch: int) -> Iterator[Batch]:
+        data, spec = self.prepared.data, self.config
+        if self.config.task == "language-model":
+            return data.batches(split, spec.train.batch_size, spec.data.seq_len)
+        seed = spec.train.seed if split == "train" else None
+        return data.batches(split, spec.train.batch_size, seed=seed, epoch=epoch)
+
+    # ------------------------------------------------------------------ control
+    def subscribe(self, subscriber: Subscriber) -> None:
+        self.subscribers.append(subscriber)
+
+    def request_stop(self) -> None:
+        """End after the current step with an interrupt checkpoint (thread-safe)."""
+        self._stop.set()
+
+    def _emit(self, event: Event) -> None:
+        for subscriber in self.subscribers:
+            subscriber(event)
+
+    # ------------------------------------------------------------------ the loop
+    def fit(self, resume: tuple[dict[str, np.ndarray], dict[str, Any]] | None = None) -> RunEnded:
+        carry = self._restore(resume) if resume else None
+        self._emit(
+            RunStarted(
+                self.progress["step"],
+                self.total_steps,
+                self.steps_per_epoch,
+                dict(getattr(self.prepared, "summary", {})),
+            )
+        )
+        with _SigintSetsFlag(self._stop):
+            ended = self._loop(carry)
+        self._emit(ended)
+        return ended
+
+    def _loop(self, carry: Any) -> RunEnded:
+        p = self.progress
+        while p["step"] < self.total_steps:
+            for batch in self._remaining_batches():
+                if self._stop.is_set():
+                    return self._interrupt(carry)
+                result, seconds = self._step(batch, carry)
+                if not result.finite:
+                    return self._diverged(result)
+                carry = result.carry
+                p["step"] += 1
+                p["batch_index"] += 1
+                p["elapsed"] += seconds
+                self._emit(
+                    StepDone(
+                        p["step"],
+                        p["epoch"],
+                        result.loss,
+                        result.grad_norm,
+                        result.clipped,
+                        self.learner.lr,
+                        batch.n_tokens,
+                        seconds,
+                    )
+                )
+                if self._eval_due(end_of_epoch=False) and self._evaluate_and_save(carry):
+                    return self._end("early-stopped", self._patience_message())
+                if p["step"] >= self.total_steps:
+                    break
+            else:
+                p["epoch"], p["batch_index"], carry = p["epoch"] + 1, 0, None
+                if self._eval_due(end_of_epoch=True) and self._evaluate_and_save(carry):
+                    return self._end("early-stopped", self._patience_message())
+                continue
+        if p["last_eval_step"] != p["step"]:
+            self._evaluate_and_save(carry, reason="end")
+        return self._end("finished", f"trained {p['step']} steps")
+
+    def _remaining_batches(self) -> Iterator[Batch]:
+        """This epoch's batches, skipping those a resumed run already consumed."""
+        p = self.progress
+        for index, batch in enumerate(self.batches("train", p["epoch"])):
+            if index >= p["batch_index"]:
+                yield batch
+
+    def _step(self, batch: Batch, carry: Any) -> tuple[Any, float]:
+        spec = self.config.train
+        self.learner.lr = learning_rate(
+            spec.schedule,
+            spec.lr,
+            self.progress["step"],
+            self.total_steps,
+            spec.step_every,
+            spec.step_gamma,
+        )
+        started = time.perf_counter()
+        result = self.learner.train_step(batch, carry)
+        return result, time.perf_counter() - started
+
+    # ------------------------------------------------------------------ evaluation
+    def _eval_due(self, end_of_epoch: bool) -> bool:
+        every = self.config.train.eval_every
+        if every is None:
+            return end_of_epoch
+        return not end_of_epoch and self.progress["step"] % every == 0
+
+    def evaluate(self) -> dict[str, float]:
+        """Validation metrics of the current weights (empty when there is no validation data)."""
+        loss_sum, count, outputs, targets, carry = 0.0, 0, [], [], None
+        for batch in self.batches("val", 0):
+            out = self.learner.eval_batch(batch, carry)
+            loss_sum, count, carry = loss_sum + out.loss_sum, count + out.count, out.carry
+            if out.outputs is not None:
+                outputs.append(out.outputs)
+                targets.append(batch.y)
+        if count == 0:
+            return {}
+        task = self.config.task
+        if task == "language-model":
+            return language_model_metrics(loss_sum, count, self.config.data.tokenizer == "char")
+        if task == "classify":
+            n_classes = len(self.prepared.classes)
+            return classify_metrics(
+                loss_sum, np.concatenate(outputs), np.concatenate(targets), n_classes
+            )
+        data = self.prepared.data
+        return forecast_metrics(
+            loss_sum,
+            count,
+            data.unscale(np.concatenate(outputs)),
+            data.unscale(np.concatenate(targets)),
+        )
+
+    def _evaluate_and_save(self, carry: Any, reason: str = "eval") -> bool:
+        """Evaluate, emit, checkpoint; True when early stopping says stop."""
+        p = self.progress
+        self.metrics = self.evaluate()
+        p["last_eval_step"] = p["step"]
+        val_loss = self.metrics.get("val_loss")
+        best = val_loss is not None and (
+            p["best_val_loss"] is None or val_loss < p["best_val_loss"]
+        )
+        if best:
+            p["best_val_loss"], p["bad_evals"] = val_loss, 0
+            self.best_metrics = dict(self.metrics)
+        elif val_loss is not None:
+            p["bad_evals"] += 1
+        if self.metrics:
+            self._emit(Evaluated(p["step"], p["epoch"], dict(self.metrics), best))
+        self._checkpoint(reason, carry, best or not self.metrics)
+        patience = self.config.train.early_stopping_patience
+        return patience is not None and p["bad_evals"] >= patience
+
+    # ------------------------------------------------------------------ checkpoints
+    def _checkpoint(self, reason: str, carry: Any, best: bool = False) -> None:
+        p = self.progress
+        arrays = self.learner.state_arrays()
+        arrays |= {f"carry.{k}": v for k, v in self.learner.carry_to_arrays(carry).items()}
+        rng_arrays, rng_meta = self.learner.rng_state()
+        arrays |= {f"rng.{k}": v for k, v in rng_arrays.items()}
+        meta = {
+            "progress": dict(p),
+            "rng": rng_meta,
+            "metrics": dict(self.metrics),
+            "best_metrics": dict(self.best_metrics),
+            "total_steps": self.total_steps,
+        }
+        self._emit(CheckpointReady(p["step"], p["epoch"], reason, arrays, meta, best))
+
+    def _restore(self, resume: tuple[dict[str, np.ndarray], dict[str, Any]]) -> Any:
+        arrays, meta = resume
+        self.learner.load_state_arrays(arrays)
+        self.learner.set_rng_state(_prefixed(arrays, "rng."), meta.get("rng", {}))
+        self.progress.update(meta["progress"])
+        self.metrics = dict(meta.get("metrics", {}))
+        self.best_metrics = dict(meta.get("best_metrics", {}))
+        if self.progress["batch_index"] >= self.steps_per_epoch:  # saved at an epoch's end
+            self.progress["epoch"] += 1
+            self.progress["batch_index"] = 0
+            return None
+        return self.learner.carry_from_arrays(_prefixed(arrays, "carry."))
+
+    # ------------------------------------------------------------------ endings
+    def _interrupt(self, carry: Any) -> RunEnded:
+        self._checkpoint("interrupt", carry)
+        step = self.progress["step"]
+        return self._end("interrupted", f"stopped at step {step}; resume with --resume")
+
+    def _diverged(self, result: Any) -> RunEnded:
+        step = self.progress["step"] + 1
+        last = self.progress["last_eval_step"]
+        message = (
+            f"non-finite {'loss' if not math.isfinite(result.loss) else 'gradient'} "
+            f"at step {step} (loss {result.loss}, gradient norm {result.grad_norm}); "
+            f"the last good checkpoint (step {last}) is kept. Try a lower train.lr or "
+            f"set train.clip_grad_norm."
+        )
+        return self._end("diverged", message)
+
+    def _patience_message(self) -> str:
+        return (
+            f"validation loss did not improve for {self.progress['bad_evals']} "
+            f"evaluations; best {self.progress['best_val_loss']:.4f}"
+        )
+
+    def _end(self, status: str, message: str) -> RunEnded:
+        return RunEnded(
+            self.progress["step"], status, message, dict(self.metrics), dict(self.best_metrics)
+        )
+
+
+def _prefixed(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+    return {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
+
+
+class _SigintSetsFlag:
+    """While active, the first Ctrl-C sets `flag` (a clean stop); a second one raises."""
+
+    def __init__(self, flag: threading.Event) -> None:
+        self.flag, self.previous = flag, None
+
+    def _handler(self, signum: int, frame: object) -> None:
+        if self.flag.is_set():
+            raise KeyboardInterrupt
+        self.flag.set()
+
+    def __enter__(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self._handler)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
