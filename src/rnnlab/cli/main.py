@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from rnnlab import __version__
-from rnnlab.cli import trace
+from rnnlab.cli import runs, trace, train, use
 
 app = typer.Typer(
     name="rnnlab",
@@ -31,4 +31,7 @@ def main(
     """rnnlab: build, train, inspect and use recurrent neural networks."""
 
 
+train.register(app)
+runs.register(app)
+use.register(app)
 trace.register(app)

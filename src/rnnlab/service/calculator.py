@@ -1,9 +1,4 @@
-"""The use cases of rnnlab: the only module the views (CLI, web page) call.
-
-Each function takes plain values (paths, mappings, numbers) and returns plain
-values (strings, JSON-able dicts), raising ``RnnlabError`` kinds the views turn
-into a CLI message or an HTTP 4xx with the same text.
-"""
+"""The calculator's use cases: trace a file or mapping, make a random network."""
 
 from __future__ import annotations
 

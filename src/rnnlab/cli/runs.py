@@ -1,0 +1,93 @@
+"""`rnnlab runs`: list, show and remove stored runs."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from rnnlab import service
+from rnnlab.cli.common import handle_errors
+
+app = typer.Typer(help="List, show and remove runs.", no_args_is_help=True)
+console = Console()
+
+
+def _metric(metrics: dict[str, float]) -> str:
+    for name in ("val_accuracy", "val_rmse", "val_bpc", "val_perplexity", "val_loss"):
+        if name in metrics:
+            return f"{name.removeprefix('val_')} {metrics[name]:.4g}"
+    return ""
+
+
+@app.command("list", epilog="Example: rnnlab runs list --task classify")
+@handle_errors
+def list_runs(
+    task: Annotated[str | None, typer.Option(help="Only this task.")] = None,
+    status: Annotated[str | None, typer.Option(help="Only this status.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The runs, newest first."""
+    rows = service.list_runs(task=task, status=status)
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    table = Table("id", "name", "task", "cell", "status", "steps", "validation", "created")
+    for row in rows:
+        table.add_row(
+            row["id"],
+            row["name"] or "",
+            row["task"],
+            row["config"]["model"]["cell"],
+            row["status"],
+            str(row["steps"]),
+            _metric(row["final_metrics"]),
+            row["created_at"][:19],
+        )
+    console.print(table)
+
+
+@app.command("show", epilog="Example: rnnlab runs show 20261123-101500 --json")
+@handle_errors
+def show(
+    run: Annotated[str, typer.Argument(help="Run id, unique prefix or name.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """One run: status, config, final and best metrics."""
+    details = service.show_run(run)
+    if as_json:
+        typer.echo(json.dumps(details, indent=2))
+        return
+    console.print(
+        f"[bold]{details['id']}[/bold] {details['name'] or ''}  {details['task']}  "
+        f"[bold]{details['status']}[/bold]  {details['steps']} steps"
+    )
+    if details.get("message"):
+        console.print(details["message"])
+    for title in ("final_metrics", "best_metrics"):
+        if details[title]:
+            console.print(
+                f"{title.replace('_', ' ')}: "
+                + "  ".join(f"{k} {v:.4g}" for k, v in details[title].items())
+            )
+    console.print(f"folder: {details['folder']}")
+
+
+@app.command("rm", epilog="Example: rnnlab runs rm 20261123-101500 --yes")
+@handle_errors
+def remove(
+    run: Annotated[str, typer.Argument(help="Run id, unique prefix or name.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+) -> None:
+    """Delete a run: its rows and its folder."""
+    details = service.show_run(run)
+    if not yes:
+        typer.confirm(f"delete run {details['id']} and its folder?", abort=True)
+    typer.echo(f"removed {service.remove_run(details['id'])}")
+
+
+def register(main: typer.Typer) -> None:
+    main.add_typer(app, name="runs")

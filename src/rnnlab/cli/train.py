@@ -1,0 +1,63 @@
+"""`rnnlab train`: train a model from one YAML file, or resume a run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from rnnlab import service
+from rnnlab.cli.common import handle_errors
+from rnnlab.cli.progress import ProgressView
+
+EPILOG = """Examples:
+
+  rnnlab train examples/configs/char_lm.yaml
+
+  rnnlab train examples/configs/sentiment.yaml --set model.cell=gru --set train.epochs=5
+
+  rnnlab train --resume 20261123-101500-ab12      (after Ctrl-C, or to continue)
+
+Runs are stored under $RNNLAB_HOME (default ./.rnnlab). Ctrl-C saves a checkpoint.
+"""
+
+
+@handle_errors
+def train(
+    config: Annotated[Path | None, typer.Argument(help="Run config (YAML).")] = None,
+    overrides: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a field: section.field=value (repeatable)."),
+    ] = None,
+    resume: Annotated[
+        str | None, typer.Option(help="Continue this run (id, prefix or name).")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the run as JSON at the end.")
+    ] = False,
+) -> None:
+    """Train an RNN/LSTM/GRU on text, labelled sentences or a series; prints the run id."""
+    if (config is None) == (resume is None):
+        raise typer.BadParameter("give a CONFIG file or --resume RUN")
+    console = Console(stderr=True)
+    view = ProgressView(console)
+    if resume is not None:
+        details = service.resume(resume, on_event=view)
+    else:
+        details = service.train(
+            config,
+            overrides or [],
+            on_event=view,
+            on_created=lambda run_id: console.print(f"run {run_id}"),
+        )
+    if as_json:
+        typer.echo(json.dumps(details, indent=2))
+    else:
+        typer.echo(details["id"])
+
+
+def register(app: typer.Typer) -> None:
+    app.command("train", epilog=EPILOG)(train)

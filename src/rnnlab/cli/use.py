@@ -1,0 +1,88 @@
+"""`rnnlab predict | generate | forecast`: use a trained model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from rnnlab import service
+from rnnlab.cli.common import handle_errors
+
+console = Console()
+Run = Annotated[str, typer.Argument(help="Run id, unique prefix or name.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+@handle_errors
+def predict(
+    run: Run,
+    texts: Annotated[list[str], typer.Argument(help="Sentences to classify.")],
+    as_json: AsJson = False,
+) -> None:
+    """Classify sentences with a trained classifier: label and class probabilities."""
+    results = service.classify(run, texts)
+    if as_json:
+        typer.echo(json.dumps(results, indent=2))
+        return
+    classes = list(results[0]["probabilities"])
+    table = Table("text", "label", *[f"p({c})" for c in classes])
+    for row in results:
+        table.add_row(
+            row["text"], row["label"], *[f"{row['probabilities'][c]:.3f}" for c in classes]
+        )
+    console.print(table)
+
+
+@handle_errors
+def generate(
+    run: Run,
+    prompt: Annotated[str, typer.Option(help="Text to start from.")] = "",
+    length: Annotated[int, typer.Option(help="Tokens to generate.")] = 200,
+    temperature: Annotated[float, typer.Option(help="0 = greedy; higher = more random.")] = 1.0,
+    top_k: Annotated[int | None, typer.Option(help="Sample among the k likeliest.")] = None,
+    top_p: Annotated[float | None, typer.Option(help="Nucleus: smallest set with mass p.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed for reproducible sampling.")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Generate text from a trained language model, carrying its hidden state."""
+    result = service.generate(run, prompt, length, temperature, top_k, top_p, seed)
+    if as_json:
+        typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        typer.echo(result["full_text"])
+
+
+@handle_errors
+def forecast(
+    run: Run,
+    steps: Annotated[int, typer.Option(help="Values to forecast.")] = 12,
+    input_csv: Annotated[
+        Path | None, typer.Option("--input", help="Forecast after these values (CSV/TSV) instead.")
+    ] = None,
+    column: Annotated[str | None, typer.Option(help="Column of --input (default: last).")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Forecast the next values of a series with a trained forecaster."""
+    result = service.forecast(run, steps, input_csv, column)
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    for step, value in enumerate(result["forecast"], start=1):
+        typer.echo(f"+{step}\t{value:.4f}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("predict", epilog='Example: rnnlab predict RUN "a fine film" "dull and slow"')(
+        predict
+    )
+    app.command(
+        "generate",
+        epilog="Example: rnnlab generate RUN --prompt 'The ' --length 300 "
+        "--temperature 0.8 --top-k 20 --seed 1",
+    )(generate)
+    app.command("forecast", epilog="Example: rnnlab forecast RUN --steps 24")(forecast)

@@ -1,0 +1,187 @@
+"""Using a trained model: classify sentences, generate text, forecast a series.
+
+Inference runs on the fast engine whichever engine trained the model (the
+weights are the same arrays under the same names). Generation carries the hidden
+state from token to token, so each new token costs one recurrent step, never a
+pass over the whole prefix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from rnnlab.data.tokenize import Tokenizer
+from rnnlab.data.vocab import PAD_ID, UNK_ID, Vocab
+from rnnlab.errors import ConfigError, DataError
+from rnnlab.spec.run import RunConfig
+from rnnlab.torch_engine import load_numpy, model_from_config
+
+MAX_GENERATE = 100_000
+
+
+@dataclass
+class ModelBundle:
+    """Everything needed to use a trained model, as a checkpoint holds it."""
+
+    config: RunConfig
+    weights: dict[str, np.ndarray]  # embedding.weight, rnn.*, head.*
+    vocab: Vocab | None = None
+    classes: list[str] | None = None
+    scaler: dict[str, float] | None = None  # forecast: {"mean", "std"} of the training part
+    history: list[float] | None = None  # forecast: the series' last values
+
+
+def sample_token(
+    logits: np.ndarray,
+    rng: np.random.Generator,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    top_p: float | None = None,
+) -> int:
+    """One token id from logits (V,): greedy when temperature is 0, else sampled from
+    softmax(logits / temperature) restricted to the top-k ids and/or the smallest set of
+    ids whose probability reaches top_p. <pad> and <unk> are never produced."""
+    logits = np.asarray(logits, dtype=np.float64).copy()
+    logits[[PAD_ID, UNK_ID]] = -np.inf
+    if temperature == 0:
+        return int(np.argmax(logits))
+    z = logits / temperature
+    probs = np.exp(z - z.max())
+    probs /= probs.sum()
+    order = np.argsort(-probs, kind="stable")  # most likely first
+    keep = np.ones(len(order), dtype=bool)
+    if top_k is not None:
+        keep[top_k:] = False
+    if top_p is not None:
+        reached = np.cumsum(probs[order]) >= top_p
+        first = int(np.argmax(reached)) if reached.any() else len(order) - 1
+        keep[first + 1 :] = False
+    kept = order[keep]
+    return int(rng.choice(kept, p=probs[kept] / probs[kept].sum()))
+
+
+def check_sampling(temperature: float, top_k: int | None, top_p: float | None) -> None:
+    if not temperature >= 0:
+        raise ConfigError(f"temperature: expected a number >= 0, received {temperature}")
+    if top_k is not None and top_k < 1:
+        raise ConfigError(f"top_k: expected a positive integer, received {top_k}")
+    if top_p is not None and not 0 < top_p <= 1:
+        raise ConfigError(f"top_p: expected a number in (0, 1], received {top_p}")
+
+
+class Predictor:
+    """A trained model ready to classify, generate or forecast."""
+
+    def __init__(self, bundle: ModelBundle) -> None:
+        self.bundle, self.config = bundle, bundle.config
+        vocab_size = len(bundle.vocab) if bundle.vocab is not None else None
+        classes = len(bundle.classes) if bundle.classes else None
+        self.model = model_from_config(self.config, vocab_size, classes)
+        load_numpy(self.model, bundle.weights)
+        self.model.eval()
+        data = self.config.data
+        self.tokenizer = Tokenizer(data.tokenizer, data.lowercase)
+
+    def _require(self, task: str, action: str) -> None:
+        if self.config.task != task:
+            raise ConfigError(f"{action} needs a {task} run; this run's task is {self.config.task}")
+
+    def _encode(self, text: str) -> np.ndarray:
+        return self.bundle.vocab.encode(self.tokenizer.tokenize(text))
+
+    @torch.no_grad()
+    def classify(self, texts: list[str]) -> list[dict[str, Any]]:
+        """Class probabilities for each text."""
+        self._require("classify", "predict")
+        encoded = [self._encode(t) for t in texts]
+        for number, ids in enumerate(encoded, start=1):
+            if len(ids) == 0:
+                raise DataError(f"text {number}: empty after tokenizing; nothing to classify")
+        lengths = torch.tensor([len(ids) for ids in encoded])
+        x = torch.zeros((int(lengths.max()), len(texts)), dtype=torch.long)  # (T, B) padded
+        for b, ids in enumerate(encoded):
+            x[: len(ids), b] = torch.from_numpy(ids)
+        logits, _ = self.model(x, lengths)  # (B, C)
+        probs = torch.softmax(logits.double(), dim=1).numpy()
+        classes = self.bundle.classes
+        return [
+            {
+                "text": text,
+                "label": classes[int(p.argmax())],
+                "probabilities": {c: float(v) for c, v in zip(classes, p, strict=True)},
+            }
+            for text, p in zip(texts, probs, strict=True)
+        ]
+
+    @torch.no_grad()
+    def generate(
+        self,
+        prompt: str = "",
+        length: int = 200,
+        temperature: float = 1.0,
+        top_k: int | None = None,
+        top_p: float | None = None,
+        seed: int | None = None,
+    ) -> dict[str, Any]:
+        """Continue `prompt` by `length` tokens, carrying the hidden state."""
+        self._require("language-model", "generate")
+        check_sampling(temperature, top_k, top_p)
+        if not 1 <= length <= MAX_GENERATE:
+            raise ConfigError(f"length: expected 1..{MAX_GENERATE}, received {length}")
+        rng = np.random.default_rng(seed)
+        ids = self._prompt_ids(prompt)
+        logits, state = self.model(torch.from_numpy(ids)[:, None])  # (T, 1, V) primes the state
+        generated: list[int] = []
+        for _ in range(length):
+            token = sample_token(logits[-1, 0].numpy(), rng, temperature, top_k, top_p)
+            generated.append(token)
+            logits, state = self.model(torch.tensor([[token]]), None, state)  # one step
+        tokens = self.bundle.vocab.decode(np.array(generated))
+        prompt_tokens = self.tokenizer.tokenize(prompt) if prompt else []
+        return {
+            "prompt": prompt,
+            "text": self.tokenizer.detokenize(tokens),
+            "tokens": tokens,
+            "full_text": self.tokenizer.detokenize(prompt_tokens + tokens),
+        }
+
+    def _prompt_ids(self, prompt: str) -> np.ndarray:
+        ids = self._encode(prompt) if prompt else np.array([], dtype=np.int64)
+        if len(ids) == 0:  # start from a line break
+            start = "<eos>" if self.config.data.tokenizer == "word" else "\n"
+            vocab = self.bundle.vocab
+            token_id = vocab.token_to_id(start) if start in vocab else 2  # 2: most frequent
+            ids = np.array([token_id], dtype=np.int64)
+        return ids.astype(np.int64)
+
+    @torch.no_grad()
+    def forecast(
+        self, steps: int, history: list[float] | np.ndarray | None = None
+    ) -> dict[str, Any]:
+        """The next `steps` values after `history` (default: the end of the training series)."""
+        self._require("forecast", "forecast")
+        seq_len, horizon = self.config.data.seq_len, self.config.data.horizon
+        if not 1 <= steps <= MAX_GENERATE:
+            raise ConfigError(f"steps: expected 1..{MAX_GENERATE}, received {steps}")
+        values = np.asarray(self.bundle.history if history is None else history, dtype=float)
+        if len(values) < seq_len:
+            raise DataError(f"history: the model reads {seq_len} values, received {len(values)}")
+        mean, std = self.bundle.scaler["mean"], self.bundle.scaler["std"]
+        window = list((values[-seq_len:] - mean) / std)
+        predicted: list[float] = []
+        while len(predicted) < steps:
+            x = torch.tensor(window[-seq_len:], dtype=torch.float32)[:, None, None]  # (T, 1, 1)
+            out, _ = self.model(x)  # (1, horizon)
+            new = out[0].double().numpy().tolist()
+            predicted += new
+            window += new
+        forecast = np.array(predicted[:steps]) * std + mean
+        return {
+            "history": values[-seq_len:].tolist(),
+            "forecast": forecast.tolist(),
+            "horizon": horizon,
+        }

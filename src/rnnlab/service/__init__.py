@@ -1,0 +1,47 @@
+"""The use cases of rnnlab: the only package the views (CLI, web page) call.
+
+Each function takes plain values (paths, mappings, numbers) and returns plain
+values (strings, JSON-able dicts), raising ``RnnlabError`` kinds that the views
+turn into a CLI message or an HTTP 4xx with the same text.
+"""
+
+from rnnlab.service.calculator import (
+    TRACE_FORMATS,
+    random_trace,
+    save_trace_spec,
+    trace,
+    trace_result,
+)
+from rnnlab.service.runs import (
+    classify,
+    forecast,
+    generate,
+    list_runs,
+    load_bundle,
+    predictor,
+    remove_run,
+    run_metrics,
+    show_run,
+)
+from rnnlab.service.training import load_config, resume, train, versions
+
+__all__ = [
+    "TRACE_FORMATS",
+    "classify",
+    "forecast",
+    "generate",
+    "list_runs",
+    "load_bundle",
+    "load_config",
+    "predictor",
+    "random_trace",
+    "remove_run",
+    "resume",
+    "run_metrics",
+    "save_trace_spec",
+    "show_run",
+    "trace",
+    "trace_result",
+    "train",
+    "versions",
+]

@@ -1,0 +1,120 @@
+"""Run-store use cases: list, show, remove runs, and load a trained model for use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rnnlab.data.readers import read_series
+from rnnlab.data.vocab import Vocab
+from rnnlab.errors import DataError
+from rnnlab.predict import ModelBundle, Predictor
+from rnnlab.spec.run import parse_run_config
+from rnnlab.store import Store, list_checkpoints, read_checkpoint
+
+
+def run_details(store: Store, run_id: str) -> dict[str, Any]:
+    """id, name, status, config, summary, final and best metrics, checkpoints."""
+    record = store.get_run(run_id)
+    details = record.to_json()
+    details["final_metrics"] = store.last_metrics(record.id, "val")
+    details["best_metrics"] = store.best_metrics(record.id)
+    details["final_train"] = store.last_metrics(record.id, "train")
+    details["checkpoints"] = list_checkpoints(store.run_dir(record.id) / "checkpoints")
+    details["folder"] = str(store.run_dir(record.id))
+    return details
+
+
+def list_runs(
+    task: str | None = None, status: str | None = None, home: str | Path | None = None
+) -> list[dict[str, Any]]:
+    with Store(home) as store:
+        rows = []
+        for record in store.list_runs(task=task, status=status):
+            row = record.to_json()
+            row["final_metrics"] = store.last_metrics(record.id, "val")
+            rows.append(row)
+        return rows
+
+
+def show_run(ref: str, home: str | Path | None = None) -> dict[str, Any]:
+    with Store(home) as store:
+        return run_details(store, store.get_run(ref).id)
+
+
+def run_metrics(ref: str, home: str | Path | None = None) -> dict[str, Any]:
+    with Store(home) as store:
+        return store.metrics(store.get_run(ref).id)
+
+
+def remove_run(ref: str, home: str | Path | None = None) -> str:
+    with Store(home) as store:
+        record = store.get_run(ref)
+        store.delete_run(record.id)
+        return record.id
+
+
+def load_bundle(ref: str, home: str | Path | None = None, tag: str | None = None) -> ModelBundle:
+    """The trained model of a run: its best checkpoint (or last, or `tag`)."""
+    with Store(home) as store:
+        record = store.get_run(ref)
+        folder = store.run_dir(record.id) / "checkpoints"
+        tags = list_checkpoints(folder)
+        if not tags:
+            raise DataError(f"run {record.id} has no checkpoint yet; train it first")
+        chosen = tag or ("best" if "best" in tags else "last")
+        arrays, meta = read_checkpoint(folder, chosen)
+    weights = {k.removeprefix("model."): v for k, v in arrays.items() if k.startswith("model.")}
+    return ModelBundle(
+        config=parse_run_config(meta["config"], f"run {record.id}"),
+        weights=weights,
+        vocab=Vocab.from_json(meta["vocab"]) if "vocab" in meta else None,
+        classes=meta.get("classes"),
+        scaler=meta.get("scaler"),
+        history=meta.get("history"),
+    )
+
+
+def predictor(ref: str, home: str | Path | None = None) -> Predictor:
+    return Predictor(load_bundle(ref, home))
+
+
+def classify(ref: str, texts: list[str], home: str | Path | None = None) -> list[dict[str, Any]]:
+    return predictor(ref, home).classify(texts)
+
+
+def generate(
+    ref: str,
+    prompt: str = "",
+    length: int = 200,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    top_p: float | None = None,
+    seed: int | None = None,
+    home: str | Path | None = None,
+) -> dict[str, Any]:
+    return predictor(ref, home).generate(prompt, length, temperature, top_k, top_p, seed)
+
+
+def forecast(
+    ref: str,
+    steps: int,
+    input_path: str | Path | None = None,
+    column: str | None = None,
+    home: str | Path | None = None,
+) -> dict[str, Any]:
+    """Forecast after the training series, or after the values of a CSV file."""
+    model = predictor(ref, home)
+    history = None
+    if input_path is not None:
+        history = read_series(Path(input_path), _table_format(input_path), column)
+    return model.forecast(steps, None if history is None else np.asarray(history))
+
+
+def _table_format(path: str | Path) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".csv", ".tsv"):
+        raise DataError(f"{path}: expected a .csv or .tsv file of values")
+    return suffix[1:]

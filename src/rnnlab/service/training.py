@@ -1,0 +1,128 @@
+"""Training use cases: start a run from a config, resume one, watch its events."""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from rnnlab import __version__
+from rnnlab.data import Prepared, prepare
+from rnnlab.events import Event
+from rnnlab.spec.run import RunConfig, load_run_config, parse_run_config
+from rnnlab.store import RunRecorder, Store, read_checkpoint
+from rnnlab.train import Trainer, build_learner
+
+EventHandler = Callable[[Event], None]
+
+
+def versions() -> dict[str, str]:
+    return {
+        "rnnlab": __version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "torch": torch.__version__,
+        "platform": platform.platform(),
+    }
+
+
+def checkpoint_meta(config: RunConfig, prepared: Prepared) -> dict[str, Any]:
+    """What every checkpoint carries besides progress: config, vocab, classes, scaling."""
+    meta: dict[str, Any] = {"config": config.model_dump(mode="json")}
+    if prepared.vocab is not None:
+        meta["vocab"] = prepared.vocab.to_json()
+    if prepared.classes is not None:
+        meta["classes"] = list(prepared.classes)
+    if config.task == "forecast":
+        series = prepared.data
+        meta["scaler"] = {"mean": float(series.mean), "std": float(series.std)}
+        meta["history"] = [float(v) for v in series.values[-config.data.seq_len * 4 :]]
+    return meta
+
+
+def load_config(
+    source: str | Path | dict[str, Any] | RunConfig, overrides: list[str] | None = None
+) -> RunConfig:
+    """A validated RunConfig from a file path, a mapping or a RunConfig."""
+    if isinstance(source, RunConfig):
+        source = source.model_dump(mode="json")
+    if isinstance(source, dict):
+        from rnnlab.spec.run import apply_overrides
+
+        return parse_run_config(apply_overrides(source, overrides or []))
+    return load_run_config(source, overrides)
+
+
+def train(
+    source: str | Path | dict[str, Any] | RunConfig,
+    overrides: list[str] | None = None,
+    on_event: EventHandler | None = None,
+    on_created: Callable[[str], None] | None = None,
+    home: str | Path | None = None,
+    trainer_hook: Callable[[Trainer], None] | None = None,
+) -> dict[str, Any]:
+    """Train a new run; returns the run as `runs show --json` gives it."""
+    config = load_config(source, overrides)
+    prepared = prepare(config)  # bad data fails before any run exists
+    with Store(home) as store:
+        record = store.create_run(
+            config.task,
+            config.model_dump(mode="json"),
+            versions(),
+            prepared.data_hash,
+            prepared.summary,
+            config.name,
+        )
+        if prepared.vocab is not None:
+            prepared.vocab.save(store.run_dir(record.id) / "vocab.json")
+        if on_created is not None:
+            on_created(record.id)
+        _fit(store, record.id, config, prepared, None, on_event, trainer_hook)
+        from rnnlab.service.runs import run_details
+
+        return run_details(store, record.id)
+
+
+def resume(
+    ref: str,
+    on_event: EventHandler | None = None,
+    home: str | Path | None = None,
+    trainer_hook: Callable[[Trainer], None] | None = None,
+) -> dict[str, Any]:
+    """Continue a run from its last checkpoint: same data order, optimiser state and RNG."""
+    with Store(home) as store:
+        record = store.get_run(ref)
+        arrays, meta = read_checkpoint(store.run_dir(record.id) / "checkpoints", "last")
+        config = parse_run_config(meta["config"], f"run {record.id}")
+        prepared = prepare(config)
+        store.set_status(record.id, "running", f"resumed at step {meta['progress']['step']}")
+        _fit(store, record.id, config, prepared, (arrays, meta), on_event, trainer_hook)
+        from rnnlab.service.runs import run_details
+
+        return run_details(store, record.id)
+
+
+def _fit(
+    store: Store,
+    run_id: str,
+    config: RunConfig,
+    prepared: Prepared,
+    resume_state: Any,
+    on_event: EventHandler | None,
+    trainer_hook: Callable[[Trainer], None] | None,
+) -> None:
+    learner = build_learner(config, prepared)
+    recorder = RunRecorder(store, run_id, checkpoint_meta=checkpoint_meta(config, prepared))
+    subscribers: list[EventHandler] = [recorder] + ([on_event] if on_event else [])
+    trainer = Trainer(learner, prepared, config, subscribers)
+    if trainer_hook is not None:
+        trainer_hook(trainer)
+    try:
+        trainer.fit(resume_state)
+    except BaseException as err:  # record the failure, then let it go up
+        store.set_status(run_id, "failed", f"{type(err).__name__}: {err}")
+        raise
