@@ -8,6 +8,7 @@ from typing import ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from rnnlab.errors import RnnlabError
 
@@ -24,7 +25,8 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except RnnlabError as err:
-            err_console.print(f"[bold red]error:[/bold red] {err}", markup=True, highlight=False)
+            message = Text.assemble(("error:", "bold red"), " ", str(err))  # not markup
+            err_console.print(message, soft_wrap=True, highlight=False)
             raise typer.Exit(code=1) from None
 
     return wrapper

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from rnnlab import service
 from rnnlab.cli.common import handle_errors
@@ -35,17 +36,20 @@ def list_runs(
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
         return
-    table = Table("id", "name", "task", "cell", "status", "steps", "validation", "created")
+    table = Table()
+    table.add_column("id", no_wrap=True, min_width=20)
+    for title in ("name", "task", "cell", "status", "steps", "validation", "created"):
+        table.add_column(title, no_wrap=title in ("status", "steps", "created"))
     for row in rows:
         table.add_row(
             row["id"],
-            row["name"] or "",
+            Text(row["name"] or ""),
             row["task"],
             row["config"]["model"]["cell"],
             row["status"],
             str(row["steps"]),
             _metric(row["final_metrics"]),
-            row["created_at"][:19],
+            row["created_at"][:10],
         )
     console.print(table)
 
@@ -62,18 +66,22 @@ def show(
         typer.echo(json.dumps(details, indent=2))
         return
     console.print(
-        f"[bold]{details['id']}[/bold] {details['name'] or ''}  {details['task']}  "
-        f"[bold]{details['status']}[/bold]  {details['steps']} steps"
+        Text.assemble(
+            (details["id"], "bold"),
+            f" {details['name'] or ''}  {details['task']}  ",
+            (details["status"], "bold"),
+            f"  {details['steps']} steps",
+        )
     )
     if details.get("message"):
-        console.print(details["message"])
+        console.print(Text(details["message"]))
     for title in ("final_metrics", "best_metrics"):
         if details[title]:
             console.print(
                 f"{title.replace('_', ' ')}: "
                 + "  ".join(f"{k} {v:.4g}" for k, v in details[title].items())
             )
-    console.print(f"folder: {details['folder']}")
+    console.print(Text(f"folder: {details['folder']}"))
 
 
 @app.command("rm", epilog="Example: rnnlab runs rm 20261123-101500 --yes")

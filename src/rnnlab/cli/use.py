@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from rnnlab import service
 from rnnlab.cli.common import handle_errors
@@ -33,7 +34,9 @@ def predict(
     table = Table("text", "label", *[f"p({c})" for c in classes])
     for row in results:
         table.add_row(
-            row["text"], row["label"], *[f"{row['probabilities'][c]:.3f}" for c in classes]
+            Text(row["text"]),
+            Text(row["label"]),
+            *[f"{row['probabilities'][c]:.3f}" for c in classes],
         )
     console.print(table)
 

@@ -103,6 +103,12 @@ def _prepare_lm(spec: DataSpec, path: Path, batch_size: int) -> Prepared:
     vocab = Vocab.build(train, min_freq=spec.min_freq, max_size=spec.max_vocab)
     data = LMData(vocab, vocab.encode(train), vocab.encode(val), source=str(path))
     data.num_streams("train", batch_size)  # fail now, naming the file, if the text is too short
+    if spec.val_fraction > 0 and len(val) < 2:
+        raise DataError(
+            f"{path}: the validation part (data.val_fraction {spec.val_fraction}) "
+            f"has {len(val)} token(s); at least 2 are needed for one prediction. "
+            f"Use a longer text or a larger data.val_fraction (0 for none)."
+        )
     summary = {
         "tokenizer": spec.tokenizer,
         "lowercase": spec.lowercase,

@@ -34,6 +34,7 @@ from rnnlab.store.records import (
     RunRecord,
     check_split,
     check_status,
+    check_task,
     inside_path,
     new_run_id,
     to_json_text,
@@ -198,6 +199,7 @@ class Store:
         """Runs, newest first, optionally of one task and/or one status, at most `limit`."""
         where, params = [], []
         if task is not None:
+            check_task(task)
             where.append("task = ?")
             params.append(task)
         if status is not None:

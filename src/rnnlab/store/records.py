@@ -98,6 +98,15 @@ def whole_number(value: Any, what: str, minimum: int = 0) -> int:
     return number
 
 
+TASKS = ("language-model", "classify", "forecast")
+
+
+def check_task(task: str) -> str:
+    if task not in TASKS:
+        raise ConfigError(f"task: expected one of {' | '.join(TASKS)}, received {task!r}")
+    return task
+
+
 def check_status(status: str) -> None:
     if status not in STATUSES:
         raise ConfigError(f"status: expected one of {' | '.join(STATUSES)}, received {status!r}")

@@ -93,8 +93,10 @@ class TorchLearner(Learner):
         params = [p for _, p in self.named]
         limit = self.spec.clip_grad_norm or math.inf
         norm = float(torch.nn.utils.clip_grad_norm_(params, limit))
-        grads = [p.grad.detach().cpu().numpy() for p in params if p.grad is not None]
-        clipped = self.clip_flags(norm, grads if self.spec.clip_grad_value else None)
+        grads = None
+        if self.spec.clip_grad_value is not None:  # only then are the values needed
+            grads = [p.grad.detach().cpu().numpy() for p in params if p.grad is not None]
+        clipped = self.clip_flags(norm, grads)
         if self.spec.clip_grad_value is not None:
             torch.nn.utils.clip_grad_value_(params, self.spec.clip_grad_value)
         finite = math.isfinite(loss.item()) and math.isfinite(norm)

@@ -56,6 +56,7 @@ class Trainer:
             "best_val_loss": None,
             "bad_evals": 0,
             "last_eval_step": 0,
+            "last_checkpoint_step": None,
             "elapsed": 0.0,
         }
         self.metrics: dict[str, float] = {}
@@ -105,7 +106,10 @@ class Trainer:
                     return self._interrupt(carry)
                 result, seconds = self._step(batch, carry)
                 if not result.finite:
-                    return self._diverged(result)
+                    what = "loss" if not math.isfinite(result.loss) else "gradient"
+                    return self._diverged(
+                        f"{what} ({result.loss}, gradient norm {result.grad_norm})", p["step"] + 1
+                    )
                 carry = result.carry
                 p["step"] += 1
                 p["batch_index"] += 1
@@ -122,17 +126,24 @@ class Trainer:
                         seconds,
                     )
                 )
-                if self._eval_due(end_of_epoch=False) and self._evaluate_and_save(carry):
-                    return self._end("early-stopped", self._patience_message())
+                if self._eval_due(end_of_epoch=False):
+                    if (stop := self._evaluate_and_save(carry)) is not None:
+                        return stop
+                elif self._interval_due():
+                    self._checkpoint("interval", carry)
                 if p["step"] >= self.total_steps:
                     break
             else:
                 p["epoch"], p["batch_index"], carry = p["epoch"] + 1, 0, None
-                if self._eval_due(end_of_epoch=True) and self._evaluate_and_save(carry):
-                    return self._end("early-stopped", self._patience_message())
+                stop = self._evaluate_and_save(carry) if self._eval_due(end_of_epoch=True) else None
+                if stop is not None:
+                    return stop
                 continue
+        stop = None
         if p["last_eval_step"] != p["step"]:
-            self._evaluate_and_save(carry, reason="end")
+            stop = self._evaluate_and_save(carry, reason="end")
+        if stop is not None:
+            return stop
         return self._end("finished", f"trained {p['step']} steps")
 
     def _remaining_batches(self) -> Iterator[Batch]:
@@ -163,6 +174,10 @@ class Trainer:
             return end_of_epoch
         return not end_of_epoch and self.progress["step"] % every == 0
 
+    def _interval_due(self) -> bool:
+        every = self.config.train.checkpoint_every
+        return every is not None and self.progress["step"] % every == 0
+
     def evaluate(self) -> dict[str, float]:
         """Validation metrics of the current weights (empty when there is no validation data)."""
         loss_sum, count, outputs, targets, carry = 0.0, 0, [], [], None
@@ -190,12 +205,15 @@ class Trainer:
             data.unscale(np.concatenate(targets)),
         )
 
-    def _evaluate_and_save(self, carry: Any, reason: str = "eval") -> bool:
-        """Evaluate, emit, checkpoint; True when early stopping says stop."""
+    def _evaluate_and_save(self, carry: Any, reason: str = "eval") -> RunEnded | None:
+        """Evaluate, emit, checkpoint; the run's end when it must stop here, else None."""
         p = self.progress
-        self.metrics = self.evaluate()
+        metrics = self.evaluate()
         p["last_eval_step"] = p["step"]
-        val_loss = self.metrics.get("val_loss")
+        val_loss = metrics.get("val_loss")
+        if val_loss is not None and not math.isfinite(val_loss):
+            return self._diverged(f"validation loss ({val_loss})", p["step"])
+        self.metrics = metrics
         best = val_loss is not None and (
             p["best_val_loss"] is None or val_loss < p["best_val_loss"]
         )
@@ -208,11 +226,14 @@ class Trainer:
             self._emit(Evaluated(p["step"], p["epoch"], dict(self.metrics), best))
         self._checkpoint(reason, carry, best or not self.metrics)
         patience = self.config.train.early_stopping_patience
-        return patience is not None and p["bad_evals"] >= patience
+        if patience is not None and p["bad_evals"] >= patience:
+            return self._end("early-stopped", self._patience_message())
+        return None
 
     # ------------------------------------------------------------------ checkpoints
     def _checkpoint(self, reason: str, carry: Any, best: bool = False) -> None:
         p = self.progress
+        p["last_checkpoint_step"] = p["step"]
         arrays = self.learner.state_arrays()
         arrays |= {f"carry.{k}": v for k, v in self.learner.carry_to_arrays(carry).items()}
         rng_arrays, rng_meta = self.learner.rng_state()
@@ -245,13 +266,15 @@ class Trainer:
         step = self.progress["step"]
         return self._end("interrupted", f"stopped at step {step}; resume with --resume")
 
-    def _diverged(self, result: Any) -> RunEnded:
-        step = self.progress["step"] + 1
-        last = self.progress["last_eval_step"]
+    def _diverged(self, what: str, step: int) -> RunEnded:
+        last = self.progress["last_checkpoint_step"]
+        kept = (
+            "no checkpoint was saved before it"
+            if last is None
+            else f"the last good checkpoint (step {last}) is kept"
+        )
         message = (
-            f"non-finite {'loss' if not math.isfinite(result.loss) else 'gradient'} "
-            f"at step {step} (loss {result.loss}, gradient norm {result.grad_norm}); "
-            f"the last good checkpoint (step {last}) is kept. Try a lower train.lr or "
+            f"non-finite {what} at step {step}; {kept}. Try a lower train.lr or "
             f"set train.clip_grad_norm."
         )
         return self._end("diverged", message)
