@@ -1,0 +1,161 @@
+"""Using trained runs: classify, generate, forecast, and asking a run for the wrong task."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rnnlab import service
+from rnnlab.data import read_series, sample_path
+from rnnlab.errors import ConfigError, DataError
+
+from .conftest import Trained
+
+SENTENCE = "a warm and funny film"
+OTHERS = [
+    "dull",
+    "the battery dies before lunch every day and the screen is far too dim to read outside",
+    "I love how light these headphones are",
+]
+
+
+def test_classify_gives_probabilities_over_the_classes(trained: Trained) -> None:
+    texts = [SENTENCE, *OTHERS]
+    results = service.classify(trained.id("sentiment"), texts, home=trained.home)
+    assert [r["text"] for r in results] == texts
+    for result in results:
+        probabilities = result["probabilities"]
+        assert list(probabilities) == ["0", "1"]  # the classes of the sample, in order
+        assert math.fsum(probabilities.values()) == pytest.approx(1.0, abs=1e-12)
+        assert all(0.0 <= p <= 1.0 for p in probabilities.values())
+        assert result["label"] == max(probabilities, key=probabilities.get)
+
+
+@pytest.mark.parametrize(
+    "batch",
+    [
+        [SENTENCE, OTHERS[1]],  # with a longer sentence
+        [OTHERS[0], SENTENCE],  # with a shorter one, after it
+        [OTHERS[1], OTHERS[0], SENTENCE, OTHERS[2]],  # among several lengths
+    ],
+)
+def test_padding_never_changes_a_score(trained: Trained, batch: list[str]) -> None:
+    run_id = trained.id("sentiment")
+    scored = service.classify(run_id, batch, home=trained.home)
+    for text, together in zip(batch, scored, strict=True):
+        alone = service.classify(run_id, [text], home=trained.home)[0]["probabilities"]
+        for label in alone:
+            assert together["probabilities"][label] == pytest.approx(alone[label], abs=1e-6)
+
+
+def test_classify_rejects_a_text_without_tokens(trained: Trained) -> None:
+    with pytest.raises(DataError, match="text 2"):
+        service.classify(trained.id("sentiment"), [SENTENCE, "   "], home=trained.home)
+
+
+def _generate(trained: Trained, name: str, **options: object) -> dict:
+    args = {"prompt": "The ", "length": 24, "temperature": 1.0, "top_k": None, "top_p": None}
+    args.update(options)
+    return service.generate(trained.id(name), home=trained.home, **args)
+
+
+@pytest.mark.parametrize("name", ["char_lm", "word_lm"])
+def test_generate_is_reproducible_with_a_seed(trained: Trained, name: str) -> None:
+    first, again = _generate(trained, name, seed=7), _generate(trained, name, seed=7)
+    assert first == again
+    others = [_generate(trained, name, seed=seed)["tokens"] for seed in (8, 9)]
+    assert any(tokens != first["tokens"] for tokens in others)  # the seed matters
+
+
+@pytest.mark.parametrize("name", ["char_lm", "word_lm"])
+def test_greedy_is_deterministic_and_top_k_1_is_greedy(trained: Trained, name: str) -> None:
+    greedy = _generate(trained, name, temperature=0.0, seed=1)
+    assert _generate(trained, name, temperature=0.0, seed=2) == greedy
+    assert _generate(trained, name, temperature=0.0, seed=None) == greedy
+    top1 = _generate(trained, name, temperature=1.0, top_k=1, seed=3)
+    assert top1["tokens"] == greedy["tokens"]
+    assert _generate(trained, name, temperature=2.5, top_k=1, seed=4)["tokens"] == greedy["tokens"]
+
+
+@pytest.mark.parametrize("name", ["char_lm", "word_lm"])
+@pytest.mark.parametrize("length", [1, 17, 60])
+def test_generate_respects_the_length(trained: Trained, name: str, length: int) -> None:
+    result = _generate(trained, name, length=length, seed=0)
+    assert len(result["tokens"]) == length
+    assert result["prompt"] == "The "
+    assert "<pad>" not in result["tokens"] and "<unk>" not in result["tokens"]
+    if name == "char_lm":  # one character per token
+        assert len(result["text"]) == length
+        assert result["full_text"] == "The " + result["text"]
+
+
+def test_generate_rejects_bad_sampling_options(trained: Trained) -> None:
+    for options, field in [
+        ({"temperature": -1.0}, "temperature"),
+        ({"top_k": 0}, "top_k"),
+        ({"top_p": 1.5}, "top_p"),
+        ({"length": 0}, "length"),
+    ]:
+        with pytest.raises(ConfigError, match=field):
+            _generate(trained, "char_lm", seed=0, **options)
+
+
+def test_forecast_continues_the_training_series(trained: Trained) -> None:
+    series = read_series(sample_path("monthly_series"), "csv", "value")
+    result = service.forecast(trained.id("forecast"), 5, home=trained.home)
+    assert len(result["forecast"]) == 5
+    assert all(math.isfinite(v) for v in result["forecast"])
+    np.testing.assert_allclose(result["history"], series[-24:])  # seq_len 24 of the config
+    assert result["horizon"] == 1
+    assert len(service.forecast(trained.id("forecast"), 13, home=trained.home)["forecast"]) == 13
+
+
+def test_forecast_reads_the_given_values(trained: Trained, tmp_path: Path) -> None:
+    values = [500.0 + 10.0 * np.sin(i / 2.0) + i for i in range(30)]
+    path = tmp_path / "recent.csv"
+    path.write_text("t,level,other\n" + "".join(f"{i},{v},0\n" for i, v in enumerate(values)))
+    run_id = trained.id("forecast")
+
+    given = service.forecast(run_id, 4, input_path=path, column="level", home=trained.home)
+
+    np.testing.assert_allclose(given["history"], values[-24:])
+    assert len(given["forecast"]) == 4
+    default = service.forecast(run_id, 4, home=trained.home)
+    assert given["forecast"] != default["forecast"]  # the values were used
+    # the last column by default: "other" is all zeros, another history again
+    zeros = service.forecast(run_id, 4, input_path=path, home=trained.home)
+    assert zeros["history"] == [0.0] * 24
+
+
+def test_forecast_needs_a_whole_window_of_values(trained: Trained, tmp_path: Path) -> None:
+    path = tmp_path / "short.csv"
+    path.write_text("value\n" + "".join(f"{v}\n" for v in range(10)))
+    with pytest.raises(DataError, match="24") as info:
+        service.forecast(trained.id("forecast"), 3, input_path=path, home=trained.home)
+    assert "10" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        lambda t: service.generate(t.id("sentiment"), "a", 5, home=t.home),
+        lambda t: service.forecast(t.id("sentiment"), 3, home=t.home),
+    ],
+    ids=["generate", "forecast"],
+)
+def test_a_classifier_cannot_generate_or_forecast(trained: Trained, use) -> None:
+    with pytest.raises(ConfigError) as info:
+        use(trained)
+    message = str(info.value)
+    assert "classify" in message  # the run's task
+    assert "language-model" in message or "forecast" in message  # the task it would need
+
+
+def test_a_language_model_cannot_classify_or_forecast(trained: Trained) -> None:
+    with pytest.raises(ConfigError, match="language-model"):
+        service.classify(trained.id("char_lm"), ["hello"], home=trained.home)
+    with pytest.raises(ConfigError, match="language-model"):
+        service.forecast(trained.id("word_lm"), 3, home=trained.home)
