@@ -1,0 +1,160 @@
+"""One entry point for every recipe, by name: what a CLI command or a config calls.
+
+    onehot                           E = I_V over the words (or the corpus vocabulary)
+    random | normal | uniform |      seeded random inits (``random`` is ``normal``)
+    xavier | orthogonal
+    ppmi-svd | word2vec              learnt from a corpus: one sentence per line
+
+Corpus reading: the file is read as UTF-8 text, cut into lines, and each line into
+tokens by ``Tokenizer(tokenizer, lowercase)``; empty lines are skipped. The vocabulary
+keeps tokens seen at least `min_count` times (``Vocab.build``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rnnlab.data.readers import read_text
+from rnnlab.data.tokenize import Tokenizer
+from rnnlab.data.vocab import Vocab
+from rnnlab.embeddings.matrix import EmbeddingMatrix
+from rnnlab.embeddings.ppmi import ppmi_svd
+from rnnlab.embeddings.recipes import ProgressFn, onehot, random_embedding, word2vec
+from rnnlab.errors import ConfigError, DataError
+
+RANDOM_METHODS: dict[str, str] = {
+    "random": "normal",
+    "normal": "normal",
+    "uniform": "uniform",
+    "xavier": "xavier",
+    "orthogonal": "orthogonal",
+}
+CORPUS_METHODS: tuple[str, ...] = ("ppmi-svd", "word2vec")
+METHODS: tuple[str, ...] = ("onehot", *RANDOM_METHODS, *CORPUS_METHODS)
+
+
+def build_embedding(
+    method: str,
+    *,
+    dim: int | None = None,
+    words: Sequence[str] | Vocab | None = None,
+    corpus: str | Path | None = None,
+    tokenizer: str = "word",
+    lowercase: bool = True,
+    min_count: int = 1,
+    window: int = 5,
+    scale: float = 1.0,
+    seed: int = 0,
+    progress: ProgressFn | None = None,
+) -> EmbeddingMatrix:
+    """The embedding `method` makes, for `words` or for the vocabulary of `corpus`.
+
+    onehot and the random methods need `words` or a `corpus` (whose vocabulary gives the
+    words); ppmi-svd and word2vec need a `corpus`. Every method but onehot needs `dim`.
+    `scale` is the random methods' s; `window` and `min_count` the corpus methods'.
+    """
+    if method not in METHODS:
+        raise ConfigError(f"method: expected {' | '.join(METHODS)}, received {method!r}")
+    if method != "onehot" and dim is None:
+        raise ConfigError(f"dim: method {method!r} needs a dimension (an integer >= 1)")
+    if method in CORPUS_METHODS:
+        if corpus is None:
+            raise ConfigError(f"corpus: method {method!r} learns from a text file; give its path")
+        assert dim is not None
+        return embedding_from_corpus(
+            corpus, method, dim, window, min_count, seed, tokenizer, lowercase, progress
+        )
+    source: dict[str, Any] = {}
+    if words is None:
+        if corpus is None:
+            raise ConfigError(f"method {method!r}: give the words or a corpus to take them from")
+        words = _corpus_vocab(corpus, tokenizer, lowercase, min_count, progress)[1]
+        source = {"corpus": str(corpus), "tokenizer": tokenizer, "lowercase": lowercase}
+        source["min_count"] = min_count
+    if method == "onehot":
+        matrix = onehot(words)
+    else:
+        assert dim is not None
+        kind: Any = RANDOM_METHODS[method]
+        matrix = random_embedding(words, dim, kind, scale, seed)
+    matrix.meta.update(source)
+    _report(progress, "done", 1.0)
+    return matrix
+
+
+def embedding_from_corpus(
+    path: str | Path,
+    method: str,
+    dim: int,
+    window: int = 5,
+    min_count: int = 1,
+    seed: int = 0,
+    tokenizer: str = "word",
+    lowercase: bool = True,
+    progress: ProgressFn | None = None,
+) -> EmbeddingMatrix:
+    """Learn word vectors (ppmi-svd or word2vec) from a text file, one sentence per line.
+
+    Progress stages, through ``progress(stage, fraction)``: reading, tokenizing,
+    vocabulary, then co-occurrence + SVD (ppmi-svd) or one stage per epoch (word2vec),
+    and done. The matrix's meta records the corpus path, tokenizer and lowercase too.
+    """
+    if method not in CORPUS_METHODS:
+        raise ConfigError(f"method: expected {' | '.join(CORPUS_METHODS)}, received {method!r}")
+    sentences, vocab = _corpus_vocab(path, tokenizer, lowercase, min_count, progress)
+    if method == "ppmi-svd":
+        _report(progress, "co-occurrence counts, PPMI and SVD", 0.4)
+        sequences = [vocab.encode(s) for s in sentences]
+        matrix = ppmi_svd(sequences, vocab, dim, window, seed, min_count=min_count)
+    else:
+        matrix = word2vec(
+            sentences, dim, window, min_count, seed=seed,
+            progress=_scaled(progress, 0.4, 0.95),
+        )  # fmt: skip
+    matrix.meta.update(corpus=str(path), tokenizer=tokenizer, lowercase=lowercase)
+    _report(progress, "done", 1.0)
+    return matrix
+
+
+def read_corpus(
+    path: str | Path, tokenizer: str = "word", lowercase: bool = True
+) -> list[list[str]]:
+    """The tokens of each non-empty line of a UTF-8 text file."""
+    return _tokenize_lines(read_text(path), tokenizer, lowercase)
+
+
+def _tokenize_lines(text: str, tokenizer: str, lowercase: bool) -> list[list[str]]:
+    cutter = Tokenizer(tokenizer, lowercase)  # type: ignore[arg-type]
+    return [tokens for tokens in map(cutter.tokenize, text.split("\n")) if tokens]
+
+
+def _corpus_vocab(
+    path: str | Path,
+    tokenizer: str,
+    lowercase: bool,
+    min_count: int,
+    progress: ProgressFn | None,
+) -> tuple[list[list[str]], Vocab]:
+    Tokenizer(tokenizer, lowercase)  # type: ignore[arg-type]  # check before reading
+    _report(progress, f"reading {path}", 0.0)
+    text = read_text(path)
+    _report(progress, "tokenizing", 0.1)
+    sentences = _tokenize_lines(text, tokenizer, lowercase)
+    if not sentences:
+        raise DataError(f"{path}: no tokens in the file; expected text, one sentence per line")
+    _report(progress, "vocabulary", 0.3)
+    return sentences, Vocab.build(sentences, min_freq=min_count)
+
+
+def _scaled(progress: ProgressFn | None, start: float, end: float) -> ProgressFn | None:
+    """`progress` with fractions 0..1 mapped to start..end."""
+    if progress is None:
+        return None
+    return lambda stage, fraction: progress(stage, start + (end - start) * fraction)
+
+
+def _report(progress: ProgressFn | None, stage: str, fraction: float) -> None:
+    if progress is not None:
+        progress(stage, fraction)
