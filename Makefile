@@ -17,8 +17,9 @@ $(STAMP):
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/rnnlab --help
-	$(BIN)/rnnlab trace examples/trace/rnn_many_to_one.yaml
+	@run_id=$$($(BIN)/rnnlab train examples/configs/char_lm.yaml) && \
+	echo "generating from run $$run_id:" && \
+	$(BIN)/rnnlab generate $$run_id --prompt "The " --length 400 --temperature 0.8 --seed 0
 
 test: $(STAMP) lint
 	$(BIN)/pytest -q

@@ -13,9 +13,11 @@ import torch
 from rnnlab import __version__
 from rnnlab.data import Prepared, prepare
 from rnnlab.events import Event
-from rnnlab.spec.run import RunConfig, load_run_config, parse_run_config
+from rnnlab.service.runs import run_details
+from rnnlab.spec.run import RunConfig, apply_overrides, load_run_config, parse_run_config
 from rnnlab.store import RunRecorder, Store, read_checkpoint
-from rnnlab.train import Trainer, build_learner
+from rnnlab.train import Trainer, build_learner, check_engine
+from rnnlab.train.embedding_init import initial_embedding, with_embedding_dim
 
 EventHandler = Callable[[Event], None]
 
@@ -51,8 +53,6 @@ def load_config(
     if isinstance(source, RunConfig):
         source = source.model_dump(mode="json")
     if isinstance(source, dict):
-        from rnnlab.spec.run import apply_overrides
-
         return parse_run_config(apply_overrides(source, overrides or []))
     return load_run_config(source, overrides)
 
@@ -66,8 +66,7 @@ def train(
     trainer_hook: Callable[[Trainer], None] | None = None,
 ) -> dict[str, Any]:
     """Train a new run; returns the run as `runs show --json` gives it."""
-    config = load_config(source, overrides)
-    prepared = prepare(config)  # bad data fails before any run exists
+    config, prepared, embedding = prepare_run(load_config(source, overrides))
     with Store(home) as store:
         record = store.create_run(
             config.task,
@@ -81,10 +80,19 @@ def train(
             prepared.vocab.save(store.run_dir(record.id) / "vocab.json")
         if on_created is not None:
             on_created(record.id)
-        _fit(store, record.id, config, prepared, None, on_event, trainer_hook)
-        from rnnlab.service.runs import run_details
-
+        _fit(store, record.id, config, prepared, None, on_event, trainer_hook, embedding)
         return run_details(store, record.id)
+
+
+def prepare_run(config: RunConfig) -> tuple[RunConfig, Prepared, np.ndarray | None]:
+    """Data, engine check and the initial embedding: every error before a run exists."""
+    prepared = prepare(config)
+    check_engine(config)
+    if config.task == "forecast":
+        return config, prepared, None
+    embedding, report = initial_embedding(config, prepared)
+    prepared.summary["embedding"] = report
+    return with_embedding_dim(config, int(embedding.shape[1])), prepared, embedding
 
 
 def resume(
@@ -99,10 +107,13 @@ def resume(
         arrays, meta = read_checkpoint(store.run_dir(record.id) / "checkpoints", "last")
         config = parse_run_config(meta["config"], f"run {record.id}")
         prepared = prepare(config)
+        check_engine(config)
         store.set_status(record.id, "running", f"resumed at step {meta['progress']['step']}")
-        _fit(store, record.id, config, prepared, (arrays, meta), on_event, trainer_hook)
-        from rnnlab.service.runs import run_details
-
+        embedding = None  # the checkpoint holds E; skip the recipe with a placeholder
+        if config.task != "forecast":
+            width = len(prepared.vocab) if config.embedding.init == "onehot" else None
+            embedding = np.zeros((len(prepared.vocab), width or config.embedding.dim), np.float32)
+        _fit(store, record.id, config, prepared, (arrays, meta), on_event, trainer_hook, embedding)
         return run_details(store, record.id)
 
 
@@ -114,14 +125,15 @@ def _fit(
     resume_state: Any,
     on_event: EventHandler | None,
     trainer_hook: Callable[[Trainer], None] | None,
+    embedding: np.ndarray | None = None,
 ) -> None:
-    learner = build_learner(config, prepared)
-    recorder = RunRecorder(store, run_id, checkpoint_meta=checkpoint_meta(config, prepared))
-    subscribers: list[EventHandler] = [recorder] + ([on_event] if on_event else [])
-    trainer = Trainer(learner, prepared, config, subscribers)
-    if trainer_hook is not None:
-        trainer_hook(trainer)
     try:
+        learner = build_learner(config, prepared, embedding=embedding)
+        recorder = RunRecorder(store, run_id, checkpoint_meta=checkpoint_meta(config, prepared))
+        subscribers: list[EventHandler] = [recorder] + ([on_event] if on_event else [])
+        trainer = Trainer(learner, prepared, config, subscribers)
+        if trainer_hook is not None:
+            trainer_hook(trainer)
         trainer.fit(resume_state)
     except BaseException as err:  # record the failure, then let it go up
         store.set_status(run_id, "failed", f"{type(err).__name__}: {err}")

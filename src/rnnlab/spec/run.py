@@ -50,19 +50,32 @@ class DataSpec(_Strict):
     seed: int = 0
 
 
+EMBEDDING_INITS = ("random", "uniform", "xavier", "orthogonal", "onehot", "ppmi-svd", "word2vec")
+
+
 class EmbeddingSpec(_Strict):
-    """The embedding matrix E: one row per vocabulary entry."""
+    """The embedding matrix E: one row per vocabulary entry.
+
+    init: random (N(0, 1), PyTorch's default) | uniform | xavier | orthogonal | onehot
+    (d = V) | ppmi-svd | word2vec (learnt from the training split only) | file:PATH
+    (a pretrained GloVe/word2vec text, word2vec binary or .npy file; d is the file's).
+    """
 
     dim: int = Field(32, ge=1, le=4096)
-    init: str = Field("random", description="random | onehot | file:PATH")
+    init: str = Field("random", description=" | ".join(EMBEDDING_INITS) + " | file:PATH")
     trainable: bool = True
+    window: int = Field(5, ge=1, le=50, description="ppmi-svd, word2vec: context window")
+    missing: Literal["random", "zeros", "mean"] = Field(
+        "random", description="file: rows for words the file lacks"
+    )
 
     @model_validator(mode="after")
     def _known_init(self) -> EmbeddingSpec:
-        if self.init not in ("random", "onehot") and not self.init.startswith("file:"):
-            raise ValueError(
-                f"init: expected one of random | onehot | file:PATH, received {self.init!r}"
-            )
+        if self.init not in EMBEDDING_INITS and not self.init.startswith("file:"):
+            allowed = " | ".join(EMBEDDING_INITS)
+            raise ValueError(f"init: expected one of {allowed} | file:PATH, received {self.init!r}")
+        if self.init == "file:":
+            raise ValueError("init: file: needs a path, e.g. file:glove.6B.50d.txt")
         return self
 
 

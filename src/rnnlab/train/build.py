@@ -16,9 +16,10 @@ from rnnlab.reference.sequence_model import SequenceModelNP
 from rnnlab.spec.run import RunConfig
 from rnnlab.torch_engine import SequenceModel, initialise, to_numpy
 from rnnlab.torch_engine.build import model_from_config, model_sizes
+from rnnlab.train.embedding_init import initial_embedding
 from rnnlab.train.learner import Learner
 from rnnlab.train.numpy_learner import NumpyLearner
-from rnnlab.train.torch_learner import TorchLearner
+from rnnlab.train.torch_learner import TorchLearner, resolve_device
 
 
 def _counts(config: RunConfig, prepared: Any) -> tuple[int | None, int | None]:
@@ -27,23 +28,20 @@ def _counts(config: RunConfig, prepared: Any) -> tuple[int | None, int | None]:
     return vocab_size, len(prepared.classes) if config.task == "classify" else None
 
 
-def build_torch_model(config: RunConfig, prepared: Any) -> SequenceModel:
-    """The seeded initial model (weights identical for every engine)."""
+def build_torch_model(
+    config: RunConfig, prepared: Any, embedding: np.ndarray | None = None
+) -> SequenceModel:
+    """The seeded initial model (weights identical for every engine).
+
+    `embedding` is E from ``embedding_init.initial_embedding`` (computed here when None).
+    """
     model = model_from_config(config, *_counts(config, prepared))
     initialise(model, config.model.init, config.model.forget_bias, config.train.seed)
     if model.embedding is not None:
+        E = embedding if embedding is not None else initial_embedding(config, prepared)[0]
         with torch.no_grad():
-            model.embedding.weight.copy_(torch.from_numpy(initial_embedding(config, prepared)))
+            model.embedding.weight.copy_(torch.from_numpy(np.asarray(E, dtype=np.float32)))
     return model
-
-
-def initial_embedding(config: RunConfig, prepared: Any) -> np.ndarray:
-    """E (V x d) from embedding.init: random N(0, 1) (seeded) or one-hot (d = V)."""
-    V = len(prepared.vocab)
-    if config.embedding.init == "onehot":
-        return np.eye(V, dtype=np.float32)
-    rng = np.random.default_rng(config.train.seed)
-    return rng.standard_normal((V, config.embedding.dim)).astype(np.float32)
 
 
 def frozen_parameters(config: RunConfig) -> frozenset[str]:
@@ -51,9 +49,17 @@ def frozen_parameters(config: RunConfig) -> frozenset[str]:
     return frozenset({"embedding.weight"}) if frozen else frozenset()
 
 
-def build_learner(config: RunConfig, prepared: Any, dtype: str = "float32") -> Learner:
+def check_engine(config: RunConfig) -> None:
+    """Errors the engine would raise, before a run is created (e.g. no CUDA device)."""
+    if config.train.engine == "torch":
+        resolve_device(config.train.device)
+
+
+def build_learner(
+    config: RunConfig, prepared: Any, dtype: str = "float32", embedding: np.ndarray | None = None
+) -> Learner:
     """The learner for config.train.engine, initialised from the seeded torch model."""
-    model = build_torch_model(config, prepared)
+    model = build_torch_model(config, prepared, embedding)
     frozen = frozen_parameters(config)
     torch.manual_seed(config.train.seed)  # dropout masks of the torch engine
     if config.train.engine == "torch":

@@ -1,0 +1,271 @@
+"""rnnlab on real data: Tiny Shakespeare, UCI sentiment sentences, airline passengers.
+
+Run from the project root (2 CPU cores: about 10 minutes for the language model plus a few
+minutes for the rest):
+
+    .venv/bin/python bench/real_data.py               # language model trained for 10 minutes
+    .venv/bin/python bench/real_data.py --minutes 3   # a shorter language-model budget
+    .venv/bin/python bench/real_data.py --quick       # a ~1-minute smoke run of all parts
+    .venv/bin/python bench/real_data.py --data DIR    # another copy of the shared data folder
+
+The data is read from ../shared/data (next to the project); without it the script says so
+and exits 0. Every run goes to a temporary RNNLAB home, never the user's store.
+
+1. Char-level LSTM language model on tinyshakespeare.txt (last 10 % validation), trained
+   for a wall-clock budget: the run stops at the deadline, and the cosine learning rate is
+   re-planned as it goes so that it reaches zero there. Reports steps, tokens/s, final and
+   best validation loss (nats per character) and bits per character, and 300 characters
+   generated after "ROMEO:" from the best checkpoint.
+2. Word-level (lowercase) bidirectional LSTM/GRU classifiers of the UCI "Sentiment Labelled
+   Sentences" (Amazon, IMDb, Yelp, and the three together): stratified 20 % validation,
+   early stopping on the validation loss. A few variants per data set; the table gives the
+   accuracy and macro F1 of each run's best checkpoint (lowest validation loss) and the
+   highest accuracy seen at any epoch. Choosing the variant on the validation split makes
+   the figure of the chosen one optimistic.
+3. GRU/LSTM forecasters of monthly airline passengers (horizon 1, season 12, last 20 %
+   validation) in a few settings: validation RMSE and MAE (original units) at the end and at
+   the best epoch, beside the naive and seasonal-naive baselines of the run's summary.
+
+Base configs: bench/configs/real_data_*.yaml; the variants are --set style overrides,
+printed with each result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from rnnlab import service
+from rnnlab.events import Evaluated, StepDone
+from rnnlab.spec.run import RunConfig
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SENTIMENT_SETS = ["amazon", "imdb", "yelp"]
+SENTIMENT_VARIANTS = {
+    "bilstm e64 h64 d0.3": [],
+    "bilstm e128 h128 d0.5": ["embedding.dim=128", "model.hidden_size=128", "model.dropout=0.5"],
+    "bigru e64 h64 d0.3": ["model.cell=gru"],
+}
+FORECAST_VARIANTS = {
+    "gru s12 h32 lr.005 e300": [],
+    "gru s24 h32 lr.005 e300": ["data.seq_len=24"],
+    "gru s12 h64 lr.01 e200": ["model.hidden_size=64", "train.lr=0.01", "train.epochs=200"],
+    "gru s24 h64 lr.01 e400": [
+        "data.seq_len=24",
+        "model.hidden_size=64",
+        "train.lr=0.01",
+        "train.epochs=400",
+    ],
+    "lstm s12 h32 lr.005 e300": ["model.cell=lstm"],
+}
+
+
+def load(name: str, data: Path, overrides: list[str]) -> RunConfig:
+    """bench/configs/real_data_NAME.yaml with overrides, data.path made absolute."""
+    config = service.load_config(HERE / "configs" / f"real_data_{name}.yaml", overrides)
+    config.data.path = str(data / config.data.path)  # an absolute override stays as it is
+    return config
+
+
+class Watch:
+    """Collects a run's step and evaluation events; with `seconds`, also a wall-clock budget.
+
+    The budget: a timer stops the trainer at the deadline (plus a small grace), and every
+    10 steps ``trainer.total_steps`` is re-planned from the wall time per step so far, so
+    the run ends by itself at the deadline, with a final evaluation, and a cosine schedule
+    anneals to zero there.
+    """
+
+    def __init__(self, seconds: float | None = None) -> None:
+        self.seconds, self.trainer, self.timer = seconds, None, None
+        self.steps = self.tokens = 0
+        self.step_seconds = 0.0
+        self.evals: list[dict[str, float]] = []
+        self.start = time.perf_counter()
+
+    def hook(self, trainer: Any) -> None:
+        self.trainer, self.start = trainer, time.perf_counter()
+        if self.seconds is not None:
+            self.timer = threading.Timer(self.seconds * 1.02 + 5, trainer.request_stop)
+            self.timer.daemon = True
+            self.timer.start()
+
+    def __call__(self, event: object) -> None:
+        if isinstance(event, StepDone):
+            self.steps, self.tokens = event.step, self.tokens + event.tokens
+            self.step_seconds += event.seconds
+            if self.seconds is not None and event.step % 10 == 0:
+                elapsed = time.perf_counter() - self.start
+                left = max(self.seconds - elapsed, 0.0)
+                self.trainer.total_steps = event.step + max(1, int(left * event.step / elapsed))
+        elif isinstance(event, Evaluated):
+            self.evals.append(event.metrics)
+
+    def done(self) -> float:
+        if self.timer is not None:
+            self.timer.cancel()
+        return time.perf_counter() - self.start
+
+
+def train(config: RunConfig, home: str, watch: Watch) -> dict[str, Any]:
+    details = service.train(config, on_event=watch, home=home, trainer_hook=watch.hook)
+    details["wall"] = watch.done()
+    return details
+
+
+def fmt(value: Any, digits: int = 3) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
+
+
+def table(header: list[str], rows: list[list[Any]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join(fmt(v) for v in row) + " |" for row in rows])
+
+
+# ---------------------------------------------------------------------------- the parts
+def language_model(data: Path, home: str, minutes: float, quick: bool) -> tuple[str, str]:
+    config = load("char_lm", data, ["train.eval_every=50"] if quick else [])
+    print(f"## 1. language model ({minutes:g} min budget)\n```yaml\n{config.to_yaml()}```")
+    watch = Watch(minutes * 60)
+    run = train(config, home, watch)
+    final, best = run["final_metrics"], run["best_metrics"]
+    sample = service.generate(
+        run["id"], prompt="ROMEO:", length=300, temperature=0.8, seed=0, home=home
+    )
+    m = config.model
+    row = [
+        f"LSTM {m.num_layers}x{m.hidden_size}, emb {config.embedding.dim}",
+        run["status"],
+        watch.steps,
+        f"{watch.tokens / 1e6:.1f} M",
+        round(watch.tokens / max(watch.step_seconds, 1e-9)),
+        round(watch.tokens / run["wall"]),
+        final.get("val_loss"),
+        final.get("val_bpc"),
+        best.get("val_loss"),
+        best.get("val_bpc"),
+        round(run["wall"]),
+    ]
+    header = ["model", "status", "steps", "tokens", "tok/s (steps)", "tok/s (wall)"]
+    header += ["final val loss", "final bpc", "best val loss", "best bpc", "wall s"]
+    return table(header, [row]), sample["full_text"]
+
+
+def combined_sentiment(data: Path, home: str) -> Path:
+    """The three UCI files as one TSV in the temporary home (one header, all rows)."""
+    path = Path(home) / "uci_all.tsv"
+    lines = ["text\tlabel"]
+    for name in SENTIMENT_SETS:
+        text = (data / "sentiment" / f"uci_{name}.tsv").read_text(encoding="utf-8")
+        lines += text.splitlines()[1:]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def sentiment(data: Path, home: str, quick: bool) -> str:
+    sets = {n: f"sentiment/uci_{n}.tsv" for n in SENTIMENT_SETS[: 1 if quick else 3]}
+    if not quick:
+        sets["all three"] = str(combined_sentiment(data, home))
+    variants = dict(list(SENTIMENT_VARIANTS.items())[:1]) if quick else SENTIMENT_VARIANTS
+    extra = ["train.epochs=3"] if quick else []
+    print("## 2. sentiment: bench/configs/real_data_sentiment.yaml with")
+    for name, overrides in variants.items():
+        print(f"- {name}: {' '.join(overrides) or '(as the file)'} {' '.join(extra)}")
+    best_rows, grid = [], []
+    for set_name, path in sets.items():
+        results = []
+        for name, overrides in variants.items():
+            watch = Watch()
+            config = load("sentiment", data, [*overrides, *extra, f"data.path={path}"])
+            run = train(config, home, watch)
+            best = run["best_metrics"]
+            top = max((e["val_accuracy"] for e in watch.evals), default=None)
+            summary = run["summary"]
+            sizes = f"{summary.get('train_examples', '?')}/{summary.get('val_examples', '?')}"
+            scores = [best.get("val_accuracy"), best.get("val_f1"), top, len(watch.evals)]
+            results.append([name, *scores, run["status"], sizes, run["wall"]])
+        grid.append([set_name] + [r[1] for r in results])
+        chosen = max(results, key=lambda r: r[1] or 0.0)
+        best_rows.append([set_name, chosen[6], *chosen[:6], round(sum(r[7] for r in results))])
+    header = ["data", "train/val", "chosen variant", "val acc", "val F1", "max val acc"]
+    header += ["epochs", "status", "wall s (all variants)"]
+    grid_table = table(["val acc (best ckpt)", *variants], grid)
+    return table(header, best_rows) + "\n\nAll variants:\n\n" + grid_table
+
+
+def forecast(data: Path, home: str, quick: bool) -> str:
+    items = list(FORECAST_VARIANTS.items())
+    variants = dict(items[:1]) if quick else dict(items)
+    extra = ["train.epochs=30"] if quick else []
+    print("## 3. airline forecast: bench/configs/real_data_airline.yaml with")
+    rows = []
+    for name, overrides in variants.items():
+        print(f"- {name}: {' '.join(overrides + extra) or '(as the file)'}")
+        watch = Watch()
+        run = train(load("airline", data, overrides + extra), home, watch)
+        final, best = run["final_metrics"], run["best_metrics"]
+        base = run["summary"]["baselines"]
+        snaive = base.get("seasonal_naive", {}).get("rmse")
+        beats = None if snaive is None else ("yes" if final["val_rmse"] < snaive else "no")
+        errors = [final.get("val_rmse"), final.get("val_mae"), best.get("val_rmse")]
+        errors += [best.get("val_mae"), base["naive"]["rmse"], snaive]
+        rows.append([name, *errors, beats, round(run["wall"])])
+    header = ["variant", "final RMSE", "final MAE", "best RMSE", "best MAE", "naive RMSE"]
+    header += ["s-naive RMSE", "final beats s-naive", "wall s"]
+    return table(header, [[r[0], *(fmt(v, 1) for v in r[1:7]), *r[7:]] for r in rows])
+
+
+def machine() -> str:
+    cpu = "?"
+    if Path("/proc/cpuinfo").is_file():
+        names = [ln for ln in Path("/proc/cpuinfo").read_text().splitlines() if "model name" in ln]
+        cpu = names[0].split(":", 1)[1].strip() if names else cpu
+    import torch
+
+    v = service.versions()
+    return (
+        f"{os.cpu_count()} cores ({cpu}), torch {v['torch']} with {torch.get_num_threads()} "
+        f"threads, rnnlab {v['rnnlab']}, Python {v['python']}, {v['platform']}"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data folder")
+    parser.add_argument("--minutes", type=float, default=10.0, help="language-model budget")
+    parser.add_argument("--quick", action="store_true", help="a ~1-minute smoke run")
+    args = parser.parse_args()
+    data = args.data.resolve()
+    if not (data / "tinyshakespeare.txt").is_file():
+        print(f"real-data benchmark skipped: {data} (the shared data folder) is not here")
+        return 0
+    minutes = 0.25 if args.quick else args.minutes
+    home = tempfile.mkdtemp(prefix="rnnlab-bench-")
+    print(f"# rnnlab on real data\n\nmachine: {machine()}\ndata: {data}\nRNNLAB home: {home}\n")
+    parts: list[tuple[str, str, float]] = []
+    started = time.perf_counter()
+    lm_table, text = language_model(data, home, minutes, args.quick)
+    parts.append(("1. Tiny Shakespeare, char-level LSTM", lm_table, time.perf_counter() - started))
+    for title, run_part in (
+        ("2. UCI sentiment, word-level classifier", sentiment),
+        ("3. airline passengers, forecaster (original units)", forecast),
+    ):
+        started = time.perf_counter()
+        parts.append((title, run_part(data, home, args.quick), time.perf_counter() - started))
+    print(f"\n# Results\n\nmachine: {machine()}\n")
+    for title, body, seconds in parts:
+        print(f"## {title} (part wall time {seconds:.0f} s)\n\n{body}\n")
+    print(f"Generated (temperature 0.8, seed 0, best checkpoint):\n\n```\n{text}\n```")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
