@@ -80,7 +80,7 @@ def test_inspection_errors(royals: EmbeddingMatrix) -> None:
 def test_pca_by_hand() -> None:
     # Points on a line: all variance on (1, 1)/sqrt 2; coordinates -1.5 sqrt 2 ... 1.5 sqrt 2.
     line = EmbeddingMatrix(["a", "b", "c", "d"], [[1, 1], [2, 2], [3, 3], [4, 4]])
-    p = project_2d(line)
+    p = project_2d(line, normalize=False)
     r = math.sqrt(2)
     np.testing.assert_allclose(p["x"], [-1.5 * r, -0.5 * r, 0.5 * r, 1.5 * r])
     np.testing.assert_allclose(p["y"], 0.0, atol=1e-12)
@@ -88,17 +88,19 @@ def test_pca_by_hand() -> None:
     assert p["words"] == ["a", "b", "c", "d"] and p["method"] == "pca"
     # A cross: variance 8/4 along e1, 2/4 along e2 -> fractions 0.8, 0.2.
     cross = EmbeddingMatrix(["a", "b", "c", "d"], [[2, 0], [-2, 0], [0, 1], [0, -1]])
-    p = project_2d(cross)
+    p = project_2d(cross, normalize=False)
     np.testing.assert_allclose(p["x"], [2, -2, 0, 0], atol=1e-12)
     np.testing.assert_allclose(p["y"], [0, 0, 1, -1], atol=1e-12)
     np.testing.assert_allclose(p["explained_variance"], [0.8, 0.2])
-    flipped = project_2d(EmbeddingMatrix(cross.words, -cross.vectors))  # axes keep their sign
+    flipped = project_2d(
+        EmbeddingMatrix(cross.words, -cross.vectors), normalize=False
+    )  # axes keep their sign
     np.testing.assert_allclose(flipped["x"], [-2, 2, 0, 0], atol=1e-12)
 
 
 def test_pca_equals_an_eigendecomposition_of_the_covariance() -> None:
     m = random_embedding([f"w{i}" for i in range(30)], 6, seed=4)
-    p = project_2d(m)
+    p = project_2d(m, normalize=False)
     X = m.vectors.astype(np.float64)
     Xc = X - X.mean(axis=0)
     values, vectors = np.linalg.eigh(Xc.T @ Xc)  # ascending
@@ -153,3 +155,15 @@ def test_info(royals: EmbeddingMatrix) -> None:
     assert summary["method"] == "hand" and summary["source"] is None
     assert summary["norm_min"] == 0.0 and summary["norm_max"] == pytest.approx(math.hypot(0.4, 1.8))
     assert summary["examples"] == royals.words and summary["parameters"]["seed"] == 3
+
+
+def test_normalized_projection_ignores_each_words_length() -> None:
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((6, 4)).astype(np.float32)
+    words = [f"w{i}" for i in range(6)]
+    scaled = vectors * np.array([[1.0], [5.0], [0.1], [2.0], [1.0], [30.0]], dtype=np.float32)
+    a = project_2d(EmbeddingMatrix(words, vectors))
+    b = project_2d(EmbeddingMatrix(words, scaled))
+    np.testing.assert_allclose(a["x"], b["x"], atol=1e-5)
+    np.testing.assert_allclose(a["y"], b["y"], atol=1e-5)
+    assert a["normalized"] is True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from rnnlab import __version__
-from rnnlab.cli import runs, trace, train, use
+from rnnlab.cli import embed, runs, trace, train, use
 
 app = typer.Typer(
     name="rnnlab",
@@ -34,4 +34,5 @@ def main(
 train.register(app)
 runs.register(app)
 use.register(app)
+embed.register(app)
 trace.register(app)

@@ -54,8 +54,12 @@ def project_2d(
     method: ProjectionMethod = "pca",
     seed: int = 0,
     max_words: int = 300,
+    normalize: bool = True,
 ) -> dict[str, Any]:
     """2-D coordinates of words for a scatter plot.
+
+    normalize: project unit-length rows (the cosine geometry that neighbours use), so
+    that rare words with small norms do not all collapse near the origin.
 
     words: the words to place; by default the `max_words` most frequent (``meta["counts"]``)
     or else the first `max_words`, leaving out ``<pad>``, ``<unk>`` and zero rows.
@@ -71,7 +75,13 @@ def project_2d(
     if len(rows) < 2:
         raise DataError(f"project_2d: expected at least 2 words to place, received {len(rows)}")
     X = matrix.vectors[rows].astype(np.float64)  # (n, d)
-    result: dict[str, Any] = {"words": [matrix.words[i] for i in rows], "method": method}
+    if normalize:
+        X = X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
+    result: dict[str, Any] = {
+        "words": [matrix.words[i] for i in rows],
+        "method": method,
+        "normalized": normalize,
+    }
     if method == "pca":
         coords, explained = pca_2d(X)
         result["explained_variance"] = explained

@@ -12,6 +12,15 @@ from rnnlab.service.calculator import (
     trace,
     trace_result,
 )
+from rnnlab.service.embeddings import (
+    embed_analogy,
+    embed_build,
+    embed_coverage,
+    embed_info,
+    embed_map,
+    embed_neighbours,
+    embed_plot,
+)
 from rnnlab.service.runs import (
     classify,
     forecast,
@@ -28,6 +37,13 @@ from rnnlab.service.training import load_config, resume, train, versions
 __all__ = [
     "TRACE_FORMATS",
     "classify",
+    "embed_analogy",
+    "embed_build",
+    "embed_coverage",
+    "embed_info",
+    "embed_map",
+    "embed_neighbours",
+    "embed_plot",
     "forecast",
     "generate",
     "list_runs",
