@@ -5,6 +5,7 @@
     LMData                       parallel token streams for truncated BPTT
     ClassifyData                 padded, time-major classification batches
     SeriesData                   forecasting windows, scaled on the training part only
+    synthetic:TASK               long-range memory tasks (adding, copy, order), dial T
     prepare(config)              all of it from a RunConfig, as a Prepared
     sample_path, list_samples    the small data sets bundled as sample:NAME
 
@@ -27,6 +28,23 @@ from rnnlab.data.readers import (
 )
 from rnnlab.data.samples import list_samples, resolve_path, sample_path
 from rnnlab.data.split import stratified_split
+from rnnlab.data.synthetic import (
+    SYNTHETIC_TRAIN,
+    SYNTHETIC_VAL,
+    SyntheticAdding,
+    SyntheticSequences,
+    baseline,
+    build_synthetic,
+    input_size_for,
+    is_synthetic,
+    make_adding,
+    make_copy,
+    make_order,
+    order_windows,
+    parse_synthetic_path,
+    synthetic_hash,
+)
+from rnnlab.data.synthetic import TASKS as SYNTHETIC_TASKS
 from rnnlab.data.tokenize import EOS, Tokenizer
 from rnnlab.data.vocab import PAD, PAD_ID, UNK, UNK_ID, Vocab
 
@@ -34,6 +52,9 @@ __all__ = [
     "EOS",
     "PAD",
     "PAD_ID",
+    "SYNTHETIC_TASKS",
+    "SYNTHETIC_TRAIN",
+    "SYNTHETIC_VAL",
     "UNK",
     "UNK_ID",
     "Batch",
@@ -41,14 +62,25 @@ __all__ = [
     "LMData",
     "Prepared",
     "SeriesData",
+    "SyntheticAdding",
+    "SyntheticSequences",
     "Tokenizer",
     "Vocab",
+    "baseline",
     "build_classify",
+    "build_synthetic",
     "column",
     "file_hash",
     "infer_format",
+    "input_size_for",
+    "is_synthetic",
     "list_samples",
+    "make_adding",
+    "make_copy",
+    "make_order",
+    "order_windows",
     "pad_batch",
+    "parse_synthetic_path",
     "prepare",
     "read_series",
     "read_table",
@@ -58,4 +90,5 @@ __all__ = [
     "sample_path",
     "sort_classes",
     "stratified_split",
+    "synthetic_hash",
 ]

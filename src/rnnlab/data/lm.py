@@ -34,7 +34,10 @@ class LMData:
     """Train and validation token streams with one vocabulary.
 
     train_ids, val_ids: int64 (N,) token ids; `source` names the data in errors.
+    carry_state: windows continue each other, so a trainer carries the hidden state.
     """
+
+    carry_state = True
 
     def __init__(
         self, vocab: Vocab, train_ids: np.ndarray, val_ids: np.ndarray, *, source: str = "data"

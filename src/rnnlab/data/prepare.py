@@ -3,6 +3,8 @@
     language-model  text file   -> LMData     (word level marks line ends with <eos>)
     classify        tsv | csv   -> ClassifyData (stratified split by data.seed)
     forecast        csv | tsv   -> SeriesData  (split by time, scaler fitted on train)
+    synthetic:TASK  generated   -> SyntheticAdding | SyntheticSequences | ClassifyData
+                                   (rnnlab.data.synthetic; data.seq_len is the dial T)
 
 The vocabulary is built from the training split only, so the validation split
 measures what happens to words the model never saw (they become ``<unk>``).
@@ -28,6 +30,15 @@ from rnnlab.data.readers import (
 )
 from rnnlab.data.samples import resolve_path
 from rnnlab.data.split import split_stream
+from rnnlab.data.synthetic import (
+    RUN_TASK,
+    SyntheticAdding,
+    SyntheticSequences,
+    build_synthetic,
+    is_synthetic,
+    parse_synthetic_path,
+    synthetic_hash,
+)
 from rnnlab.data.tokenize import Tokenizer
 from rnnlab.data.vocab import UNK_ID, Vocab
 from rnnlab.errors import ConfigError, DataError
@@ -49,7 +60,7 @@ class Prepared:
     """
 
     task: str
-    data: LMData | ClassifyData | SeriesData
+    data: LMData | ClassifyData | SeriesData | SyntheticAdding | SyntheticSequences
     vocab: Vocab | None
     classes: list[str] | None
     data_hash: str
@@ -60,6 +71,8 @@ class Prepared:
 def prepare(config: RunConfig) -> Prepared:
     """Read and prepare the data of `config` for its task."""
     spec = config.data
+    if is_synthetic(spec.path):
+        return _prepare_synthetic(config)
     path = resolve_path(spec.path)
     if not path.is_file():
         what = "is a folder" if path.is_dir() else "file not found"
@@ -160,3 +173,26 @@ def _prepare_forecast(spec: DataSpec, path: Path, fmt: Format) -> Prepared:
     )
     summary = {"value_column": name, **data.summary()}
     return Prepared("forecast", data, None, None, "", summary, None)
+
+
+def _prepare_synthetic(config: RunConfig) -> Prepared:
+    """Generate a synthetic memory task; data.seq_len is T, data.seed seeds both sets."""
+    spec = config.data
+    task, params = parse_synthetic_path(spec.path)
+    if config.task != RUN_TASK[task]:
+        raise ConfigError(
+            f"task: data.path {spec.path!r} is a {RUN_TASK[task]} task; "
+            f"received task {config.task!r}, expected task: {RUN_TASK[task]}"
+        )
+    if task == "adding" and spec.horizon != 1:
+        raise ConfigError(
+            f"data.horizon: data.path {spec.path!r} predicts one value (the sum); "
+            f"expected 1, received {spec.horizon}"
+        )
+    data, summary = build_synthetic(task, params, spec.seq_len, spec.seed, config.train.batch_size)
+    data_hash = synthetic_hash(task, params, spec.seq_len, spec.seed)
+    vocab = None if task == "adding" else data.vocab
+    classes = list(data.classes) if task == "order" else None
+    tokenizer = None if task == "adding" else Tokenizer("char")
+    summary = {"task": config.task, "path": spec.path, "sha256": data_hash, **summary}
+    return Prepared(config.task, data, vocab, classes, data_hash, summary, tokenizer)

@@ -1,0 +1,421 @@
+"""Synthetic long-range memory tasks: ``data.path: synthetic:TASK``, ``data.seq_len: T``.
+
+T dials how far back the network must remember. Each task has a memoryless baseline
+(``baseline``): a model that learns nothing across time steps scores exactly that.
+
+    adding (Hochreiter & Schmidhuber 1997; Le et al. 2015)          task: forecast
+        x float (T, B, 2): channel 0 values U(0, 1), channel 1 a marker, 1 at one
+        position of the first half [0, T//2) and one of the second [T//2, T);
+        y float (B, 1) = the sum of the two marked values. Baseline: predict 1.0, MSE 1/6.
+    copy (Arjovsky et al. 2016)                                      task: language-model
+        x ids (L, B), L = T + 20: 10 symbols of "a".."h", T - 1 blanks "_", the
+        delimiter ":" (position T + 9), 10 blanks; y ids (L, B): blanks, then the 10
+        symbols at the last 10 positions. Baseline: cross-entropy 10 ln 8 / (T + 20).
+    order (Hochreiter & Schmidhuber 1997, task 6a)                   task: classify
+        x ids (T, B): "B", distractors "a".."d", "E"; X or Y at one position of
+        ``order_windows(T)[0]`` (10-20 % of T) and one of ``[1]`` (50-60 %); y the class
+        XX, XY, YX or YY. Baseline: accuracy 1/4, cross-entropy ln 4.
+
+``synthetic:TASK?n=N&val=M`` sets the number of training and validation sequences
+(default 10 000 and 1 000). Both sets are generated once from ``data.seed``, each
+from its own stream (``default_rng([seed, 0])`` and ``[seed, 1]``), so the validation
+set does not change with n. The dataset classes have the interfaces the trainer
+expects of the task: ``SyntheticAdding`` that of SeriesData, ``SyntheticSequences``
+that of LMData (but every batch is independent: ``carry_state = False``), and the
+order task is a plain ``ClassifyData``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections.abc import Iterator
+from typing import Any, Literal
+
+import numpy as np
+
+from rnnlab.data.batches import Batch
+from rnnlab.data.checks import check_int, check_seed
+from rnnlab.data.classify import ClassifyData
+from rnnlab.data.split import epoch_order, round_half_up
+from rnnlab.data.tokenize import Tokenizer
+from rnnlab.data.vocab import PAD, UNK, Vocab
+from rnnlab.errors import ConfigError, DataError
+
+Split = Literal["train", "val"]
+
+PREFIX = "synthetic:"
+TASKS = ("adding", "copy", "order")
+SYNTHETIC_TRAIN = 10_000
+SYNTHETIC_VAL = 1_000
+MAX_SEQUENCES = 1_000_000
+RUN_TASK = {"adding": "forecast", "copy": "language-model", "order": "classify"}
+MIN_T = {"adding": 2, "copy": 1, "order": 4}
+VERSION = 1  # of the generators; part of the data hash
+
+COPY_SYMBOLS = tuple("abcdefgh")  # ids 2..9
+COPY_TOKENS = (PAD, UNK, *COPY_SYMBOLS, "_", ":")
+BLANK_ID, DELIM_ID = 10, 11
+COPY_LENGTH = 10  # symbols to remember
+
+ORDER_TOKENS = (PAD, UNK, "a", "b", "c", "d", "X", "Y", "B", "E")
+ORDER_CLASSES = ["XX", "XY", "YX", "YY"]
+X_ID, B_ID, E_ID = 6, 8, 9  # Y_ID = X_ID + 1
+
+_PARAMS = {"n": ("training sequences", 1), "val": ("validation sequences", 0)}
+
+
+def is_synthetic(path: object) -> bool:
+    return str(path).strip().startswith(PREFIX)
+
+
+def input_size_for(path: object) -> int:
+    """Values per time step a forecast model reads: 2 for synthetic:adding, else 1."""
+    return 2 if is_synthetic(path) and parse_synthetic_path(str(path))[0] == "adding" else 1
+
+
+def parse_synthetic_path(path: str) -> tuple[str, dict[str, int]]:
+    """``synthetic:TASK[?n=N&val=M]`` -> (TASK, {"n": N, "val": M}), defaults filled in."""
+    text = str(path).strip()
+    usage = f"synthetic:TASK or synthetic:TASK?n=N&val=M with TASK one of {' | '.join(TASKS)}"
+    if not text.startswith(PREFIX):
+        raise DataError(f"data.path {path!r}: not a synthetic task; expected {usage}")
+    name, _, query = text[len(PREFIX) :].partition("?")
+    if name.strip() not in TASKS:
+        raise DataError(
+            f"data.path {path!r}: unknown synthetic task {name.strip()!r}; "
+            f"the tasks are {', '.join(TASKS)} (use {usage})"
+        )
+    params = {"n": SYNTHETIC_TRAIN, "val": SYNTHETIC_VAL}
+    seen: set[str] = set()
+    for item in query.split("&") if query.strip() else []:
+        key, eq, raw = (part.strip() for part in item.partition("="))
+        if key not in _PARAMS:
+            allowed = ", ".join(f"{k} ({what})" for k, (what, _) in _PARAMS.items())
+            raise DataError(f"data.path {path!r}: unknown parameter {key!r}; allowed: {allowed}")
+        what, low = _PARAMS[key]
+        if key in seen:
+            raise DataError(f"data.path {path!r}: parameter {key} ({what}) is given twice")
+        if not eq or not re.fullmatch(r"[0-9]+", raw) or not low <= int(raw) <= MAX_SEQUENCES:
+            raise DataError(
+                f"data.path {path!r}: parameter {key} ({what}): expected an integer from "
+                f"{low} to {MAX_SEQUENCES}, received {raw if eq else 'no value'!r}"
+            )
+        seen.add(key)
+        params[key] = int(raw)
+    return name.strip(), params
+
+
+# ---- generators ---------------------------------------------------------------------------
+
+
+def make_adding(n: int, T: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """x float64 (n, T, 2) (values, marker) and y float64 (n, 1) the two marked values' sum."""
+    n, T = check_int(n, "n", 0), check_int(T, "T", MIN_T["adding"])
+    values = rng.random((n, T))  # (n, T) U[0, 1)
+    rows = np.arange(n)
+    first = rng.integers(0, T // 2, size=n)  # (n,) in [0, T//2)
+    second = rng.integers(T // 2, T, size=n)  # (n,) in [T//2, T)
+    x = np.zeros((n, T, 2), dtype=np.float64)
+    x[:, :, 0] = values
+    x[rows, first, 1] = 1.0
+    x[rows, second, 1] = 1.0
+    y = (values[rows, first] + values[rows, second])[:, None]  # (n, 1)
+    return x, y
+
+
+def make_copy(n: int, T: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """x, y int64 (n, T + 20): 10 symbols, T - 1 blanks, ":", 10 blanks -> blanks, 10 symbols."""
+    n, T = check_int(n, "n", 0), check_int(T, "T", MIN_T["copy"])
+    symbols = rng.integers(2, 2 + len(COPY_SYMBOLS), size=(n, COPY_LENGTH))  # (n, 10)
+    x = np.full((n, T + 2 * COPY_LENGTH), BLANK_ID, dtype=np.int64)
+    x[:, :COPY_LENGTH] = symbols
+    x[:, T + COPY_LENGTH - 1] = DELIM_ID
+    y = np.full_like(x, BLANK_ID)
+    y[:, T + COPY_LENGTH :] = symbols
+    return x, y
+
+
+def order_windows(T: int) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Inclusive position ranges of the two relevant symbols: round(0.1 T)..round(0.2 T) and
+    round(0.5 T)..round(0.6 T) (halves up; [10, 20] and [50, 60] for T = 100), kept
+    between "B" (position 0) and "E" (position T - 1)."""
+    T = check_int(T, "T", MIN_T["order"])
+    lo1, hi1 = max(1, round_half_up(0.1 * T)), max(1, round_half_up(0.2 * T))
+    lo2, hi2 = round_half_up(0.5 * T), min(T - 2, round_half_up(0.6 * T))
+    return (lo1, hi1), (lo2, hi2)
+
+
+def make_order(n: int, T: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """x int64 (n, T) ids, y int64 (n,) class index (0 XX, 1 XY, 2 YX, 3 YY)."""
+    n, T = check_int(n, "n", 0), check_int(T, "T", MIN_T["order"])
+    (lo1, hi1), (lo2, hi2) = order_windows(T)
+    x = rng.integers(2, 6, size=(n, T)).astype(np.int64)  # distractors a..d
+    x[:, 0], x[:, -1] = B_ID, E_ID
+    rows = np.arange(n)
+    first = rng.integers(lo1, hi1 + 1, size=n)
+    second = rng.integers(lo2, hi2 + 1, size=n)
+    which = rng.integers(0, 2, size=(n, 2))  # 0 X, 1 Y
+    x[rows, first] = X_ID + which[:, 0]
+    x[rows, second] = X_ID + which[:, 1]
+    return x, (2 * which[:, 0] + which[:, 1]).astype(np.int64)
+
+
+def baseline(task: str, T: int) -> dict[str, Any]:
+    """What a memoryless predictor scores: {"metric", "value", "description", "metrics"}."""
+    if task not in TASKS:
+        raise DataError(f"unknown synthetic task {task!r}; the tasks are {', '.join(TASKS)}")
+    T = check_int(T, "T", MIN_T[task])
+    if task == "adding":
+        # U1 + U2 is triangular on [0, 2]: variance 2/12, E|U1 + U2 - 1| = 1/3
+        metrics = {"mse": 1 / 6, "rmse": math.sqrt(1 / 6), "mae": 1 / 3}
+        out = ("mse", "predict the mean 1.0 (MSE 1/6)")
+    elif task == "copy":
+        metrics = {"cross_entropy": COPY_LENGTH * math.log(8) / (T + 2 * COPY_LENGTH)}
+        out = (
+            "cross_entropy",
+            "predict blank until the delimiter, then the 8 symbols uniformly "
+            "(cross-entropy 10 ln 8 / (T + 20))",
+        )
+    else:
+        metrics = {"accuracy": 0.25, "cross_entropy": math.log(4)}
+        out = ("accuracy", "predict the 4 classes uniformly (accuracy 1/4, cross-entropy ln 4)")
+    return {"metric": out[0], "value": metrics[out[0]], "description": out[1], "metrics": metrics}
+
+
+# ---- datasets -----------------------------------------------------------------------------
+
+
+def _check_split(split: str, splits: dict[str, Any]) -> str:
+    if split not in splits:
+        raise ConfigError(f"split: expected train | val, received {split!r}")
+    return split
+
+
+class SyntheticAdding:
+    """The adding problem with SeriesData's interface; values are not rescaled (identity)."""
+
+    input_size = 2
+    horizon = 1
+    season = None
+    mean = 0.0
+    std = 1.0
+
+    def __init__(
+        self,
+        train: tuple[np.ndarray, np.ndarray],
+        val: tuple[np.ndarray, np.ndarray],
+        *,
+        source: str = "synthetic:adding",
+    ) -> None:
+        self.source = source
+        self._sets = {"train": self._check(*train, "train"), "val": self._check(*val, "val")}
+        self.seq_len = int(np.asarray(train[0]).shape[1])
+        if np.asarray(val[0]).shape[1] != self.seq_len:
+            raise DataError(f"{source}: train and val sequences differ in length")
+
+    def _check(self, x: np.ndarray, y: np.ndarray, split: str) -> tuple[np.ndarray, ...]:
+        x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+        if x.ndim != 3 or x.shape[2] != 2 or y.shape != (x.shape[0], 1):
+            raise DataError(
+                f"{self.source}: {split}: expected x (n, T, 2) and y (n, 1), "
+                f"received {x.shape} and {y.shape}"
+            )
+        return x[:, :, 0].copy(), x[:, :, 1] != 0, y  # values (n, T), markers (n, T), y (n, 1)
+
+    @property
+    def values(self) -> np.ndarray:
+        raise DataError(
+            f"{self.source}: there is no single series to forecast from; each example is its "
+            "own sequence of (value, marker) pairs, so forecasting ahead is not defined"
+        )
+
+    def scale(self, v: np.ndarray | float) -> np.ndarray:
+        return np.asarray(v, dtype=np.float64)
+
+    def unscale(self, v: np.ndarray | float) -> np.ndarray:
+        return np.asarray(v, dtype=np.float64)
+
+    def size(self, split: Split) -> int:
+        return len(self._sets[_check_split(split, self._sets)][2])
+
+    def arrays(self, split: Split) -> tuple[np.ndarray, np.ndarray]:
+        """All of `split`: x float64 (n, T, 2) and y float64 (n, 1)."""
+        values, marks, y = self._sets[_check_split(split, self._sets)]
+        return np.stack([values, marks.astype(np.float64)], axis=-1), y
+
+    def num_batches(self, split: Split, batch_size: int) -> int:
+        check_int(batch_size, "train.batch_size", 1)
+        return -(-self.size(split) // batch_size)
+
+    def batches(
+        self, split: Split, batch_size: int, seed: int | None = None, epoch: int = 0
+    ) -> Iterator[Batch]:
+        """x float64 (T, B, 2), y float64 (B, 1); order ``default_rng([seed, epoch])``."""
+        check_int(batch_size, "train.batch_size", 1)
+        values, marks, y = self._sets[_check_split(split, self._sets)]
+        order = epoch_order(len(y), seed, epoch)
+        for start in range(0, len(order), batch_size):
+            idx = order[start : start + batch_size]
+            x = np.stack([values[idx].T, marks[idx].T.astype(np.float64)], axis=-1)  # (T, B, 2)
+            yield Batch(x=x, y=y[idx])
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "train_examples": self.size("train"),
+            "val_examples": self.size("val"),
+            "seq_len": self.seq_len,
+            "horizon": 1,
+            "input_size": self.input_size,
+            "scaler": {"mean": self.mean, "std": self.std},
+        }
+
+
+class SyntheticSequences:
+    """Independent many-to-many sequences with LMData's batch interface.
+
+    Every batch holds whole sequences (x, y int64 (L, B)); nothing continues from one
+    batch to the next, so a trainer starts each batch from a zero hidden state.
+    """
+
+    carry_state = False
+
+    def __init__(
+        self,
+        vocab: Vocab,
+        train: tuple[np.ndarray, np.ndarray],
+        val: tuple[np.ndarray, np.ndarray],
+        *,
+        T: int,
+        source: str = "synthetic",
+    ) -> None:
+        self.vocab, self.T, self.source = vocab, int(T), source
+        self._sets = {"train": self._check(*train, "train"), "val": self._check(*val, "val")}
+        self.length = int(self._sets["train"][0].shape[1])
+
+    def _check(self, x: np.ndarray, y: np.ndarray, split: str) -> tuple[np.ndarray, np.ndarray]:
+        x, y = np.asarray(x), np.asarray(y)
+        if x.ndim != 2 or x.shape != y.shape or not np.issubdtype(x.dtype, np.integer):
+            raise DataError(
+                f"{self.source}: {split}: expected integer x and y of one shape (n, L), "
+                f"received {x.shape} {x.dtype} and {y.shape} {y.dtype}"
+            )
+        for arr in (x, y):
+            if arr.size and (arr.min() < 0 or arr.max() >= len(self.vocab)):
+                raise DataError(
+                    f"{self.source}: {split}: a token id is outside the vocabulary "
+                    f"(ids 0..{len(self.vocab) - 1})"
+                )
+        small = np.min_scalar_type(len(self.vocab) - 1)  # compact storage, int64 per batch
+        return x.astype(small), y.astype(small)
+
+    def size(self, split: Split) -> int:
+        return len(self._sets[_check_split(split, self._sets)][0])
+
+    def inputs(self, split: Split) -> np.ndarray:
+        """The input sequences of `split`, int64 (n, L) (e.g. to learn an embedding)."""
+        return self._sets[_check_split(split, self._sets)][0].astype(np.int64)
+
+    def targets(self, split: Split) -> np.ndarray:
+        """The target sequences of `split`, int64 (n, L)."""
+        return self._sets[_check_split(split, self._sets)][1].astype(np.int64)
+
+    def _check_seq_len(self, seq_len: int | None) -> None:
+        if seq_len is not None and seq_len != self.T:
+            raise ConfigError(
+                f"data.seq_len: this data was generated with T = {self.T} (sequences of "
+                f"{self.length} steps); received {seq_len!r}"
+            )
+
+    def num_batches(self, split: Split, batch_size: int, seq_len: int | None = None) -> int:
+        """ceil(sequences / batch_size)."""
+        check_int(batch_size, "train.batch_size", 1)
+        self._check_seq_len(seq_len)
+        return -(-self.size(split) // batch_size)
+
+    def batches(
+        self,
+        split: Split,
+        batch_size: int,
+        seq_len: int | None = None,
+        *,
+        seed: int | None = None,
+        epoch: int = 0,
+    ) -> Iterator[Batch]:
+        """x, y int64 (L, B); `seq_len` must be T when given (a batch is whole sequences)."""
+        check_int(batch_size, "train.batch_size", 1)
+        self._check_seq_len(seq_len)
+        x, y = self._sets[_check_split(split, self._sets)]
+        order = epoch_order(len(x), seed, epoch)
+        for start in range(0, len(order), batch_size):
+            idx = order[start : start + batch_size]
+            yield Batch(x=x[idx].T.astype(np.int64), y=y[idx].T.astype(np.int64))  # (L, B)
+
+    def summary(self, batch_size: int) -> dict[str, Any]:
+        return {
+            "vocab_size": len(self.vocab),
+            "sequence_length": self.length,
+            "train_examples": self.size("train"),
+            "val_examples": self.size("val"),
+            "train_batches": self.num_batches("train", batch_size),
+            "val_batches": self.num_batches("val", batch_size),
+            "carry_state": False,
+        }
+
+
+# ---- from a path to a data set ------------------------------------------------------------
+
+
+def synthetic_hash(task: str, params: dict[str, int], T: int, seed: int) -> str:
+    """sha256 of what decides the data: equal settings, equal hash."""
+    key = {"generator": "rnnlab.synthetic", "version": VERSION, "task": task}
+    key |= {"params": dict(sorted(params.items())), "T": int(T), "seed": int(seed)}
+    return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
+
+
+def build_synthetic(
+    task: str, params: dict[str, int], T: int, seed: int, batch_size: int = 32
+) -> tuple[Any, dict[str, Any]]:
+    """(data set, summary) of a task from ``parse_synthetic_path``, sequence length dial T."""
+    if task not in TASKS:
+        raise DataError(f"unknown synthetic task {task!r}; the tasks are {', '.join(TASKS)}")
+    low = MIN_T[task]
+    if isinstance(T, bool) or not isinstance(T, int | np.integer) or int(T) < low:
+        why = {"adding": "one marker per half", "copy": "the delimiter", "order": "B, X|Y, X|Y, E"}
+        raise ConfigError(
+            f"data.seq_len: {PREFIX}{task} needs T >= {low} ({why[task]}), received {T!r}"
+        )
+    seed = check_seed(seed, "data.seed")
+    make = {"adding": make_adding, "copy": make_copy, "order": make_order}[task]
+    train = make(params["n"], T, np.random.default_rng([seed, 0]))
+    val = make(params["val"], T, np.random.default_rng([seed, 1]))
+    source = f"{PREFIX}{task}"
+    data: Any
+    if task == "adding":
+        data = SyntheticAdding(train, val, source=source)
+        sizes = data.summary()
+    elif task == "copy":
+        data = SyntheticSequences(Vocab(COPY_TOKENS), train, val, T=T, source=source)
+        sizes = data.summary(batch_size)
+    else:
+        examples = [
+            [(ids, int(label)) for ids, label in zip(*part, strict=True)] for part in (train, val)
+        ]
+        vocab, char = Vocab(ORDER_TOKENS), Tokenizer("char")
+        data = ClassifyData(vocab, ORDER_CLASSES, *examples, tokenizer=char, source=source)
+        sizes = {**data.summary(), "windows": [list(w) for w in order_windows(T)]}
+    base = baseline(task, T)
+    summary = {
+        "synthetic": task,
+        "T": int(T),
+        "n": params["n"],
+        "val": params["val"],
+        "seed": seed,
+        **sizes,
+        "baselines": {"no_memory": {**base["metrics"], "description": base["description"]}},
+        "note": "data.val_fraction is ignored: the validation set is generated separately "
+        f"({params['val']} sequences); data.format and data.tokenizer are ignored too",
+    }
+    return data, summary
