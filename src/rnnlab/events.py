@@ -56,6 +56,13 @@ class CheckpointReady:
 
 
 @dataclass(frozen=True)
+class ProbeTaken:
+    step: int
+    kind: Literal["gradient_flow", "histograms", "states", "confusion", "forecast"]
+    payload: dict[str, Any]  # JSON-able, shapes documented in rnnlab/probes.py
+
+
+@dataclass(frozen=True)
 class RunEnded:
     step: int
     status: Status
@@ -64,4 +71,4 @@ class RunEnded:
     best_metrics: dict[str, float] = field(default_factory=dict)
 
 
-Event = RunStarted | StepDone | Evaluated | CheckpointReady | RunEnded
+Event = RunStarted | StepDone | Evaluated | CheckpointReady | ProbeTaken | RunEnded

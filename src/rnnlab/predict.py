@@ -17,8 +17,9 @@ import torch
 from rnnlab.data.tokenize import Tokenizer
 from rnnlab.data.vocab import PAD_ID, UNK_ID, Vocab
 from rnnlab.errors import ConfigError, DataError
+from rnnlab.reference.probe import states
 from rnnlab.spec.run import RunConfig
-from rnnlab.torch_engine import load_numpy, model_from_config
+from rnnlab.torch_engine import load_numpy, model_from_config, reference_twin
 
 MAX_GENERATE = 100_000
 
@@ -157,6 +158,28 @@ class Predictor:
             token_id = vocab.token_to_id(start) if start in vocab else 2  # 2: most frequent
             ids = np.array([token_id], dtype=np.int64)
         return ids.astype(np.int64)
+
+    def states(self, text: str | None = None, values: list[float] | None = None) -> dict[str, Any]:
+        """h_t, c_t and gate activations at every step of one input (see rnnlab.probes).
+
+        Token tasks read `text`; forecasters read `values` (default: the end of the
+        training series). Computed by the reference engine on this model's weights.
+        """
+        if self.config.task == "forecast":
+            series = values if values is not None else self.bundle.history
+            x = np.asarray(series, dtype=float)[-self.config.data.seq_len * 2 :]
+            scaled = (x - self.bundle.scaler["mean"]) / self.bundle.scaler["std"]
+            tokens = [f"{v:.4g}" for v in x]
+            return states(
+                reference_twin(self.model), scaled[:, None, None], tokens, self.config.model.cell
+            )
+        if not text:
+            raise DataError("text: give a sentence to look inside the model with")
+        tokens = self.tokenizer.tokenize(text)
+        ids = self.bundle.vocab.encode(tokens)[:, None]  # (T, 1)
+        if len(tokens) == 0:
+            raise DataError("text: empty after tokenizing")
+        return states(reference_twin(self.model), ids, tokens, self.config.model.cell)
 
     @torch.no_grad()
     def forecast(

@@ -31,6 +31,7 @@ EXPECTED_SCHEMA: dict[int, dict[str, list[str]]] = {
         "artifacts": ["run_id", "kind", "path", "step", "created_at"],
     },
 }
+EXPECTED_SCHEMA[2] = {**EXPECTED_SCHEMA[1], "probes": ["run_id", "step", "kind", "payload"]}
 
 
 def connect() -> sqlite3.Connection:
@@ -69,7 +70,7 @@ def insert_run(conn: sqlite3.Connection, run_id: str = "20260101-000000-abcd") -
 def test_every_migration_is_covered() -> None:
     versions = [m.version for m in MIGRATIONS]
     assert versions == list(range(1, len(MIGRATIONS) + 1)), "versions must be 1, 2, 3 ..."
-    assert versions == [1], "a new migration: extend EXPECTED_SCHEMA and the tests of this file"
+    assert versions == [1, 2], "a new migration: extend EXPECTED_SCHEMA and the tests of this file"
     assert sorted(EXPECTED_SCHEMA) == [0, *versions]
     assert versions[-1] == LATEST_VERSION
     assert all(m.description and m.sql.strip() for m in MIGRATIONS)
@@ -131,14 +132,15 @@ def insert_metrics_of_unknown_run(conn: sqlite3.Connection) -> None:
 def test_a_failing_migration_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     conn = connect()
     migrate(conn)
+    following = LATEST_VERSION + 1
     broken = Migration(
-        2, "broken", "CREATE TABLE extra (a INTEGER); INSERT INTO nowhere VALUES (1);"
+        following, "broken", "CREATE TABLE extra (a INTEGER); INSERT INTO nowhere VALUES (1);"
     )
     monkeypatch.setattr(migrations, "MIGRATIONS", (*MIGRATIONS, broken))
-    monkeypatch.setattr(migrations, "LATEST_VERSION", 2)
+    monkeypatch.setattr(migrations, "LATEST_VERSION", following)
     with pytest.raises(sqlite3.OperationalError, match="nowhere"):
         migrate(conn)
-    assert current_version(conn) == 1
+    assert current_version(conn) == LATEST_VERSION
     assert "extra" not in tables(conn)
     assert not conn.in_transaction
 
@@ -164,3 +166,17 @@ def test_split_statements_keeps_semicolons_inside_strings() -> None:
     ]
     with pytest.raises(RnnlabError, match="incomplete statement"):
         split_statements("CREATE TABLE t (a TEXT DEFAULT 'x;")
+
+
+def test_v2_probes_keep_runs_data_and_cascade_on_delete() -> None:
+    conn = connect()
+    migrate(conn, target=1)
+    insert_run(conn)
+    migrate(conn)
+    conn.execute(
+        "INSERT INTO probes (run_id, step, kind, payload) VALUES "
+        "('20260101-000000-abcd', 5, 'gradient_flow', '{}')"
+    )
+    assert conn.execute("SELECT COUNT(*) FROM metrics").fetchone()[0] == 1
+    conn.execute("DELETE FROM runs")
+    assert conn.execute("SELECT COUNT(*) FROM probes").fetchone()[0] == 0

@@ -18,6 +18,7 @@ import numpy as np
 from rnnlab.errors import ShapeError
 from rnnlab.reference.embedding import Embedding
 from rnnlab.reference.heads import Linear, Readout
+from rnnlab.reference.losses import softmax_cross_entropy, squared_error
 from rnnlab.reference.recurrent import Recurrent, State
 
 Array = np.ndarray
@@ -88,6 +89,15 @@ class SequenceModelNP:
             if value.shape != target.shape:
                 raise ShapeError(f"{key}: expected shape {target.shape}, received {value.shape}")
             np.copyto(target, value)
+
+    def loss(self, out: Array, y: Array, reduction: str = "mean") -> tuple[float, Array]:
+        """The task's loss and dL/d(out): cross-entropy over classes or tokens, MSE for
+        forecasts (``reduction="sum"`` of squared_error is the 1/2-sum, see ``losses``)."""
+        if self.task == "forecast":
+            return squared_error(out, y.astype(out.dtype), reduction)
+        logits = out.reshape(-1, out.shape[-1])  # (N, K)
+        loss, grad = softmax_cross_entropy(logits, y.reshape(-1).astype(np.int64), reduction)
+        return loss, grad.reshape(out.shape)
 
     def train(self, mode: bool = True) -> None:
         self.training = self.rnn.training = mode

@@ -122,6 +122,9 @@ class TrainSpec(_Strict):
     early_stopping_patience: int | None = Field(None, ge=1, description="evaluations")
     eval_every: int | None = Field(None, ge=1, description="steps; default once per epoch")
     checkpoint_every: int | None = Field(None, ge=1, description="steps; default at each eval")
+    probe_every: int | None = Field(
+        100, ge=1, description="steps between gradient-flow probes (also at step 1); null: off"
+    )
     seed: int = 0
 
 

@@ -28,6 +28,7 @@ from rnnlab.errors import ConfigError, RnnlabError, RunNotFound
 from rnnlab.events import FINAL_STATUSES
 from rnnlab.store.connection import LIST_HINT, Database
 from rnnlab.store.files import atomic_write_text
+from rnnlab.store.probe_rows import ProbeRows
 from rnnlab.store.records import (
     RUN_COLUMNS,
     RUN_ID,
@@ -54,7 +55,7 @@ def default_home() -> Path:
     return Path(env).expanduser() if env else Path.cwd() / ".rnnlab"
 
 
-class Store:
+class Store(ProbeRows):
     """Runs, their metrics and their artifacts: one SQLite database and a folder per run."""
 
     def __init__(self, home: str | Path | None = None) -> None:

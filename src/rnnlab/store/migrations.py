@@ -61,7 +61,22 @@ CREATE TABLE artifacts (
 );
 """
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "runs, metrics and artifacts", SCHEMA_V1),)
+SCHEMA_V2 = """
+CREATE TABLE probes (
+    run_id  TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    step    INTEGER NOT NULL,
+    kind    TEXT NOT NULL,                    -- gradient_flow | histograms | states
+    payload TEXT NOT NULL,                    -- JSON, see rnnlab/probes.py
+    PRIMARY KEY (run_id, kind, step)
+);
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "runs, metrics and artifacts", SCHEMA_V1),
+    Migration(
+        2, "probes: gradient flow, histograms and states recorded during training", SCHEMA_V2
+    ),
+)
 
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -18,7 +18,15 @@ from collections.abc import Callable
 from typing import Any
 
 from rnnlab.errors import RnnlabError
-from rnnlab.events import CheckpointReady, Evaluated, Event, RunEnded, RunStarted, StepDone
+from rnnlab.events import (
+    CheckpointReady,
+    Evaluated,
+    Event,
+    ProbeTaken,
+    RunEnded,
+    RunStarted,
+    StepDone,
+)
 from rnnlab.store.checkpoints import write_checkpoint
 from rnnlab.store.db import MetricRow, Store
 
@@ -70,6 +78,8 @@ class RunRecorder:
             self.store.log_metrics(self.run_id, event.step, event.metrics, split="val")
         elif isinstance(event, CheckpointReady):
             self._on_checkpoint(event)
+        elif isinstance(event, ProbeTaken):
+            self.store.log_probe(self.run_id, event.step, event.kind, event.payload)
         elif isinstance(event, RunEnded):
             self._on_ended(event)
 

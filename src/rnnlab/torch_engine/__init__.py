@@ -1,7 +1,7 @@
 """The fast engine: nn.RNN/LSTM/GRU models and weight conversion to the reference engine."""
 
 from rnnlab.torch_engine.build import model_from_config, model_sizes
-from rnnlab.torch_engine.convert import load_numpy, to_numpy
+from rnnlab.torch_engine.convert import load_numpy, reference_twin, to_numpy
 from rnnlab.torch_engine.model import SequenceModel, initialise
 
 __all__ = [
@@ -10,5 +10,6 @@ __all__ = [
     "load_numpy",
     "model_from_config",
     "model_sizes",
+    "reference_twin",
     "to_numpy",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rnnlab.data.synthetic import input_size_for
 from rnnlab.spec.run import RunConfig
 from rnnlab.torch_engine.model import SequenceModel
 
@@ -11,7 +12,8 @@ def model_sizes(
 ) -> dict[str, int | None]:
     """input_size, num_outputs and vocab_size that the task implies."""
     if config.task == "forecast":
-        return {"input_size": 1, "num_outputs": config.data.horizon, "vocab_size": None}
+        input_size = input_size_for(config.data.path)  # 2 for the adding problem
+        return {"input_size": input_size, "num_outputs": config.data.horizon, "vocab_size": None}
     input_size = vocab_size if config.embedding.init == "onehot" else config.embedding.dim
     outputs = vocab_size if config.task == "language-model" else num_classes
     return {"input_size": input_size, "num_outputs": outputs, "vocab_size": vocab_size}

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
 from rnnlab.errors import ShapeError
+from rnnlab.reference.sequence_model import SequenceModelNP
 
 
 def to_numpy(module: nn.Module) -> dict[str, np.ndarray]:
@@ -32,3 +34,27 @@ def load_numpy(module: nn.Module, arrays: Mapping[str, np.ndarray]) -> None:
             )
         tensors[key] = torch.from_numpy(np.ascontiguousarray(value)).to(target.dtype)
     module.load_state_dict(tensors)
+
+
+def reference_twin(model: Any, dtype: Any = np.float32) -> SequenceModelNP:
+    """The reference engine's copy of a SequenceModel: same structure, same weights.
+
+    Probes and state inspection run it on the model's own weights; the reference
+    engine's forward and BPTT equal PyTorch autograd to 1e-8 in float64 (tests in
+    tests/reference), so what they read is what the torch model computes.
+    """
+    rnn = model.rnn
+    twin = SequenceModelNP(
+        model.task,
+        model.cell,
+        rnn.input_size,
+        rnn.hidden_size,
+        model.head.out_features,
+        num_layers=rnn.num_layers,
+        bidirectional=rnn.bidirectional,
+        nonlinearity=getattr(rnn, "nonlinearity", "tanh"),
+        vocab_size=None if model.embedding is None else model.embedding.num_embeddings,
+        dtype=dtype,
+    )
+    twin.load_state_dict(to_numpy(model))
+    return twin

@@ -27,6 +27,8 @@ RANDOM_KINDS = {
 
 def training_sequences(prepared: Any) -> list[np.ndarray]:
     """Token-id sequences of the training split (one stream for a language model)."""
+    if prepared.task == "language-model" and hasattr(prepared.data, "inputs"):
+        return list(prepared.data.inputs("train"))  # independent sequences (synthetic copy)
     if prepared.task == "language-model":
         return [prepared.data.train_ids]
     return [ids for ids, _ in prepared.data.examples("train")]

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 
 from rnnlab.data.batches import Batch
+from rnnlab.reference.probe import gradient_flow, states
+from rnnlab.reference.sequence_model import SequenceModelNP
 from rnnlab.spec.run import TrainSpec
 
 
@@ -78,6 +80,23 @@ class Learner(ABC):
 
     @abstractmethod
     def carry_from_arrays(self, arrays: dict[str, np.ndarray]) -> Any: ...
+
+    @abstractmethod
+    def reference_model(self) -> SequenceModelNP:
+        """The reference engine's model holding the current weights (for probes)."""
+
+    def probe(self, batch: Batch, carry: Any, step: int) -> tuple[dict, dict]:
+        """(gradient_flow, histograms) payloads of the training loss on `batch`."""
+        arrays = self.carry_to_arrays(carry)
+        state = (
+            None if not arrays else ((arrays["h"], arrays["c"]) if "c" in arrays else arrays["h"])
+        )
+        return gradient_flow(self.reference_model(), batch.x, batch.y, batch.lengths, state, step)
+
+    def states(self, x: np.ndarray, tokens: list[str]) -> dict[str, Any]:
+        """h_t, c_t and gates at every step of one sequence x (T, 1[, D])."""
+        model = self.reference_model()
+        return states(model, x, tokens, model.rnn.cell.name)
 
     @abstractmethod
     def rng_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:

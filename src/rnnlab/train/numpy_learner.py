@@ -9,7 +9,6 @@ import numpy as np
 
 from rnnlab.data.batches import Batch
 from rnnlab.reference.clip import clip_grad_norm, clip_grad_value, global_norm
-from rnnlab.reference.losses import softmax_cross_entropy, squared_error
 from rnnlab.reference.optim import make_optimizer
 from rnnlab.reference.sequence_model import SequenceModelNP
 from rnnlab.spec.run import TrainSpec
@@ -42,18 +41,9 @@ class NumpyLearner(Learner):
     def lr(self, value: float) -> None:
         self.optimizer.lr = value
 
-    def _loss(
-        self, out: np.ndarray, y: np.ndarray, reduction: str = "mean"
-    ) -> tuple[float, np.ndarray]:
-        if self.task == "forecast":
-            return squared_error(out, y.astype(out.dtype), reduction)
-        logits = out.reshape(-1, out.shape[-1])  # (N, K)
-        loss, grad = softmax_cross_entropy(logits, y.reshape(-1).astype(np.int64), reduction)
-        return loss, grad.reshape(out.shape)
-
     def _grads(self, batch: Batch, carry: Any) -> tuple[float, dict[str, np.ndarray], Any]:
         out, state = self.model.forward(batch.x, batch.lengths, carry)
-        loss, d_out = self._loss(out, batch.y)
+        loss, d_out = self.model.loss(out, batch.y)
         grads = self.model.backward(d_out)
         return loss, {k: grads[k] for k in self.model.trainable_params()}, state
 
@@ -76,7 +66,7 @@ class NumpyLearner(Learner):
     def eval_batch(self, batch: Batch, carry: Any) -> EvalOutput:
         self.model.train(False)
         out, state = self.model.forward(batch.x, batch.lengths, carry)
-        loss_sum, _ = self._loss(out, batch.y, "sum")
+        loss_sum, _ = self.model.loss(out, batch.y, "sum")
         if self.task == "forecast":
             loss_sum *= 2.0  # "sum" is the textbook 1/2-sum
         outputs = None
@@ -114,6 +104,9 @@ class NumpyLearner(Learner):
         if not arrays:
             return None
         return (arrays["h"], arrays["c"]) if "c" in arrays else arrays["h"]
+
+    def reference_model(self) -> SequenceModelNP:
+        return self.model
 
     def rng_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         return {}, {

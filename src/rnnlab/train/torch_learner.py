@@ -11,8 +11,9 @@ import torch.nn.functional as F
 
 from rnnlab.data.batches import Batch
 from rnnlab.errors import ConfigError, ShapeError
+from rnnlab.reference.sequence_model import SequenceModelNP
 from rnnlab.spec.run import TrainSpec
-from rnnlab.torch_engine import SequenceModel, load_numpy, to_numpy
+from rnnlab.torch_engine import SequenceModel, load_numpy, reference_twin, to_numpy
 from rnnlab.train.learner import EvalOutput, Learner, StepResult
 
 OPTIMIZERS = {
@@ -167,6 +168,15 @@ class TorchLearner(Learner):
             return None
         h = torch.as_tensor(arrays["h"], device=self.device)
         return (h, torch.as_tensor(arrays["c"], device=self.device)) if "c" in arrays else h
+
+    def reference_model(self) -> SequenceModelNP:
+        """The reference twin (built once, weights refreshed on every call)."""
+        dtype = np.float64 if self.dtype == torch.float64 else np.float32
+        if getattr(self, "_twin", None) is None:
+            self._twin = reference_twin(self.model, dtype)
+        else:
+            self._twin.load_state_dict(to_numpy(self.model))
+        return self._twin
 
     def rng_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         return {"torch": torch.get_rng_state().numpy().copy()}, {}

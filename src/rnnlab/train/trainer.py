@@ -25,10 +25,24 @@ from typing import Any
 import numpy as np
 
 from rnnlab.data.batches import Batch
-from rnnlab.events import CheckpointReady, Evaluated, Event, RunEnded, RunStarted, StepDone
+from rnnlab.data.forecast import SeriesData
+from rnnlab.events import (
+    CheckpointReady,
+    Evaluated,
+    Event,
+    ProbeTaken,
+    RunEnded,
+    RunStarted,
+    StepDone,
+)
 from rnnlab.spec.run import RunConfig
 from rnnlab.train.learner import Learner
-from rnnlab.train.metrics import classify_metrics, forecast_metrics, language_model_metrics
+from rnnlab.train.metrics import (
+    classify_metrics,
+    confusion_matrix,
+    forecast_metrics,
+    language_model_metrics,
+)
 from rnnlab.train.schedules import learning_rate
 
 Subscriber = Callable[[Event], None]
@@ -60,14 +74,20 @@ class Trainer:
             "elapsed": 0.0,
         }
         self.metrics: dict[str, float] = {}
+        self._last_outputs: tuple[list, list] = ([], [])
+        self._probe_pending = False
         self.best_metrics: dict[str, float] = {}
 
     # ------------------------------------------------------------------ data
     def batches(self, split: str, epoch: int) -> Iterator[Batch]:
         data, spec = self.prepared.data, self.config
-        if self.config.task == "language-model":
-            return data.batches(split, spec.train.batch_size, spec.data.seq_len)
         seed = spec.train.seed if split == "train" else None
+        if self.config.task == "language-model" and self._stream_data:
+            return data.batches(split, spec.train.batch_size, spec.data.seq_len)
+        if self.config.task == "language-model":  # independent sequences: shuffled like sets
+            return data.batches(
+                split, spec.train.batch_size, spec.data.seq_len, seed=seed, epoch=epoch
+            )
         return data.batches(split, spec.train.batch_size, seed=seed, epoch=epoch)
 
     # ------------------------------------------------------------------ control
@@ -95,8 +115,23 @@ class Trainer:
         )
         with _SigintSetsFlag(self._stop):
             ended = self._loop(carry)
+        if ended.status != "diverged":
+            self._record_states()
         self._emit(ended)
         return ended
+
+    def _record_states(self) -> None:
+        """h_t, c_t and gates of one validation sequence (a training one if no validation)."""
+        batch = next(iter(self.batches("val", 0)), None) or next(iter(self.batches("train", 0)))
+        length = int(batch.lengths[0]) if batch.lengths is not None else batch.x.shape[0]
+        x = batch.x[:length, :1]  # (T, 1[, D])
+        vocab = getattr(self.prepared, "vocab", None)
+        if vocab is not None:
+            tokens = vocab.decode(x[:, 0])
+        else:
+            tokens = ["/".join(f"{v:.3g}" for v in np.atleast_1d(row)) for row in x[:, 0]]
+        payload = self.learner.states(x, tokens)
+        self._emit(ProbeTaken(self.progress["step"], "states", payload))
 
     def _loop(self, carry: Any) -> RunEnded:
         p = self.progress
@@ -104,33 +139,9 @@ class Trainer:
             for batch in self._remaining_batches():
                 if self._stop.is_set():
                     return self._interrupt(carry)
-                result, seconds = self._step(batch, carry)
-                if not result.finite:
-                    what = "loss" if not math.isfinite(result.loss) else "gradient"
-                    return self._diverged(
-                        f"{what} ({result.loss}, gradient norm {result.grad_norm})", p["step"] + 1
-                    )
-                carry = result.carry
-                p["step"] += 1
-                p["batch_index"] += 1
-                p["elapsed"] += seconds
-                self._emit(
-                    StepDone(
-                        p["step"],
-                        p["epoch"],
-                        result.loss,
-                        result.grad_norm,
-                        result.clipped,
-                        self.learner.lr,
-                        batch.n_tokens,
-                        seconds,
-                    )
-                )
-                if self._eval_due(end_of_epoch=False):
-                    if (stop := self._evaluate_and_save(carry)) is not None:
-                        return stop
-                elif self._interval_due():
-                    self._checkpoint("interval", carry)
+                carry, stop = self._train_batch(batch, carry)
+                if stop is not None:
+                    return stop
                 if p["step"] >= self.total_steps:
                     break
             else:
@@ -145,6 +156,66 @@ class Trainer:
         if stop is not None:
             return stop
         return self._end("finished", f"trained {p['step']} steps")
+
+    def _train_batch(self, batch: Batch, carry: Any) -> tuple[Any, RunEnded | None]:
+        """One optimiser step with its events; the run's end if it must stop here."""
+        p = self.progress
+        probe = self.learner.probe(batch, carry, p["step"] + 1) if self._probe_due(batch) else None
+        result, seconds = self._step(batch, carry)
+        if not result.finite:
+            what = "loss" if not math.isfinite(result.loss) else "gradient"
+            detail = f"{what} ({result.loss}, gradient norm {result.grad_norm})"
+            return carry, self._diverged(detail, p["step"] + 1)
+        carry = result.carry if self._carries_state else None
+        p["step"] += 1
+        p["batch_index"] += 1
+        p["elapsed"] += seconds
+        self._emit(
+            StepDone(
+                p["step"],
+                p["epoch"],
+                result.loss,
+                result.grad_norm,
+                result.clipped,
+                self.learner.lr,
+                batch.n_tokens,
+                seconds,
+            )
+        )
+        if probe is not None:
+            flow, histograms = probe
+            flow.update(grad_norm=result.grad_norm, clipped=result.clipped)
+            self._emit(ProbeTaken(p["step"], "gradient_flow", flow))
+            self._emit(ProbeTaken(p["step"], "histograms", histograms))
+        if self._eval_due(end_of_epoch=False):
+            return carry, self._evaluate_and_save(carry)
+        if self._interval_due():
+            self._checkpoint("interval", carry)
+        return carry, None
+
+    def _probe_due(self, batch: Batch) -> bool:
+        """At step 1 and every probe_every steps; a probe due on a language model's short
+        last window waits for the next full one (the mean loss over fewer tokens would
+        inflate every dL/dh_t and the probes would not compare)."""
+        every, upcoming = self.config.train.probe_every, self.progress["step"] + 1
+        if every is None:
+            return False
+        self._probe_pending |= upcoming == 1 or upcoming % every == 0
+        full = self.config.task != "language-model" or batch.x.shape[0] == self.config.data.seq_len
+        if self._probe_pending and full:
+            self._probe_pending = False
+            return True
+        return False
+
+    @property
+    def _stream_data(self) -> bool:
+        """Windows of one stream (a text), not independent sequences (synthetic copy)."""
+        return getattr(self.prepared.data, "carry_state", True)
+
+    @property
+    def _carries_state(self) -> bool:
+        """Language models carry the hidden state across the windows of a stream."""
+        return self.config.task == "language-model" and self._stream_data
 
     def _remaining_batches(self) -> Iterator[Batch]:
         """This epoch's batches, skipping those a resumed run already consumed."""
@@ -183,10 +254,12 @@ class Trainer:
         loss_sum, count, outputs, targets, carry = 0.0, 0, [], [], None
         for batch in self.batches("val", 0):
             out = self.learner.eval_batch(batch, carry)
-            loss_sum, count, carry = loss_sum + out.loss_sum, count + out.count, out.carry
+            loss_sum, count = loss_sum + out.loss_sum, count + out.count
+            carry = out.carry if self._carries_state else None
             if out.outputs is not None:
                 outputs.append(out.outputs)
                 targets.append(batch.y)
+        self._last_outputs = (outputs, targets)
         if count == 0:
             return {}
         task = self.config.task
@@ -204,6 +277,30 @@ class Trainer:
             data.unscale(np.concatenate(outputs)),
             data.unscale(np.concatenate(targets)),
         )
+
+    def _emit_evaluation_probe(self) -> None:
+        """The confusion matrix (classify) or the validation forecasts (a series)."""
+        outputs, targets = self._last_outputs
+        step, task = self.progress["step"], self.config.task
+        if task == "classify" and outputs:
+            classes = list(self.prepared.classes)
+            counts = confusion_matrix(
+                np.concatenate(outputs), np.concatenate(targets), len(classes)
+            )
+            payload = {"step": step, "classes": classes, "counts": counts.tolist()}
+            self._emit(ProbeTaken(step, "confusion", payload))
+        elif task == "forecast" and outputs and isinstance(self.prepared.data, SeriesData):
+            data = self.prepared.data
+            predicted = data.unscale(np.concatenate(outputs))[:, 0]  # one step ahead
+            positions = data.starts("val") + data.seq_len
+            payload = {
+                "step": step,
+                "values": [float(v) for v in data.values],
+                "val_start": int(data.n_train),
+                "positions": positions.tolist(),
+                "predicted": [float(v) for v in predicted],
+            }
+            self._emit(ProbeTaken(step, "forecast", payload))
 
     def _evaluate_and_save(self, carry: Any, reason: str = "eval") -> RunEnded | None:
         """Evaluate, emit, checkpoint; the run's end when it must stop here, else None."""
@@ -224,6 +321,7 @@ class Trainer:
             p["bad_evals"] += 1
         if self.metrics:
             self._emit(Evaluated(p["step"], p["epoch"], dict(self.metrics), best))
+            self._emit_evaluation_probe()
         self._checkpoint(reason, carry, best or not self.metrics)
         patience = self.config.train.early_stopping_patience
         if patience is not None and p["bad_evals"] >= patience:
