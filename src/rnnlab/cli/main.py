@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from rnnlab import __version__
-from rnnlab.cli import embed, runs, trace, train, use
+from rnnlab.cli import embed, lab, plot, runs, trace, train, use
 
 app = typer.Typer(
     name="rnnlab",
@@ -35,4 +35,6 @@ train.register(app)
 runs.register(app)
 use.register(app)
 embed.register(app)
+plot.register(app)
+lab.register(app)
 trace.register(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -82,6 +83,30 @@ def show(
                 + "  ".join(f"{k} {v:.4g}" for k, v in details[title].items())
             )
     console.print(Text(f"folder: {details['folder']}"))
+
+
+@app.command("compare", epilog="Example: rnnlab runs compare RUN1 RUN2 RUN3 -o compare.png")
+@handle_errors
+def compare(
+    runs: Annotated[list[str], typer.Argument(help="Two or more runs (id, prefix or name).")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="PNG file to write.")],
+    metric: Annotated[
+        list[str] | None,
+        typer.Option(help="Metrics to overlay (repeatable); default loss and val_loss."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the config diff as JSON.")] = False,
+) -> None:
+    """Curves of several runs overlaid, and the config fields in which they differ."""
+    metrics = tuple(metric) if metric else ("loss", "val_loss")
+    path, table = service.plot_compare(runs, out, metrics)
+    if as_json:
+        typer.echo(json.dumps(table, indent=2))
+        return
+    diff = Table(*table["columns"], title="config differences")
+    for row in table["rows"]:
+        diff.add_row(*[Text(str(value)) for value in row])
+    console.print(diff if table["rows"] else "the configs are identical")
+    console.print(Text(f"wrote {path}"))
 
 
 @app.command("rm", epilog="Example: rnnlab runs rm 20261123-101500 --yes")

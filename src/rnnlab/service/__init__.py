@@ -21,6 +21,8 @@ from rnnlab.service.embeddings import (
     embed_neighbours,
     embed_plot,
 )
+from rnnlab.service.figures import FIGURES, compare_runs, plot_compare, plot_run, run_figure
+from rnnlab.service.lab import lab_vanishing
 from rnnlab.service.runs import (
     classify,
     forecast,
@@ -30,13 +32,17 @@ from rnnlab.service.runs import (
     predictor,
     remove_run,
     run_metrics,
+    run_probes,
+    run_states,
     show_run,
 )
 from rnnlab.service.training import load_config, resume, train, versions
 
 __all__ = [
+    "FIGURES",
     "TRACE_FORMATS",
     "classify",
+    "compare_runs",
     "embed_analogy",
     "embed_build",
     "embed_coverage",
@@ -46,14 +52,20 @@ __all__ = [
     "embed_plot",
     "forecast",
     "generate",
+    "lab_vanishing",
     "list_runs",
     "load_bundle",
     "load_config",
+    "plot_compare",
+    "plot_run",
     "predictor",
     "random_trace",
     "remove_run",
     "resume",
+    "run_figure",
     "run_metrics",
+    "run_probes",
+    "run_states",
     "save_trace_spec",
     "show_run",
     "trace",

@@ -44,6 +44,23 @@ def show_run(ref: str, home: str | Path | None = None) -> dict[str, Any]:
         return run_details(store, store.get_run(ref).id)
 
 
+def run_probes(
+    ref: str, kind: str, home: str | Path | None = None, last: int | None = None
+) -> list[dict[str, Any]]:
+    """The probes a run recorded: gradient_flow, histograms or states."""
+    with Store(home) as store:
+        return store.probes(store.get_run(ref).id, kind, last)
+
+
+def run_states(ref: str, text: str | None = None, home: str | Path | None = None) -> dict[str, Any]:
+    """h_t, c_t and gates of the trained model over `text` (or the recorded sequence)."""
+    if text is None:
+        recorded = run_probes(ref, "states", home, last=1)
+        if recorded:
+            return recorded[-1]
+    return predictor(ref, home).states(text)
+
+
 def run_metrics(ref: str, home: str | Path | None = None) -> dict[str, Any]:
     with Store(home) as store:
         return store.metrics(store.get_run(ref).id)

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from rnnlab import __version__
-from rnnlab.data import Prepared, prepare
+from rnnlab.data import Prepared, SeriesData, prepare
 from rnnlab.events import Event
 from rnnlab.service.runs import run_details
 from rnnlab.spec.run import RunConfig, apply_overrides, load_run_config, parse_run_config
@@ -42,7 +42,8 @@ def checkpoint_meta(config: RunConfig, prepared: Prepared) -> dict[str, Any]:
     if config.task == "forecast":
         series = prepared.data
         meta["scaler"] = {"mean": float(series.mean), "std": float(series.std)}
-        meta["history"] = [float(v) for v in series.values[-config.data.seq_len * 4 :]]
+        if isinstance(series, SeriesData):  # synthetic sets have no single series
+            meta["history"] = [float(v) for v in series.values[-config.data.seq_len * 4 :]]
     return meta
 
 

@@ -1,0 +1,118 @@
+"""`rnnlab lab`: experiments that show how recurrent networks remember (or forget)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from rnnlab import service
+from rnnlab.cli.common import handle_errors
+from rnnlab.cli.progress import ProgressView
+
+app = typer.Typer(help="Long-range memory experiments.", no_args_is_help=True)
+console = Console(stderr=True)
+
+EPILOG = """Examples:
+
+  rnnlab lab vanishing --task adding --length 50,100 --cells rnn-tanh,rnn-relu-identity,lstm,gru
+
+  rnnlab lab vanishing --task adding --length 100 --cells rnn-tanh --clip 1.0 --budget-steps 3000
+
+  rnnlab lab vanishing --task order --length 50,100,200 --cells rnn-tanh,lstm --out-dir lab
+
+Cells: rnn-tanh, rnn-tanh-orthogonal, rnn-relu, rnn-relu-identity, lstm, lstm-forget1, gru.
+Each combination is a stored run (named lab-<task>-T<length>-<cell>).
+"""
+
+
+def fmt(value: float | None) -> str:
+    return "" if value is None else f"{value:.4g}"
+
+
+def _numbers(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise typer.BadParameter(f"expected comma-separated integers, received {text!r}") from None
+
+
+@app.command("vanishing", epilog=EPILOG)
+@handle_errors
+def vanishing(
+    task: Annotated[str, typer.Option(help="adding | copy | order")] = "adding",
+    length: Annotated[
+        str, typer.Option(help="Distances to remember T, comma-separated.")
+    ] = "50,100",
+    cells: Annotated[
+        str, typer.Option(help="Cells, comma-separated.")
+    ] = "rnn-tanh,rnn-relu-identity,lstm,gru",
+    clip: Annotated[
+        float | None, typer.Option(help="Clip the gradient norm at this value.")
+    ] = None,
+    budget_steps: Annotated[int, typer.Option(help="Optimiser steps per run.")] = 1500,
+    hidden_size: Annotated[int, typer.Option(help="Hidden units.")] = 64,
+    lr: Annotated[float, typer.Option(help="Adam learning rate.")] = 1e-3,
+    batch_size: Annotated[int, typer.Option(help="Sequences per batch.")] = 64,
+    seed: Annotated[int, typer.Option(help="Seed of data and weights.")] = 0,
+    out_dir: Annotated[Path, typer.Option(help="Where the gradient-flow PNGs go.")] = Path(
+        "lab-vanishing"
+    ),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
+) -> None:
+    """Train each cell at each length on a long-range task and compare with no memory."""
+
+    def announce(name: str, T: int, cell: str) -> None:
+        console.print(f"[bold]{name}, T = {T}, {cell}[/bold]")
+
+    rows = service.lab_vanishing(
+        task,
+        _numbers(length),
+        tuple(c.strip() for c in cells.split(",") if c.strip()),
+        clip,
+        budget_steps,
+        hidden_size,
+        lr,
+        batch_size,
+        seed,
+        out_dir=out_dir,
+        on_event=ProgressView(console),
+        on_run=announce,
+    )
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    table = Table(
+        "T",
+        "cell",
+        "status",
+        "steps",
+        rows[0]["metric"],
+        "no-memory",
+        "ratio",
+        "solved",
+        "log10 |dL/dh_1|/|dL/dh_T|",
+        title=f"{task}: final validation",
+    )
+    for row in rows:
+        table.add_row(
+            str(row["T"]),
+            row["cell"],
+            row["status"],
+            str(row["steps"]),
+            fmt(row["final"]),
+            fmt(row["baseline"]),
+            fmt(row["vs_baseline"]),
+            "yes" if row["solved"] else "no",
+            fmt(row["log10_grad_ratio"]),
+        )
+    Console().print(table)
+    Console().print(f"gradient-flow figures in {out_dir}/")
+
+
+def register(main: typer.Typer) -> None:
+    main.add_typer(app, name="lab")

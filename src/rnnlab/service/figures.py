@@ -1,0 +1,107 @@
+"""Figure use cases: a run's figures as data (for the web page) or as PNG files (CLI)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rnnlab import viz
+from rnnlab.errors import ConfigError, DataError
+from rnnlab.service.runs import run_states
+from rnnlab.store import RunRecord, Store
+
+FIGURES = (
+    "curves",
+    "gradient-flow",
+    "gradient-flow-last",
+    "states",
+    "gates",
+    "confusion",
+    "forecast",
+    "histograms",
+)
+TASK_OF_FIGURE = {"confusion": "classify", "forecast": "forecast"}
+
+
+def _curve_input(store: Store, record: RunRecord) -> dict[str, Any]:
+    return {"id": record.id, "name": record.name, "metrics": store.metrics(record.id)}
+
+
+def _last_probe(store: Store, record: RunRecord, kind: str) -> list[dict[str, Any]]:
+    probes = store.probes(record.id, kind)
+    if probes:
+        return probes
+    why = {
+        "gradient_flow": " (train.probe_every was off, or no step has run)",
+        "histograms": " (train.probe_every was off)",
+    }.get(kind, "")
+    raise DataError(f"run {record.id} recorded no {kind.replace('_', '-')} data{why}")
+
+
+def run_figure(
+    ref: str,
+    figure: str,
+    text: str | None = None,
+    layer: int = 0,
+    direction: str = "forward",
+    which: str = "grads",
+    home: str | Path | None = None,
+) -> dict[str, Any]:
+    """Figure data of one run: curves | gradient-flow | gradient-flow-last | states | gates |
+    confusion | forecast | histograms. `text` chooses the input of states and gates."""
+    if figure not in FIGURES:
+        raise ConfigError(f"figure: expected one of {' | '.join(FIGURES)}, received {figure!r}")
+    if figure in ("states", "gates"):
+        states = run_states(ref, text, home)
+        draw = viz.hidden_states if figure == "states" else viz.gates
+        return draw(states, layer, direction)
+    with Store(home) as store:
+        record = store.get_run(ref)
+        needed = TASK_OF_FIGURE.get(figure)
+        if needed is not None and record.task != needed:
+            raise DataError(
+                f"figure {figure}: needs a {needed} run; run {record.id} is {record.task}"
+            )
+        if figure == "curves":
+            return viz.curves([_curve_input(store, record)])
+        if figure == "gradient-flow":
+            return viz.gradient_flow(_last_probe(store, record, "gradient_flow"), layer, direction)
+        if figure == "gradient-flow-last":
+            return viz.gradient_flow_last(_last_probe(store, record, "gradient_flow"))
+        if figure == "histograms":
+            return viz.histograms(_last_probe(store, record, "histograms")[-1], which)
+        if figure == "confusion":
+            last = _last_probe(store, record, "confusion")[-1]
+            return viz.confusion(last["counts"], last["classes"])
+        last = _last_probe(store, record, "forecast")[-1]
+        return viz.forecast(last["values"], last["positions"][0], last["predicted"])
+
+
+def plot_run(
+    ref: str, figure: str, out: str | Path, home: str | Path | None = None, **options: Any
+) -> Path:
+    """A run's figure as a PNG file."""
+    return viz.render_png(run_figure(ref, figure, home=home, **options), out)
+
+
+def compare_runs(
+    refs: list[str], metrics: tuple[str, ...] = ("loss", "val_loss"), home: str | Path | None = None
+) -> dict[str, Any]:
+    """Curves of several runs overlaid, with the table of config fields that differ."""
+    if len(refs) < 2:
+        raise ConfigError(f"runs: expected at least 2 runs to compare, received {len(refs)}")
+    with Store(home) as store:
+        records = [store.get_run(ref) for ref in refs]
+        runs = [_curve_input(store, record) for record in records]
+    configs = [(record.name or record.id, record.config) for record in records]
+    return viz.compare(runs, configs, metrics)
+
+
+def plot_compare(
+    refs: list[str],
+    out: str | Path,
+    metrics: tuple[str, ...] = ("loss", "val_loss"),
+    home: str | Path | None = None,
+) -> tuple[Path, dict[str, Any]]:
+    figure = compare_runs(refs, metrics, home)
+    return viz.render_png(figure, out), figure["table"]
