@@ -122,6 +122,11 @@ class TrainSpec(_Strict):
     early_stopping_patience: int | None = Field(None, ge=1, description="evaluations")
     eval_every: int | None = Field(None, ge=1, description="steps; default once per epoch")
     checkpoint_every: int | None = Field(None, ge=1, description="steps; default at each eval")
+    kernel: Literal["auto", "nn", "explicit"] = Field(
+        "auto",
+        description="GRU/RNN on CPU: nn (torch.nn), explicit (rnnlab's compiled "
+        "recurrence), auto (explicit when built or worth building; nn on GPUs and for LSTM)",
+    )
     probe_every: int | None = Field(
         100, ge=1, description="steps between gradient-flow probes (also at step 1); null: off"
     )

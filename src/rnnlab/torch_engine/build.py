@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rnnlab.data.synthetic import input_size_for
 from rnnlab.spec.run import RunConfig
 from rnnlab.torch_engine.model import SequenceModel
@@ -20,8 +22,13 @@ def model_sizes(
 
 
 def model_from_config(
-    config: RunConfig, vocab_size: int | None = None, num_classes: int | None = None
+    config: RunConfig,
+    vocab_size: int | None = None,
+    num_classes: int | None = None,
+    explicit: bool = False,
+    kernel: Any = None,
 ) -> SequenceModel:
+    """The model's structure; `explicit` chooses rnnlab's GRU/RNN layers (same names)."""
     m = config.model
     return SequenceModel(
         config.task,
@@ -31,5 +38,7 @@ def model_from_config(
         bidirectional=m.bidirectional,
         nonlinearity=m.nonlinearity,
         dropout=m.dropout,
+        explicit=explicit,
+        kernel=kernel,
         **model_sizes(config, vocab_size, num_classes),
     )

@@ -13,12 +13,13 @@ cuDNN kernels. Parameter names are the keys the reference engine uses too:
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import torch
 from torch import nn
 
 from rnnlab.errors import ConfigError
+from rnnlab.torch_engine.fast_cells import ExplicitRecurrent
 
 Task = Literal["language-model", "classify", "forecast"]
 State = torch.Tensor | tuple[torch.Tensor, torch.Tensor]
@@ -40,21 +41,38 @@ class SequenceModel(nn.Module):
         nonlinearity: str = "tanh",
         dropout: float = 0.0,
         vocab_size: int | None = None,
+        explicit: bool = False,
+        kernel: Any = None,
     ) -> None:
+        """explicit: use rnnlab's ExplicitRecurrent for cell gru/rnn (kernel: its compiled
+        recurrence, or None for the Python loop); parameters are named as nn.* names them."""
         super().__init__()
         if task not in ("language-model", "classify", "forecast"):
             raise ConfigError(f"task: expected language-model | classify | forecast, got {task!r}")
         self.task, self.cell = task, cell
         self.embedding = nn.Embedding(vocab_size, input_size) if task != "forecast" else None
-        kwargs = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
-        self.rnn = RECURRENT[cell](
-            input_size,
-            hidden_size,
-            num_layers=num_layers,
-            bidirectional=bidirectional,
-            dropout=dropout if num_layers > 1 else 0.0,
-            **kwargs,
-        )
+        self.explicit = explicit and cell in ("gru", "rnn")
+        if self.explicit:
+            self.rnn = ExplicitRecurrent(
+                cell,
+                input_size,
+                hidden_size,
+                num_layers,
+                bidirectional,
+                dropout if num_layers > 1 else 0.0,
+                nonlinearity,
+                kernel,
+            )
+        else:
+            kwargs = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
+            self.rnn = RECURRENT[cell](
+                input_size,
+                hidden_size,
+                num_layers=num_layers,
+                bidirectional=bidirectional,
+                dropout=dropout if num_layers > 1 else 0.0,
+                **kwargs,
+            )
         self.drop = nn.Dropout(dropout)
         directions = 2 if bidirectional else 1
         self.head = nn.Linear(directions * hidden_size, num_outputs)
@@ -67,7 +85,9 @@ class SequenceModel(nn.Module):
         if self.task == "language-model":
             y, state_n = self.rnn(inputs, state)  # (T, B, H)
             return self.head(self.drop(y)), state_n  # (T, B, V)
-        if lengths is not None:
+        if self.explicit:
+            _, state_n = self.rnn(inputs, state, lengths)
+        elif lengths is not None:
             packed = nn.utils.rnn.pack_padded_sequence(inputs, lengths.cpu(), enforce_sorted=False)
             _, state_n = self.rnn(packed, state)
         else:

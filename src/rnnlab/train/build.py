@@ -16,6 +16,7 @@ from rnnlab.reference.sequence_model import SequenceModelNP
 from rnnlab.spec.run import RunConfig
 from rnnlab.torch_engine import SequenceModel, initialise, to_numpy
 from rnnlab.torch_engine.build import model_from_config, model_sizes
+from rnnlab.torch_engine.kernel import BUILD_WORTH_TIME_STEPS, kernel_built, load_kernel
 from rnnlab.train.embedding_init import initial_embedding
 from rnnlab.train.learner import Learner
 from rnnlab.train.numpy_learner import NumpyLearner
@@ -35,13 +36,49 @@ def build_torch_model(
 
     `embedding` is E from ``embedding_init.initial_embedding`` (computed here when None).
     """
-    model = model_from_config(config, *_counts(config, prepared))
+    explicit, kernel = choose_recurrent(config, prepared)
+    model = model_from_config(config, *_counts(config, prepared), explicit, kernel)
     initialise(model, config.model.init, config.model.forget_bias, config.train.seed)
     if model.embedding is not None:
         E = embedding if embedding is not None else initial_embedding(config, prepared)[0]
         with torch.no_grad():
             model.embedding.weight.copy_(torch.from_numpy(np.asarray(E, dtype=np.float32)))
     return model
+
+
+def planned_time_steps(config: RunConfig, prepared: Any) -> int:
+    """Optimiser steps x steps per sequence that the run plans (an estimate of its work)."""
+    data, spec = prepared.data, config.train
+    if config.task == "language-model" and getattr(data, "carry_state", True):
+        per_epoch = data.num_batches("train", spec.batch_size, config.data.seq_len)
+    else:
+        per_epoch = data.num_batches("train", spec.batch_size)
+    steps = per_epoch * spec.epochs
+    return min(steps, spec.max_steps or steps) * config.data.seq_len
+
+
+def choose_recurrent(config: RunConfig, prepared: Any) -> tuple[bool, Any]:
+    """(explicit?, compiled kernel or None) for train.kernel.
+
+    nn: torch.nn everywhere. explicit: rnnlab's GRU/RNN layers with the compiled
+    recurrence (built if needed; the Python loop without a compiler). auto: explicit on
+    CPU for GRU/RNN when the recurrence is built already, or when the run plans enough
+    work to pay for the one-off build (kernel.BUILD_WORTH_TIME_STEPS); torch.nn on GPUs
+    (cuDNN) and for LSTM (its CPU kernel is already fused).
+    """
+    choice = config.train.kernel
+    if choice == "nn" or config.model.cell == "lstm":
+        return False, None
+    if choice == "explicit":
+        return True, load_kernel(build=True)
+    if config.train.engine != "torch" or resolve_device(config.train.device).type != "cpu":
+        return False, None
+    if kernel_built():
+        return True, load_kernel(build=False)
+    if planned_time_steps(config, prepared) >= BUILD_WORTH_TIME_STEPS:
+        kernel = load_kernel(build=True)
+        return kernel is not None, kernel
+    return False, None
 
 
 def frozen_parameters(config: RunConfig) -> frozenset[str]:

@@ -1,0 +1,189 @@
+// The time loops of the explicit GRU and Elman layers (see fast_cells.py), in C++: the
+// same equations as the reference engine (reference/gru.py, reference/rnn.py) without
+// Python's per-operation overhead. Input projections and weight gradients stay outside
+// (one GEMM each over all steps); these functions run only the step-by-step recursions.
+// Forward steps use ATen's vectorised sigmoid/tanh; backward steps need no
+// transcendental functions (they read cached activations), so each is one fused loop.
+#include <torch/extension.h>
+#include <vector>
+
+using at::Tensor;
+
+namespace {
+
+bool has_mask(const Tensor& mask) { return mask.defined() && mask.numel() > 0; }
+
+// One GRU backward step, fused. Rows are contiguous: gates (B, 3H) = r z n,
+// zhn (B, H) = W_hn h_{t-1} + b_hn, h_prev (B, H), dy and dh_next (B, H) (their sum is
+// dL/dh_t). Writes d_zx (B, 3H) = delta, d_zh (B, 3H) = delta_h, dh_z (B, H) = dh * z.
+template <typename scalar_t>
+void gru_step_backward(const scalar_t* gates, const scalar_t* zhn, const scalar_t* h_prev,
+                       const scalar_t* dy, const scalar_t* dh_next, scalar_t* d_zx,
+                       scalar_t* d_zh, scalar_t* dh_z, int64_t B, int64_t H) {
+  for (int64_t b = 0; b < B; ++b) {
+    const scalar_t* g = gates + b * 3 * H;
+    const scalar_t* zn = zhn + b * H;
+    const scalar_t* hp = h_prev + b * H;
+    const scalar_t* d_out = dy + b * H;
+    const scalar_t* d_rec = dh_next + b * H;
+    scalar_t* dx = d_zx + b * 3 * H;
+    scalar_t* dhh = d_zh + b * 3 * H;
+    scalar_t* dz_out = dh_z + b * H;
+#pragma omp simd
+    for (int64_t j = 0; j < H; ++j) {
+      const scalar_t dh = d_out[j] + d_rec[j];
+      const scalar_t r = g[j], z = g[H + j], n = g[2 * H + j];
+      const scalar_t delta_n = dh * (1 - z) * (1 - n * n);
+      const scalar_t delta_z = dh * (hp[j] - n) * z * (1 - z);
+      const scalar_t delta_r = delta_n * zn[j] * r * (1 - r);
+      dx[j] = delta_r;
+      dx[H + j] = delta_z;
+      dx[2 * H + j] = delta_n;
+      dhh[j] = delta_r;
+      dhh[H + j] = delta_z;
+      dhh[2 * H + j] = delta_n * r;
+      dz_out[j] = dh * z;
+    }
+  }
+}
+
+// delta = dh f'(z) over count elements, from h = f(z): 1 - h^2 (tanh) or [h > 0] (relu).
+template <typename scalar_t>
+void rnn_step_backward(const scalar_t* h, const scalar_t* dh, scalar_t* delta, int64_t count,
+                       bool relu) {
+  if (relu) {
+#pragma omp simd
+    for (int64_t i = 0; i < count; ++i) delta[i] = h[i] > 0 ? dh[i] : scalar_t(0);
+  } else {
+#pragma omp simd
+    for (int64_t i = 0; i < count; ++i) delta[i] = dh[i] * (1 - h[i] * h[i]);
+  }
+}
+
+}  // namespace
+
+// GRU forward. zx (T, B, 3H) = X W_ih^T + b_ih; h0 (B, H); W_hh (3H, H); b_hh (3H);
+// mask (T, B, 1) or empty. Returns hs (T+1, B, H), gates (T, B, 3H) = r, z, n and
+// pre (T, B, 3H): the r and z pre-activations, then W_hn h_{t-1} + b_hn.
+std::vector<Tensor> gru_forward(const Tensor& zx, const Tensor& h0, const Tensor& W_hh,
+                                const Tensor& b_hh, const Tensor& mask) {
+  const auto T = zx.size(0), B = zx.size(1), H = h0.size(1);
+  // base = [zx_r + b_hr, zx_z + b_hz, b_hn]: one step's GEMM then adds W_hh h_{t-1} to it.
+  auto pre = at::empty({T, B, 3 * H}, zx.options());
+  pre.narrow(2, 0, 2 * H).copy_(zx.narrow(2, 0, 2 * H)).add_(b_hh.narrow(0, 0, 2 * H));
+  pre.narrow(2, 2 * H, H).copy_(b_hh.narrow(0, 2 * H, H).expand({T, B, H}));
+  auto hs = at::empty({T + 1, B, H}, zx.options());
+  auto gates = at::empty({T, B, 3 * H}, zx.options());
+  auto h_new = at::empty({B, H}, zx.options());
+  const auto W_hh_t = W_hh.t();
+  const bool masked = has_mask(mask);
+  const auto h_views = hs.unbind(0), g_views = gates.unbind(0), p_views = pre.unbind(0);
+  const auto zx_views = zx.unbind(0);
+  h_views[0].copy_(h0);
+  for (int64_t t = 0; t < T; ++t) {
+    const auto& h_prev = h_views[t];
+    auto pre_t = p_views[t];
+    pre_t.addmm_(h_prev, W_hh_t);                                  // + W_hh h_{t-1}
+    auto rz = g_views[t].narrow(1, 0, 2 * H);
+    at::sigmoid_out(rz, pre_t.narrow(1, 0, 2 * H));                // r_t, z_t
+    auto n = g_views[t].narrow(1, 2 * H, H);
+    at::addcmul_out(n, zx_views[t].narrow(1, 2 * H, H), rz.narrow(1, 0, H),
+                    pre_t.narrow(1, 2 * H, H)).tanh_();            // n_t
+    auto h_out = h_views[t + 1];
+    auto z = rz.narrow(1, H, H);
+    if (masked) {
+      at::lerp_out(h_new, n, h_prev, z);                           // n + z (h_{t-1} - n)
+      at::lerp_out(h_out, h_prev, h_new, mask[t]);                 // past the length: keep
+    } else {
+      at::lerp_out(h_out, n, h_prev, z);
+    }
+  }
+  return {hs, gates, pre};
+}
+
+// GRU backward. dy (T, B, H), dh_n (B, H). Returns d_zx (T, B, 3H) (delta),
+// d_zh (T, B, 3H) (delta_h) and dh0 (B, H).
+std::vector<Tensor> gru_backward(const Tensor& dy, const Tensor& dh_n, const Tensor& hs,
+                                 const Tensor& gates, const Tensor& pre, const Tensor& W_hh,
+                                 const Tensor& mask) {
+  const auto T = dy.size(0), B = dy.size(1), H = dy.size(2);
+  auto d_zx = at::empty({T, B, 3 * H}, dy.options());
+  auto d_zh = at::empty({T, B, 3 * H}, dy.options());
+  auto dh_z = at::empty({B, H}, dy.options());
+  auto zhn = pre.narrow(2, 2 * H, H).contiguous();                 // (T, B, H)
+  auto dh_next = dh_n.contiguous().clone();
+  auto dh_next_in = at::empty({B, H}, dy.options());
+  const bool masked = has_mask(mask);
+  for (int64_t t = T - 1; t >= 0; --t) {
+    Tensor carried, dy_t = dy[t];
+    if (masked) {                                                  // past the length: pass dh on
+      auto dh = dy_t + dh_next;
+      carried = dh * (1.0 - mask[t]);
+      dy_t = dy_t * mask[t];
+      dh_next.mul_(mask[t]);
+    }
+    dh_next_in.copy_(dh_next);
+    AT_DISPATCH_FLOATING_TYPES(dy.scalar_type(), "gru_step_backward", [&] {
+      gru_step_backward<scalar_t>(
+          gates[t].data_ptr<scalar_t>(), zhn[t].data_ptr<scalar_t>(), hs[t].data_ptr<scalar_t>(),
+          dy_t.data_ptr<scalar_t>(), dh_next_in.data_ptr<scalar_t>(),
+          d_zx[t].data_ptr<scalar_t>(), d_zh[t].data_ptr<scalar_t>(), dh_z.data_ptr<scalar_t>(),
+          B, H);
+    });
+    at::addmm_out(dh_next, dh_z, d_zh[t], W_hh);                   // dh z + W_hh^T delta_h
+    if (masked) dh_next.add_(carried);
+  }
+  return {d_zx, d_zh, dh_next};
+}
+
+// Elman forward. zx (T, B, H) = X W_ih^T + b_ih + b_hh. Returns hs (T+1, B, H).
+Tensor rnn_forward(const Tensor& zx, const Tensor& h0, const Tensor& W_hh, bool relu,
+                   const Tensor& mask) {
+  const auto T = zx.size(0), B = zx.size(1), H = h0.size(1);
+  auto hs = at::empty({T + 1, B, H}, zx.options());
+  auto h_new = at::empty({B, H}, zx.options());
+  const auto W_hh_t = W_hh.t();
+  const bool masked = has_mask(mask);
+  hs[0].copy_(h0);
+  for (int64_t t = 0; t < T; ++t) {
+    auto h_out = hs[t + 1];
+    auto target = masked ? h_new : h_out;
+    at::addmm_out(target, zx[t], hs[t], W_hh_t);                   // z_t
+    if (relu) target.relu_(); else target.tanh_();                 // h_t = f(z_t)
+    if (masked) at::lerp_out(h_out, hs[t], h_new, mask[t]);
+  }
+  return hs;
+}
+
+// Elman backward. Returns deltas (T, B, H) and dh0 (B, H).
+std::vector<Tensor> rnn_backward(const Tensor& dy, const Tensor& dh_n, const Tensor& hs,
+                                 const Tensor& W_hh, bool relu, const Tensor& mask) {
+  const auto T = dy.size(0), B = dy.size(1), H = dy.size(2);
+  auto deltas = at::empty({T, B, H}, dy.options());
+  auto dh = at::empty({B, H}, dy.options());
+  auto dh_next = dh_n.contiguous().clone();
+  const bool masked = has_mask(mask);
+  for (int64_t t = T - 1; t >= 0; --t) {
+    at::add_out(dh, dy[t], dh_next);
+    Tensor carried;
+    if (masked) {
+      carried = dh * (1.0 - mask[t]);
+      dh.mul_(mask[t]);
+    }
+    auto delta = deltas[t];
+    AT_DISPATCH_FLOATING_TYPES(dy.scalar_type(), "rnn_step_backward", [&] {
+      rnn_step_backward<scalar_t>(hs[t + 1].data_ptr<scalar_t>(), dh.data_ptr<scalar_t>(),
+                                  delta.data_ptr<scalar_t>(), B * H, relu);
+    });
+    at::mm_out(dh_next, delta, W_hh);                              // W_hh^T delta_t
+    if (masked) dh_next.add_(carried);
+  }
+  return {deltas, dh_next};
+}
+
+PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) {
+  m.def("gru_forward", &gru_forward, "GRU recurrence, forward");
+  m.def("gru_backward", &gru_backward, "GRU recurrence, BPTT");
+  m.def("rnn_forward", &rnn_forward, "Elman recurrence, forward");
+  m.def("rnn_backward", &rnn_backward, "Elman recurrence, BPTT");
+}
