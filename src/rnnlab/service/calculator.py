@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from rnnlab import trace as calculator
 from rnnlab.errors import DataError
-from rnnlab.spec import validation_message
+from rnnlab.spec import load_mapping, validation_message
 
 TRACE_FORMATS = calculator.FORMATS
 
@@ -47,3 +47,25 @@ def save_trace_spec(spec: Mapping[str, Any], path: str | Path) -> Path:
     path = Path(path)
     path.write_text(yaml.safe_dump(dict(spec), sort_keys=False, default_flow_style=None))
     return path
+
+
+def trace_examples() -> list[dict[str, Any]]:
+    """The calculator's bundled examples: ``{"name": file stem, "title", "spec": mapping}``."""
+    folder = Path(calculator.__file__).with_name("examples")
+    examples = []
+    for path in sorted(folder.iterdir()):
+        if path.suffix.lower() not in (".yaml", ".yml", ".json"):
+            continue
+        spec = load_mapping(path)
+        examples.append({"name": path.stem, "title": spec.get("title") or path.stem, "spec": spec})
+    return examples
+
+
+def trace_bundle(source: str | Path | Mapping[str, Any], precision: int = 4) -> dict[str, Any]:
+    """One trace computed once: ``{"result": the JSON numbers, "markdown", "latex"}``."""
+    computed = calculator.compute_trace(_trace_spec(source))
+    return {
+        "result": calculator.to_json(computed),
+        "markdown": calculator.render(computed, "markdown", precision),
+        "latex": calculator.render(computed, "latex", precision),
+    }

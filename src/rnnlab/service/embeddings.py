@@ -1,4 +1,5 @@
-"""Embedding use cases: build a matrix from a corpus, inspect it, plot it."""
+"""Embedding use cases: build a matrix from a corpus, inspect it, plot it; for the web
+workbench, the same on embeddings stored in $RNNLAB_HOME/embeddings/ by id."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rnnlab.data import Tokenizer, Vocab
+from rnnlab.data import resolve_path as resolve_sample
 from rnnlab.data.readers import read_text
 from rnnlab.embeddings import (
     CORPUS_METHODS,
@@ -18,8 +20,23 @@ from rnnlab.embeddings import (
     load_embedding,
     neighbours,
     save_embedding,
+    words_path,
 )
-from rnnlab.errors import ConfigError
+from rnnlab.errors import ConfigError, DataError, RnnlabError
+from rnnlab.service.datasets import web_data_path
+from rnnlab.service.web_store import (
+    Index,
+    check_size,
+    data_index,
+    embedding_file,
+    embedding_index,
+    file_label,
+    new_id,
+    relabelled,
+    upload_labels,
+    utc_now,
+)
+from rnnlab.store import atomic_write_bytes
 from rnnlab.viz import embedding_map, render_png
 
 Progress = Callable[[str, float], None]
@@ -101,3 +118,137 @@ def embed_coverage(
         tokens = Tokenizer(tokenizer, lowercase).tokenize(read_text(data))
         vocab = Vocab.build(tokens)
     return coverage(load_embedding(path), vocab)
+
+
+# ---- stored embeddings (the web workbench): $RNNLAB_HOME/embeddings/<id>.npy ----------------
+
+UPLOAD_SUFFIXES = (".txt", ".vec", ".bin", ".npy")
+
+
+def list_embeddings(home: str | Path | None = None) -> list[dict[str, Any]]:
+    """The stored embeddings, oldest first: id, label, V, d, method, created_at."""
+    index = embedding_index(home)
+    return [e for i, e in index.entries().items() if (index.folder / f"{i}.npy").is_file()]
+
+
+def build_stored_embedding(
+    method: str,
+    dataset: str | None = None,
+    dim: int | None = None,
+    window: int = 5,
+    min_count: int = 1,
+    seed: int = 0,
+    tokenizer: str = "word",
+    lowercase: bool = True,
+    home: str | Path | None = None,
+    allow_files: bool = True,
+) -> dict[str, Any]:
+    """Build an embedding from a data set (sample:, upload: or, with `allow_files`, a file)
+    and store it; ``{"id", "info"}``."""
+    corpus = None
+    if dataset is not None:
+        corpus = resolve_sample(web_data_path(dataset, home, allow_files))
+    index = embedding_index(home)
+    item_id = new_id()
+    out = index.folder / f"{item_id}.npy"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with upload_labels(home):
+        result = embed_build(
+            method, out, corpus, dim, window, min_count, seed, tokenizer, lowercase
+        )
+    label = f"{method} d={result['d']}" + (f" on {_data_label(dataset, home)}" if dataset else "")
+    return _remember(index, item_id, label, result)
+
+
+def _data_label(dataset: str, home: str | Path | None) -> str:
+    if dataset.startswith("upload:"):
+        return data_index(home).get(dataset.removeprefix("upload:")).get("filename", dataset)
+    return dataset
+
+
+def _remember(index: Index, item_id: str, label: str, result: dict[str, Any]) -> dict[str, Any]:
+    entry = {
+        "id": item_id,
+        "label": label,
+        "V": result["V"],
+        "d": result["d"],
+        "method": result.get("method") or "file",
+        "created_at": utc_now(),
+    }
+    index.add(item_id, entry)
+    return {"id": item_id, "info": {k: v for k, v in result.items() if k != "path"}}
+
+
+def upload_embedding(
+    filename: str | None,
+    content: bytes,
+    home: str | Path | None = None,
+    max_bytes: int | None = None,
+    words: bytes | None = None,
+) -> dict[str, Any]:
+    """Check an uploaded embedding file (.txt .vec .bin, or .npy with its word list as
+    `words`) like the CLI reads one, and store it as <id>.npy; ``{"id", "info"}``."""
+    label = file_label(filename, "embedding")
+    check_size(len(content) + len(words or b""), max_bytes, label)
+    suffix = Path(label).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        raise DataError(
+            f"{label}: expected an embedding file {' '.join(UPLOAD_SUFFIXES)}, "
+            f"received {suffix or '(no suffix)'!r}"
+        )
+    if suffix == ".npy" and words is None:
+        raise DataError(
+            f"{label}: an .npy embedding needs its word list: send {Path(label).stem}.vocab.json "
+            "as the field `words`"
+        )
+    index = embedding_index(home)
+    item_id = new_id()
+    matrix = _read_upload(index.folder / f".upload-{item_id}{suffix}", label, content, words)
+    matrix.meta.update(source=label)
+    save_embedding(matrix, index.folder / f"{item_id}.npy")
+    return _remember(index, item_id, label, info(matrix))
+
+
+def _read_upload(raw: Path, label: str, content: bytes, words: bytes | None) -> Any:
+    """The embedding in `content` (and `words`, for .npy), read from a temporary file named
+    `raw`; errors name the files by the uploaded names."""
+    sidecar = words_path(raw)
+    try:
+        atomic_write_bytes(raw, content)
+        if words is not None and raw.suffix == ".npy":
+            atomic_write_bytes(sidecar, words)
+        return load_embedding(raw)
+    except RnnlabError as err:
+        words_label = f"{Path(label).stem}.vocab.json"
+        names = {str(sidecar): words_label, str(raw): label, sidecar.name: words_label}
+        raise relabelled(err, names) from None
+    finally:
+        raw.unlink(missing_ok=True)
+        sidecar.unlink(missing_ok=True)
+
+
+def stored_neighbours(
+    item_id: str, word: str, k: int = 10, home: str | Path | None = None
+) -> list[dict[str, Any]]:
+    """The k nearest words of `word` in a stored embedding, by cosine similarity."""
+    return embed_neighbours(embedding_file(item_id, home), word, k)
+
+
+def stored_map(
+    item_id: str,
+    words: list[str] | None = None,
+    method: str = "pca",
+    max_words: int = 200,
+    home: str | Path | None = None,
+) -> dict[str, Any]:
+    """The 2-D map of a stored embedding as figure data (kind scatter)."""
+    return embed_map(embedding_file(item_id, home), words, method, max_words)
+
+
+def delete_embedding(item_id: str, home: str | Path | None = None) -> None:
+    """Remove a stored embedding and its word list."""
+    index = embedding_index(home)
+    index.remove(item_id)
+    path = index.folder / f"{item_id}.npy"
+    path.unlink(missing_ok=True)
+    words_path(path).unlink(missing_ok=True)

@@ -139,3 +139,49 @@ def _fit(
     except BaseException as err:  # record the failure, then let it go up
         store.set_status(run_id, "failed", f"{type(err).__name__}: {err}")
         raise
+
+
+# ---- for training in another process (the web workbench's jobs) -----------------------------
+
+CORPUS_INITS = ("ppmi-svd", "word2vec")  # learnt in the training process, not checked twice
+
+
+def check_run(
+    source: str | Path | dict[str, Any] | RunConfig, overrides: list[str] | None = None
+) -> dict[str, Any]:
+    """Every error `train` would raise before a run exists (config, data, engine, embedding
+    file), without creating a run; the validated config as a mapping."""
+    config = load_config(source, overrides)
+    if config.embedding.init in CORPUS_INITS:
+        prepare(config)
+        check_engine(config)
+    else:
+        config = prepare_run(config)[0]
+    return config.model_dump(mode="json")
+
+
+def check_resume(ref: str, home: str | Path | None = None) -> str:
+    """Every error `resume` would raise before training again; the run's id."""
+    with Store(home) as store:
+        record = store.get_run(ref)
+        _, meta = read_checkpoint(store.run_dir(record.id) / "checkpoints", "last")
+    config = parse_run_config(meta["config"], f"run {record.id}")
+    prepare(config)
+    check_engine(config)
+    return record.id
+
+
+def fail_run(ref: str, message: str, home: str | Path | None = None) -> bool:
+    """Mark a run that is still "running" as failed with `message` (a process died);
+    False when it had already ended."""
+    with Store(home) as store:
+        record = store.get_run(ref)
+        if record.status != "running":
+            return False
+        store.set_status(record.id, "failed", message)
+        return True
+
+
+def set_threads(threads: int) -> None:
+    """CPU threads of the torch engine in this process."""
+    torch.set_num_threads(max(1, int(threads)))
