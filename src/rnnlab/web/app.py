@@ -1,0 +1,98 @@
+"""The FastAPI application: the JSON API under /api, the pages, the static files.
+
+    create_app(home, host, token, max_upload_mb)    an app for `rnnlab serve` or tests
+    app_from_env()                                  the factory `rnnlab serve` runs
+
+Every route calls ``rnnlab.service``; errors become statuses in ``errors``; the guards
+(Host, Origin, token, body size) are ``security.SecurityMiddleware``; training runs in
+worker processes managed by ``jobs.JobManager``, stopped cleanly when the app shuts down.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from rnnlab import __version__, service
+from rnnlab.web import errors, pages
+from rnnlab.web.jobs import JobManager
+from rnnlab.web.routers import ROUTERS
+from rnnlab.web.security import SecurityMiddleware, Settings, check_settings
+
+DESCRIPTION = (
+    "The rnnlab workbench's JSON API: data sets, embeddings, model summaries, training "
+    "jobs with live events, figures, predictions and the step-by-step calculator. "
+    'Errors are {"detail": message} with the message the CLI prints.'
+)
+
+
+def stop_jobs_on_shutdown(jobs: JobManager) -> Callable[[FastAPI], AbstractAsyncContextManager]:
+    """The app's lifespan: nothing to start; on shutdown, stop every training worker
+    cleanly (interrupt checkpoints)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await run_in_threadpool(jobs.shutdown)
+
+    return lifespan
+
+
+def create_app(
+    home: str | Path | None = None,
+    host: str = "127.0.0.1",
+    token: str | None = None,
+    max_upload_mb: int = 20,
+    static_dir: str | Path | None = None,
+    train_threads: int | None = None,
+) -> FastAPI:
+    """The workbench app. A host other machines can reach needs a token (ConfigError).
+
+    home: the run store ($RNNLAB_HOME, else ./.rnnlab); static_dir: the pages and assets
+    (default: the package's static/); train_threads: torch threads of each training
+    process (default: half the CPUs).
+    """
+    settings = Settings(
+        home=service.resolve_home(home),
+        host=host,
+        token=check_settings(host, token),
+        max_upload_bytes=int(max_upload_mb * 2**20),
+        static_dir=Path(static_dir) if static_dir is not None else pages.STATIC_DIR,
+    )
+    jobs = JobManager(settings.home, threads=train_threads)
+    app = FastAPI(
+        title="rnnlab",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+        redoc_url=None,
+        lifespan=stop_jobs_on_shutdown(jobs),
+        default_response_class=errors.SafeJSONResponse,
+    )
+    app.state.settings = settings
+    app.state.jobs = jobs
+    errors.install(app)
+    app.add_middleware(SecurityMiddleware, settings=settings)
+    for router in ROUTERS:
+        app.include_router(router, prefix="/api")
+    pages.install(app, settings.static_dir)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The app `rnnlab serve` runs (uvicorn factory): RNNLAB_HOME, RNNLAB_SERVE_HOST,
+    RNNLAB_TOKEN, RNNLAB_MAX_UPLOAD_MB and RNNLAB_TRAIN_THREADS."""
+    threads = os.environ.get("RNNLAB_TRAIN_THREADS", "")
+    return create_app(
+        home=os.environ.get("RNNLAB_HOME") or None,
+        host=os.environ.get("RNNLAB_SERVE_HOST", "127.0.0.1"),
+        token=os.environ.get("RNNLAB_TOKEN") or None,
+        max_upload_mb=int(os.environ.get("RNNLAB_MAX_UPLOAD_MB", "20")),
+        train_threads=int(threads) if threads.isdigit() else None,
+    )

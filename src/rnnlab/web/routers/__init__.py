@@ -1,0 +1,14 @@
+"""One router per resource of the JSON API (docs/web-api.md), all mounted under /api."""
+
+from rnnlab.web.routers import datasets, embeddings, models, predict, runs, trace
+
+ROUTERS = (
+    datasets.router,
+    embeddings.router,
+    models.router,
+    runs.router,
+    predict.router,
+    trace.router,
+)
+
+__all__ = ["ROUTERS"]

@@ -1,0 +1,38 @@
+"""/api/runs/{id}/classify | generate | forecast: use a trained model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from rnnlab import service
+from rnnlab.web.deps import Home
+from rnnlab.web.schemas import (
+    Classified,
+    ClassifyRequest,
+    Forecast,
+    ForecastRequest,
+    Generated,
+    GenerateRequest,
+)
+
+router = APIRouter(prefix="/runs/{run_id}", tags=["use a model"])
+
+
+@router.post("/classify", response_model=list[Classified])
+def classify(run_id: str, body: ClassifyRequest, home: Home) -> Any:
+    """Label and class probabilities of each text."""
+    return service.classify(run_id, body.texts, home)
+
+
+@router.post("/generate", response_model=Generated)
+def generate(run_id: str, body: GenerateRequest, home: Home) -> Any:
+    """Continue a prompt with a language model (greedy at temperature 0, top-k, top-p)."""
+    return service.generate(run_id, **body.model_dump(), home=home)
+
+
+@router.post("/forecast", response_model=Forecast)
+def forecast(run_id: str, body: ForecastRequest, home: Home) -> Any:
+    """The next values after `values` (default: the end of the training series)."""
+    return service.forecast_values(run_id, body.steps, body.values, home)

@@ -1,0 +1,208 @@
+"""Request and response bodies of the JSON API (docs/web-api.md), apart from the store's
+rows: a run's details and figure data pass through as the service returns them."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Task = Literal["language-model", "classify", "forecast"]
+Mapping = dict[str, Any]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---- datasets ------------------------------------------------------------------------------
+
+
+class Sample(BaseModel):
+    name: str
+    path: str
+    description: str
+    task: Task
+
+
+class Upload(BaseModel):
+    id: str
+    path: str = Field(description="upload:<id>, usable wherever a data path is")
+    filename: str = Field(description="the name the file was uploaded with (a label only)")
+    format: Literal["text", "tsv", "csv"]
+    bytes: int
+    uploaded_at: str
+    task: Task
+
+
+class Datasets(BaseModel):
+    samples: list[Sample]
+    uploads: list[Upload]
+
+
+class PreviewRequest(_Body):
+    task: Task
+    data: Mapping = Field(
+        description="DataSpec fields; path: sample:NAME | synthetic:... | upload:<id>"
+    )
+
+
+class Histogram(BaseModel):
+    edges: list[float]
+    counts: list[int]
+
+
+class Preview(BaseModel):
+    task: Task
+    rows: list[list[str]]
+    columns: list[str] | None
+    text: str | None
+    summary: Mapping
+    vocab_size: int | None
+    classes: list[str] | None
+    lengths: Histogram
+
+
+# ---- embeddings ----------------------------------------------------------------------------
+
+
+class EmbeddingEntry(BaseModel):
+    id: str
+    label: str
+    V: int
+    d: int
+    method: str | None
+    created_at: str
+
+
+class EmbeddingBuild(_Body):
+    method: str = Field(
+        description="onehot | random | uniform | xavier | orthogonal | ppmi-svd | word2vec"
+    )
+    dataset: str | None = Field(None, description="a data path: sample:NAME or upload:<id>")
+    dim: int | None = Field(None, ge=1, le=4096)
+    window: int = Field(5, ge=1, le=50)
+    min_count: int = Field(1, ge=1)
+    seed: int = 0
+    tokenizer: Literal["word", "char"] = "word"
+    lowercase: bool = True
+
+
+class EmbeddingCreated(BaseModel):
+    id: str
+    info: Mapping
+
+
+class Neighbour(BaseModel):
+    word: str
+    cosine: float
+
+
+# ---- models --------------------------------------------------------------------------------
+
+
+class SummaryRequest(_Body):
+    task: Task
+    model: Mapping = Field(default_factory=dict, description="ModelSpec fields")
+    embedding: Mapping = Field(default_factory=dict, description="EmbeddingSpec fields")
+    vocab_size: int | None = Field(None, ge=1, le=10_000_000)
+    num_classes: int | None = Field(None, ge=1, le=100_000)
+    horizon: int | None = Field(None, ge=1, le=1000)
+    input_size: int | None = Field(None, ge=1, le=100_000)
+
+
+class Parameter(BaseModel):
+    name: str
+    symbol: str
+    shape: list[int]
+    count: int
+    gates: str | None
+
+
+class ModelSummary(BaseModel):
+    parameters: list[Parameter]
+    total: int
+    trainable: int
+    sizes: Mapping
+    diagram: Mapping
+
+
+# ---- runs ----------------------------------------------------------------------------------
+
+
+class RunCreate(_Body):
+    config: Mapping = Field(description="a RunConfig mapping (as the YAML file holds it)")
+
+
+class RunAccepted(BaseModel):
+    id: str
+    status: str
+
+
+class ClassifyRequest(_Body):
+    texts: list[str] = Field(min_length=1, max_length=1000)
+
+
+class Classified(BaseModel):
+    text: str
+    label: str
+    probabilities: dict[str, float]
+
+
+class GenerateRequest(_Body):
+    prompt: str = Field("", max_length=10_000)
+    length: int = 200  # ranges are checked by the service, with the CLI's messages
+    temperature: float = 1.0
+    top_k: int | None = None
+    top_p: float | None = None
+    seed: int | None = None
+
+
+class Generated(BaseModel):
+    prompt: str
+    text: str
+    tokens: list[str]
+    full_text: str
+
+
+class ForecastRequest(_Body):
+    steps: int = 12
+    values: list[float] | None = Field(None, max_length=1_000_000)
+
+
+class Forecast(BaseModel):
+    history: list[float]
+    forecast: list[float]
+    horizon: int
+
+
+# ---- calculator ----------------------------------------------------------------------------
+
+
+class TraceExample(BaseModel):
+    name: str
+    title: str
+    spec: Mapping
+
+
+class RandomTrace(_Body):
+    cell: Literal["rnn", "lstm", "gru"] = "rnn"
+    input_size: int = 2
+    hidden_size: int = 2
+    steps: int = 3
+    seed: int = 0
+    output: Literal["sigmoid", "softmax", "linear"] = "sigmoid"
+    readout: Literal["last", "every"] = "last"
+    output_size: int = 1
+    nonlinearity: Literal["tanh", "relu"] = "tanh"
+
+
+class TraceRequest(_Body):
+    spec: Mapping = Field(description="a trace mapping (as a trace YAML file holds it)")
+    precision: int = Field(4, ge=1, le=12)
+
+
+class TraceBundle(BaseModel):
+    result: Mapping
+    markdown: str
+    latex: str

@@ -1,0 +1,112 @@
+// The unrolled network as an SVG: T boxes per layer (two rows per layer when
+// bidirectional), arrows x_t -> h_t -> h_{t+1}, and the readout y_hat at the last
+// step (many-to-one) or at every step (many-to-many).
+
+const NS = "http://www.w3.org/2000/svg";
+const COL = 118; // column width per time step
+const ROW = 78; // row height
+const BOX_W = 66;
+const BOX_H = 36;
+const LEFT = 150; // room for the row labels
+
+function svgEl(tag, attrs = {}, text = null) {
+  const node = document.createElementNS(NS, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  if (text !== null) node.textContent = text;
+  return node;
+}
+
+function arrow(svg, d, cls = "arrow") {
+  svg.append(svgEl("path", { d, class: cls, "marker-end": "url(#arrowhead)" }));
+}
+
+function box(svg, cx, cy, cls, lines, title) {
+  const g = svgEl("g");
+  g.append(svgEl("title", {}, title));
+  g.append(svgEl("rect", { x: cx - BOX_W / 2, y: cy - BOX_H / 2, width: BOX_W, height: BOX_H, rx: 6, class: cls }));
+  const first = lines.length === 1 ? cy + 4 : cy - 3;
+  lines.forEach((line, k) => g.append(svgEl("text", { x: cx, y: first + 14 * k, "text-anchor": "middle" }, line)));
+  svg.append(g);
+}
+
+/** Rows bottom-up: [{layer, direction}], forward below backward within a layer. */
+function rowsOf(layers, directions) {
+  const rows = [];
+  for (let l = 0; l < layers; l += 1) {
+    rows.push({ layer: l, direction: "forward" });
+    if (directions === 2) rows.push({ layer: l, direction: "backward" });
+  }
+  return rows;
+}
+
+/**
+ * Draw the diagram into `host`. `d`: {steps, layers, directions, readout, cell, labels}
+ * (the `diagram` of POST /api/models/summary, or the same computed from the form).
+ */
+export function drawDiagram(host, d) {
+  const T = Math.max(1, Math.min(d.steps || 4, 8));
+  const rows = rowsOf(Math.max(1, d.layers || 1), d.directions === 2 ? 2 : 1);
+  const labels = { x: "x_t", h: "h_t", y: "y_hat", ...(d.labels || {}) };
+  const sub = (name, t) => name.replace(/_t$/, `_${t}`).replace(/_\{t\}$/, `_${t}`);
+  const height = ROW * (rows.length + 2) + 30;
+  const width = LEFT + COL * T + 40;
+  const svg = svgEl("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img", "aria-labelledby": "diagram-title" });
+  svg.append(svgEl("title", { id: "diagram-title" }, `Unrolled ${String(d.cell || "").toUpperCase()}: ${T} time steps, ${rows.length} row(s), readout ${d.readout}`));
+  const defs = svgEl("defs");
+  const marker = svgEl("marker", { id: "arrowhead", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" });
+  marker.append(svgEl("path", { d: "M0,0 L10,5 L0,10 z", fill: "#3b4456" }));
+  defs.append(marker);
+  svg.append(defs);
+
+  const cx = (t) => LEFT + COL * (t - 0.5); // t = 1..T
+  const yInput = height - ROW / 2 - 10;
+  const yRow = (r) => yInput - ROW * (r + 1);
+  const yOut = yRow(rows.length - 1) - ROW;
+  const top = rows.length - 1;
+
+  // arrows first, so the boxes sit on top of them
+  for (let t = 1; t <= T; t += 1) {
+    rows.forEach((row, r) => {
+      const y = yRow(r);
+      const fromLayerBelow = r === 0 ? yInput : yRow(r - 1);
+      if (row.direction === "forward") {
+        arrow(svg, `M${cx(t)},${fromLayerBelow - BOX_H / 2} L${cx(t)},${y + BOX_H / 2 + 2}`);
+        if (t < T) arrow(svg, `M${cx(t) + BOX_W / 2},${y} L${cx(t + 1) - BOX_W / 2 - 2},${y}`, "arrow rec");
+      } else {
+        // the backward row reads the same inputs (drawn beside the forward box) ...
+        const source = r === 1 ? yInput : yRow(r - 2);
+        arrow(svg, `M${cx(t) + 14},${source - BOX_H / 2} L${cx(t) + 14},${y + BOX_H / 2 + 2}`, "arrow back");
+        // ... and runs from t+1 to t
+        if (t < T) arrow(svg, `M${cx(t + 1) - BOX_W / 2},${y} L${cx(t) + BOX_W / 2 + 2},${y}`, "arrow back");
+      }
+    });
+    const bidirectional = rows[top].direction === "backward";
+    if (d.readout === "every" || (t === T && !bidirectional)) arrow(svg, `M${cx(t)},${yRow(top) - BOX_H / 2} L${cx(t)},${yOut + BOX_H / 2 + 2}`);
+    // bidirectional, many-to-one: y_hat reads [h→_T ; h←_1], the final state of each direction
+    else if (t === T) arrow(svg, `M${cx(t) - 14},${yRow(top - 1) - BOX_H / 2} L${cx(t) - 14},${yOut + BOX_H / 2 + 2}`, "arrow rec");
+  }
+  if (d.readout !== "every" && rows[top].direction === "backward" && T > 1) {
+    const yb = yRow(top) - BOX_H / 2;
+    arrow(svg, `M${cx(1) - 10},${yb} L${cx(1) - 10},${yOut} L${cx(T) - BOX_W / 2 - 2},${yOut}`, "arrow back");
+  }
+
+  // boxes and labels
+  for (let t = 1; t <= T; t += 1) {
+    box(svg, cx(t), yInput, "io", [sub(labels.x, t)], `input x_${t}`);
+    rows.forEach((row, r) => {
+      const lines = [sub(labels.h, t)];
+      if (d.cell === "lstm") lines.push(`c_${t}`);
+      const what = `layer ${row.layer + 1}, ${row.direction}, step ${t}`;
+      box(svg, cx(t), yRow(r), row.direction === "forward" ? "cell" : "cell backward", lines, what);
+    });
+    if (d.readout === "every") box(svg, cx(t), yOut, "out", [`${labels.y}_${t}`], `prediction at step ${t}`);
+  }
+  if (d.readout !== "every") box(svg, cx(T), yOut, "out", [labels.y], "one prediction after the last step");
+
+  const rowLabel = (y, text) => svg.append(svgEl("text", { x: 8, y: y + 4 }, text));
+  rowLabel(yInput, d.embedding ? "input x_t = E[w_t]" : "input x_t");
+  rows.forEach((row, r) => rowLabel(yRow(r), `layer ${row.layer + 1} ${row.direction === "forward" ? "→" : "←"} ${String(d.cell || "").toUpperCase()}`));
+  rowLabel(yOut, d.readout === "every" ? "readout (every t)" : "readout (last t)");
+  host.replaceChildren(svg);
+  return svg;
+}

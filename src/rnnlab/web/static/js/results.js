@@ -1,0 +1,213 @@
+// Page 4, Results: the runs table (sortable, filtered by task), comparison of selected
+// runs (GET /api/compare) and one run's diagnostics (GET /api/runs/{id}/figures/...).
+
+import { api, guarded, seg, showError } from "./api.js";
+import { cellText, renderFigure, renderMessage } from "./figures.js";
+import { $, $$, el, markNav, markReady } from "./state.js";
+
+let runs = [];
+let sort = { key: "created_at", dir: -1 };
+const selected = new Set();
+let current = null; // the run shown in the detail panel
+
+const METRIC = { "language-model": "val_perplexity", classify: "val_accuracy", forecast: "val_rmse" };
+
+function row(run) {
+  const m = run.config?.model || {};
+  const metrics = run.final_metrics || run.summary?.final_metrics || {};
+  const metricName = METRIC[run.task];
+  return {
+    id: run.id,
+    name: run.name || run.id,
+    task: run.task,
+    model: `${String(m.cell || "?").toUpperCase()} H=${m.hidden_size ?? "?"}${m.num_layers > 1 ? ` L=${m.num_layers}` : ""}${m.bidirectional ? " bi" : ""}`,
+    status: run.status,
+    steps: run.steps ?? null,
+    val_loss: metrics.val_loss ?? null,
+    metric: metrics[metricName] ?? null,
+    metricName,
+    created_at: run.created_at || "",
+  };
+}
+
+function compareValues(a, b) {
+  if (a === null || a === undefined) return 1;
+  if (b === null || b === undefined) return -1;
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  return String(a).localeCompare(String(b));
+}
+
+function drawRuns() {
+  const rows = runs.map(row).sort((a, b) => {
+    const c = compareValues(a[sort.key], b[sort.key]);
+    return a[sort.key] === null || b[sort.key] === null ? c : sort.dir * c;
+  });
+  for (const th of $$("#runs-table th[data-key]")) {
+    th.setAttribute("aria-sort", th.dataset.key === sort.key ? (sort.dir > 0 ? "ascending" : "descending") : "none");
+  }
+  const body = rows.map((r) => {
+    const box = el("input", { type: "checkbox", "aria-label": `compare ${r.name} (${r.id})`, "data-testid": `select-${r.id}` });
+    box.checked = selected.has(r.id);
+    box.addEventListener("change", () => {
+      if (box.checked) selected.add(r.id);
+      else selected.delete(r.id);
+      $("#compare").disabled = selected.size < 2;
+    });
+    const open = el("a", { href: `/results?run=${encodeURIComponent(r.id)}`, "data-testid": `open-${r.id}`, text: r.name });
+    open.addEventListener("click", (event) => {
+      event.preventDefault();
+      showRun(r.id);
+    });
+    return el(
+      "tr",
+      { class: current === r.id ? "selected" : null, "data-run": r.id },
+      el("td", {}, box),
+      el("td", {}, open, el("div", { class: "muted mono", text: r.id })),
+      el("td", { text: r.task }),
+      el("td", { class: "mono", text: r.model }),
+      el("td", {}, el("span", { class: `status ${r.status}`, text: r.status })),
+      el("td", { class: "num", text: cellText(r.steps) }),
+      el("td", { class: "num", text: cellText(r.val_loss) }),
+      el("td", { class: "num", text: r.metric === null ? "—" : `${cellText(r.metric)} ${r.metricName.replace("val_", "")}` }),
+      el("td", { text: r.created_at.replace("T", " ").slice(0, 19) }),
+    );
+  });
+  $("#runs-table tbody").replaceChildren(...body);
+  $("#runs-empty").textContent = rows.length ? "" : "No runs yet: train one on the Train page.";
+  $("#compare").disabled = selected.size < 2;
+}
+
+async function loadRuns() {
+  const task = $("#filter-task").value;
+  const query = task ? `?task=${encodeURIComponent(task)}` : "";
+  const list = await guarded($("#runs-error"), () => api(`/api/runs${query}`));
+  if (!list) return;
+  runs = list;
+  for (const id of [...selected]) if (!runs.some((r) => r.id === id)) selected.delete(id);
+  drawRuns();
+}
+
+async function compare() {
+  const ids = [...selected];
+  $("#compare-panel").classList.remove("hidden");
+  renderMessage($("#compare-figure"), "loading ...");
+  try {
+    const figure = await api(`/api/compare?ids=${ids.map(encodeURIComponent).join(",")}`);
+    showError($("#compare-error"), null);
+    renderFigure($("#compare-figure"), figure);
+  } catch (err) {
+    renderMessage($("#compare-figure"), "");
+    showError($("#compare-error"), err);
+  }
+}
+
+/** Load one figure of the current run into `host`; errors become a message there. */
+async function figure(host, name, params = {}) {
+  const query = new URLSearchParams(params).toString();
+  renderMessage(host, `loading ${name} ...`);
+  try {
+    const fig = await api(`/api/runs/${seg(current)}/figures/${name}${query ? `?${query}` : ""}`);
+    renderFigure(host, fig);
+  } catch (err) {
+    renderMessage(host, `${name}: ${err.detail || err.message}`);
+  }
+}
+
+function flowOptions(run) {
+  const m = run.config?.model || {};
+  const layers = [];
+  for (let l = 0; l < (m.num_layers || 1); l += 1) layers.push(el("option", { value: l, text: `${l} (layer ${l + 1})` }));
+  $("#flow-layer").replaceChildren(...layers);
+  $("#flow-direction").querySelector('option[value="backward"]').disabled = !m.bidirectional;
+  $("#flow-direction").value = "forward";
+}
+
+function drawFlow() {
+  const params = { layer: $("#flow-layer").value || 0, direction: $("#flow-direction").value };
+  figure($("#fig-gradient-flow"), "gradient-flow", params);
+  figure($("#fig-gradient-flow-last"), "gradient-flow-last");
+}
+
+function drawInspect(event) {
+  event?.preventDefault();
+  if (!current) return;
+  const params = { layer: $("#flow-layer").value || 0, direction: $("#flow-direction").value };
+  const text = $("#inspect-text").value;
+  if (text) params.text = text;
+  figure($("#fig-states"), "states", params);
+  const run = runs.find((r) => r.id === current);
+  const cell = run?.config?.model?.cell;
+  if (cell === "lstm" || cell === "gru") figure($("#fig-gates"), "gates", params);
+  else renderMessage($("#fig-gates"), "A plain RNN has no gates: its hidden states above are the whole story.");
+}
+
+function detailFacts(run) {
+  const s = run.summary || {};
+  const facts = [];
+  const fact = (k, v) => v !== undefined && v !== null && facts.push(el("div", {}, `${k}: `, el("b", { text: String(v) })));
+  fact("data", run.config?.data?.path);
+  fact("steps", run.steps);
+  fact("vocabulary V", s.vocab_size);
+  fact("classes", s.classes ? s.classes.join(", ") : null);
+  const final = run.final_metrics || {};
+  for (const [k, v] of Object.entries(final)) if (k !== "step") fact(k, cellText(v));
+  $("#detail-facts").replaceChildren(...facts);
+}
+
+async function showRun(id) {
+  current = id;
+  const params = new URLSearchParams(window.location.search);
+  params.set("run", id);
+  window.history.replaceState(null, "", `/results?${params}`);
+  const run = await guarded($("#runs-error"), () => api(`/api/runs/${seg(id)}`));
+  if (!run) return;
+  if (!runs.some((r) => r.id === id)) runs.push(run);
+  drawRuns();
+  $("#detail").classList.remove("hidden");
+  $("#detail-heading").textContent = `${run.name || run.id} (${run.task})`;
+  $("#detail-status").textContent = run.status;
+  $("#detail-status").className = `status ${run.status}`;
+  $("#detail-message").textContent = `${run.id} · ${run.message || ""}`;
+  $("#detail-predict").href = `/predict?run=${encodeURIComponent(id)}`;
+  $("#detail-train").href = `/train?run=${encodeURIComponent(id)}`;
+  detailFacts(run);
+  flowOptions(run);
+  figure($("#fig-curves"), "curves");
+  if (run.task === "classify") figure($("#fig-task"), "confusion");
+  else if (run.task === "forecast") figure($("#fig-task"), "forecast");
+  else $("#fig-task").replaceChildren();
+  drawFlow();
+  $("#inspect-text").placeholder = run.task === "language-model" ? "e.g. The little fox" : run.task === "classify" ? "e.g. a warm and funny film" : "(a forecast run reads its own series)";
+  drawInspect();
+  figure($("#fig-histograms"), "histograms", { which: $("#hist-which").value });
+  $("#detail").scrollIntoView({ behavior: "smooth", block: "start" });
+}
+
+function init() {
+  markNav();
+  for (const th of $$("#runs-table th[data-key]")) {
+    th.querySelector("button").addEventListener("click", () => {
+      sort = th.dataset.key === sort.key ? { key: sort.key, dir: -sort.dir } : { key: th.dataset.key, dir: 1 };
+      drawRuns();
+    });
+  }
+  $("#filter-task").addEventListener("change", loadRuns);
+  $("#reload").addEventListener("click", loadRuns);
+  $("#compare").addEventListener("click", compare);
+  $("#flow-layer").addEventListener("change", () => {
+    drawFlow();
+    drawInspect();
+  });
+  $("#flow-direction").addEventListener("change", () => {
+    drawFlow();
+    drawInspect();
+  });
+  $("#inspect-form").addEventListener("submit", drawInspect);
+  $("#hist-which").addEventListener("change", () => figure($("#fig-histograms"), "histograms", { which: $("#hist-which").value }));
+  const id = new URLSearchParams(window.location.search).get("run");
+  loadRuns()
+    .then(() => id && showRun(id))
+    .finally(markReady);
+}
+
+init();

@@ -1,0 +1,234 @@
+// Form state <-> URL query string. The Build, Data and Train pages edit one RunConfig
+// mapping (src/rnnlab/spec/run.py); its dotted fields live in the query string, so a
+// configuration is a link. Only values that differ from RunConfig's defaults are written;
+// a present-but-empty value means null (e.g. `train.clip_grad_norm=` turns clipping off).
+
+// type: str | int | float | bool; nullable: null allowed; def: RunConfig's default.
+const F = (type, def, nullable = false) => ({ type, def, nullable });
+export const FIELDS = {
+  task: F("str", "language-model"),
+  name: F("str", null, true),
+  "data.path": F("str", null, true),
+  "data.format": F("str", null, true),
+  "data.tokenizer": F("str", "char"),
+  "data.lowercase": F("bool", false),
+  "data.text_column": F("str", "text"),
+  "data.label_column": F("str", "label"),
+  "data.value_column": F("str", null, true),
+  "data.seq_len": F("int", 64),
+  "data.horizon": F("int", 1),
+  "data.season": F("int", null, true),
+  "data.val_fraction": F("float", 0.1),
+  "data.min_freq": F("int", 1),
+  "data.max_vocab": F("int", null, true),
+  "data.seed": F("int", 0),
+  "embedding.dim": F("int", 32),
+  "embedding.init": F("str", "random"),
+  "embedding.trainable": F("bool", true),
+  "embedding.window": F("int", 5),
+  "embedding.missing": F("str", "random"),
+  "model.cell": F("str", "lstm"),
+  "model.nonlinearity": F("str", "tanh"),
+  "model.hidden_size": F("int", 128),
+  "model.num_layers": F("int", 1),
+  "model.bidirectional": F("bool", false),
+  "model.dropout": F("float", 0.0),
+  "model.init": F("str", "default"),
+  "model.forget_bias": F("float", 0.0),
+  "train.engine": F("str", "torch"),
+  "train.device": F("str", "auto"),
+  "train.optimizer": F("str", "adam"),
+  "train.lr": F("float", 0.002),
+  "train.momentum": F("float", 0.0),
+  "train.weight_decay": F("float", 0.0),
+  "train.schedule": F("str", "constant"),
+  "train.step_every": F("int", 1000),
+  "train.step_gamma": F("float", 0.5),
+  "train.batch_size": F("int", 32),
+  "train.epochs": F("int", 10),
+  "train.max_steps": F("int", null, true),
+  "train.clip_grad_norm": F("float", 5.0, true),
+  "train.clip_grad_value": F("float", null, true),
+  "train.early_stopping_patience": F("int", null, true),
+  "train.eval_every": F("int", null, true),
+  "train.checkpoint_every": F("int", null, true),
+  "train.probe_every": F("int", 100, true),
+  "train.seed": F("int", 0),
+};
+
+/** A raw string (from a URL or an input) as the field's value; NaN-free. */
+export function parseValue(key, raw) {
+  const field = FIELDS[key];
+  if (raw === null || raw === undefined) return field.def;
+  const text = String(raw).trim();
+  if (text === "") return field.nullable ? null : field.def;
+  if (field.type === "bool") return text === "true" || text === "on" || text === "1";
+  if (field.type === "int" || field.type === "float") {
+    const n = Number(text);
+    return Number.isFinite(n) ? n : text; // a non-number is kept: the server names the field
+  }
+  return text;
+}
+
+/** The current state: every field's value (defaults filled in). */
+export function readState(search = window.location.search) {
+  const params = new URLSearchParams(search);
+  const state = {};
+  for (const key of Object.keys(FIELDS)) {
+    state[key] = params.has(key) ? parseValue(key, params.get(key)) : FIELDS[key].def;
+  }
+  return state;
+}
+
+/** The query string of a state: only fields that differ from their defaults. */
+export function toQuery(state) {
+  const params = new URLSearchParams();
+  for (const [key, field] of Object.entries(FIELDS)) {
+    const value = state[key];
+    if (value === undefined || value === field.def) continue;
+    params.set(key, value === null ? "" : String(value));
+  }
+  return params.toString();
+}
+
+/** Replace the URL's config fields with `state`, keeping other parameters (run=...). */
+export function writeState(state) {
+  const params = new URLSearchParams(window.location.search);
+  for (const key of Object.keys(FIELDS)) params.delete(key);
+  for (const [k, v] of new URLSearchParams(toQuery(state))) params.set(k, v);
+  const query = params.toString();
+  const url = window.location.pathname + (query ? `?${query}` : "");
+  window.history.replaceState(null, "", url);
+  refreshNavLinks(state);
+}
+
+/** `href` with the state's query string. */
+export function linkWith(href, state) {
+  const query = toQuery(state);
+  return query ? `${href}?${query}` : href;
+}
+
+/** The RunConfig mapping of a state; fields left at their default are omitted. */
+export function toConfig(state, { sections = ["data", "embedding", "model", "train"] } = {}) {
+  const config = { task: state.task };
+  if (state.name) config.name = state.name;
+  for (const section of sections) config[section] = {};
+  for (const [key, field] of Object.entries(FIELDS)) {
+    const [section, name] = key.split(".");
+    if (!name || !config[section]) continue;
+    const value = state[key];
+    if (value === field.def && !(key === "data.path")) continue;
+    if (value === null && !field.nullable) continue;
+    config[section][name] = value;
+  }
+  return config;
+}
+
+/** The state of a stored RunConfig mapping (e.g. a run's config). */
+export function fromConfig(config) {
+  const state = readState("");
+  for (const key of Object.keys(FIELDS)) {
+    const [section, name] = key.split(".");
+    const value = name ? config?.[section]?.[name] : config?.[section];
+    if (value !== undefined) state[key] = value;
+  }
+  return state;
+}
+
+/** Put state values into the form controls whose `name` is a field. */
+export function fillForm(root, state) {
+  for (const control of root.querySelectorAll("[name]")) {
+    const key = control.name;
+    if (!(key in FIELDS)) continue;
+    const value = state[key];
+    if (control.type === "checkbox") control.checked = Boolean(value);
+    else if (control.type === "radio") control.checked = control.value === String(value);
+    else if (control.tagName === "SELECT" && value !== null && ![...control.options].some((o) => o.value === String(value))) {
+      const option = new Option(String(value), String(value));
+      control.add(option);
+      control.value = String(value);
+    } else control.value = value === null ? "" : String(value);
+  }
+}
+
+/** Read the form controls whose `name` is a field into `state` (in place); returns it. */
+export function readForm(root, state) {
+  for (const control of root.querySelectorAll("[name]")) {
+    const key = control.name;
+    if (!(key in FIELDS) || control.disabled) continue;
+    if (control.type === "checkbox") state[key] = control.checked;
+    else if (control.type === "radio") {
+      if (control.checked) state[key] = parseValue(key, control.value);
+    } else state[key] = parseValue(key, control.value);
+  }
+  return state;
+}
+
+/** Nav links of the configuration pages carry the state; marks the current page. */
+export function refreshNavLinks(state) {
+  for (const link of document.querySelectorAll("a[data-carry-state]")) {
+    const base = link.getAttribute("data-href") || link.getAttribute("href").split("?")[0];
+    link.setAttribute("data-href", base);
+    link.setAttribute("href", state ? linkWith(base, state) : base);
+  }
+}
+
+/** Mark the current page in the header's navigation. */
+export function markNav() {
+  const page = document.body.dataset.page;
+  for (const link of document.querySelectorAll(".topbar nav a")) {
+    if (link.dataset.page === page) link.setAttribute("aria-current", "page");
+  }
+}
+
+/** Mark the page ready (its first requests answered): `<body data-ready="true">`. */
+export function markReady() {
+  document.body.dataset.ready = "true";
+}
+
+/** Small helpers shared by the pages. */
+export const $ = (selector, root = document) => root.querySelector(selector);
+export const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
+
+export function debounce(fn, ms = 250) {
+  let timer = null;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), ms);
+  };
+}
+
+/** Element builder: el("td", {class: "num"}, "12"). */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+/** Hints the Data page learnt (vocabulary size, classes) for the Build page's summary. */
+export function saveHint(path, hint) {
+  try {
+    sessionStorage.setItem(`rnnlab.hint.${path}`, JSON.stringify(hint));
+  } catch {
+    /* storage may be off: the hint is only a nicety */
+  }
+}
+
+export function loadHint(path) {
+  if (!path) return null;
+  try {
+    return JSON.parse(sessionStorage.getItem(`rnnlab.hint.${path}`) || "null");
+  } catch {
+    return null;
+  }
+}
