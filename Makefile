@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml Makefile | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint format bench clean
+.PHONY: run test browser-deps lint format bench clean
 
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
@@ -16,13 +16,18 @@ $(STAMP):
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
+# The web workbench on http://127.0.0.1:8000/ (the bundled samples are ready to train on).
 run: $(STAMP)
-	@run_id=$$($(BIN)/rnnlab train examples/configs/char_lm.yaml) && \
-	echo "generating from run $$run_id:" && \
-	$(BIN)/rnnlab generate $$run_id --prompt "The " --length 400 --temperature 0.8 --seed 0
+	@echo "rnnlab workbench: open http://127.0.0.1:8000/ (Ctrl-C stops it)"
+	$(BIN)/rnnlab serve --host 127.0.0.1 --port 8000
 
-test: $(STAMP) lint
+test: $(STAMP) lint browser-deps
 	$(BIN)/pytest -q
+
+# The browser tests (tests/browser) drive Debian's chromium through Playwright; they never
+# download a browser (`playwright install`). CI runs as root where apt-get works.
+browser-deps:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
