@@ -15,8 +15,14 @@ from rnnlab.torch_engine.fast_cells import ExplicitRecurrent
 from rnnlab.torch_engine.kernel import load_kernel
 
 KERNEL = load_kernel(build=True)
-CASES = list(itertools.product([("gru", "tanh"), ("rnn", "tanh"), ("rnn", "relu")],
-                               [(1, False), (2, True)], [False, True], ["python", "compiled"]))
+CASES = list(
+    itertools.product(
+        [("gru", "tanh"), ("rnn", "tanh"), ("rnn", "relu")],
+        [(1, False), (2, True)],
+        [False, True],
+        ["python", "compiled"],
+    )
+)
 
 
 def _run(module, x, h0, lengths, gy, gh):
@@ -34,8 +40,9 @@ def _run(module, x, h0, lengths, gy, gh):
     return [y, h_n, x.grad, h0.grad] + [p.grad for p in module.parameters()]
 
 
-@pytest.mark.parametrize(("cell", "shape", "packed", "path"), CASES,
-                         ids=["-".join(map(str, c)) for c in CASES])
+@pytest.mark.parametrize(
+    ("cell", "shape", "packed", "path"), CASES, ids=["-".join(map(str, c)) for c in CASES]
+)
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
 def test_equal_to_torch_nn(cell, shape, packed, path, dtype):
     (mode, nonlinearity), (layers, bidirectional) = cell, shape
@@ -44,13 +51,20 @@ def test_equal_to_torch_nn(cell, shape, packed, path, dtype):
     torch.manual_seed(0)
     kwargs = {"nonlinearity": nonlinearity} if mode == "rnn" else {}
     reference = {"gru": torch.nn.GRU, "rnn": torch.nn.RNN}[mode](
-        5, 7, num_layers=layers, bidirectional=bidirectional, **kwargs).to(dtype)
-    explicit = ExplicitRecurrent(mode, 5, 7, layers, bidirectional, nonlinearity=nonlinearity,
-                                 kernel=KERNEL if path == "compiled" else None).to(dtype)
+        5, 7, num_layers=layers, bidirectional=bidirectional, **kwargs
+    ).to(dtype)
+    explicit = ExplicitRecurrent(
+        mode,
+        5,
+        7,
+        layers,
+        bidirectional,
+        nonlinearity=nonlinearity,
+        kernel=KERNEL if path == "compiled" else None,
+    ).to(dtype)
     explicit.load_state_dict(reference.state_dict())
     x = torch.randn(9, 4, 5, dtype=dtype, requires_grad=True)
-    h0 = torch.randn(layers * (2 if bidirectional else 1), 4, 7, dtype=dtype,
-                     requires_grad=True)
+    h0 = torch.randn(layers * (2 if bidirectional else 1), 4, 7, dtype=dtype, requires_grad=True)
     lengths = torch.tensor([9, 3, 6, 1]) if packed else None
     gy = torch.randn(9, 4, 7 * (2 if bidirectional else 1), dtype=dtype)
     gh = torch.randn_like(h0)

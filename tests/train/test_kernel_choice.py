@@ -28,7 +28,7 @@ def test_auto_builds_only_when_the_run_is_long_enough(monkeypatch):
     built = []
     monkeypatch.setattr(build_module, "load_kernel", lambda build: built.append(build) or "K")
     assert not isinstance(layers_of("rnn", "auto", max_steps=2), ExplicitRecurrent)
-    assert built == []                                            # a short run: no build
+    assert built == []  # a short run: no build
     long_run = layers_of("rnn", "auto", max_steps=None, epochs=10_000)
     assert isinstance(long_run, ExplicitRecurrent) and built == [True]
 
@@ -42,8 +42,11 @@ def test_auto_uses_an_already_built_kernel(monkeypatch):
 def test_training_with_either_kernel_ends_at_the_same_weights(cell):
     results = []
     for kernel in ("nn", "explicit"):
-        config = small_config("language-model", model={"cell": cell, "num_layers": 2},
-                              train={"kernel": kernel, "max_steps": 8, "probe_every": None})
+        config = small_config(
+            "language-model",
+            model={"cell": cell, "num_layers": 2},
+            train={"kernel": kernel, "max_steps": 8, "probe_every": None},
+        )
         prepared = prepared_for(config)
         learner = build_learner(config, prepared)
         Trainer(learner, prepared, config).fit()
