@@ -20,6 +20,7 @@ from rnnlab.errors import ConfigError, DataError
 from rnnlab.reference.probe import states
 from rnnlab.spec.run import RunConfig
 from rnnlab.torch_engine import load_numpy, model_from_config, reference_twin
+from rnnlab.torch_engine.stepping import TokenStepper
 
 MAX_GENERATE = 100_000
 
@@ -51,18 +52,19 @@ def sample_token(
     if temperature == 0:
         return int(np.argmax(logits))
     z = logits / temperature
-    probs = np.exp(z - z.max())
-    probs /= probs.sum()
-    order = np.argsort(-probs, kind="stable")  # most likely first
-    keep = np.ones(len(order), dtype=bool)
-    if top_k is not None:
-        keep[top_k:] = False
-    if top_p is not None:
-        reached = np.cumsum(probs[order]) >= top_p
-        first = int(np.argmax(reached)) if reached.any() else len(order) - 1
-        keep[first + 1 :] = False
-    kept = order[keep]
-    return int(rng.choice(kept, p=probs[kept] / probs[kept].sum()))
+    probs = np.exp(z - z.max())  # unnormalised
+    if top_k is None and top_p is None:
+        candidates = np.arange(len(probs))
+    else:
+        order = np.argsort(-probs, kind="stable")  # most likely first
+        keep = len(order) if top_k is None else min(top_k, len(order))
+        if top_p is not None:
+            mass = np.cumsum(probs[order]) / probs.sum()
+            keep = min(keep, int(np.searchsorted(mass, top_p)) + 1)
+        candidates = order[:keep]
+    cumulative = np.cumsum(probs[candidates])  # inverse-CDF draw
+    index = int(np.searchsorted(cumulative, rng.random() * cumulative[-1], side="right"))
+    return int(candidates[min(index, len(candidates) - 1)])
 
 
 def check_sampling(temperature: float, top_k: int | None, top_p: float | None) -> None:
@@ -135,12 +137,14 @@ class Predictor:
             raise ConfigError(f"length: expected 1..{MAX_GENERATE}, received {length}")
         rng = np.random.default_rng(seed)
         ids = self._prompt_ids(prompt)
-        logits, state = self.model(torch.from_numpy(ids)[:, None])  # (T, 1, V) primes the state
+        logits, sequence_state = self.model(torch.from_numpy(ids)[:, None])  # primes the state
+        stepper = TokenStepper(self.model)
+        state, last = stepper.from_sequence_state(sequence_state), logits[-1, 0]
         generated: list[int] = []
         for _ in range(length):
-            token = sample_token(logits[-1, 0].numpy(), rng, temperature, top_k, top_p)
+            token = sample_token(last.numpy(), rng, temperature, top_k, top_p)
             generated.append(token)
-            logits, state = self.model(torch.tensor([[token]]), None, state)  # one step
+            last, state = stepper.step(token, state)  # one recurrent step
         tokens = self.bundle.vocab.decode(np.array(generated))
         prompt_tokens = self.tokenizer.tokenize(prompt) if prompt else []
         return {

@@ -1,0 +1,39 @@
+"""Token-by-token stepping equals running the whole prefix through the sequence model."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from rnnlab.errors import ConfigError
+from rnnlab.torch_engine.model import SequenceModel
+from rnnlab.torch_engine.stepping import TokenStepper
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+def test_steps_equal_the_sequence_model_on_every_prefix(cell):
+    torch.manual_seed(0)
+    model = SequenceModel(
+        "language-model",
+        cell,
+        input_size=6,
+        hidden_size=8,
+        num_outputs=11,
+        num_layers=2,
+        vocab_size=11,
+    ).eval()
+    tokens = [3, 5, 2, 9, 9, 4]
+    stepper = TokenStepper(model)
+    with torch.inference_mode():
+        _, sequence_state = model(torch.tensor(tokens[:2])[:, None])
+        state = stepper.from_sequence_state(sequence_state)
+        for k in range(2, len(tokens)):
+            stepped, state = stepper.step(tokens[k], state)
+            full, _ = model(torch.tensor(tokens[: k + 1])[:, None])  # recompute the prefix
+            torch.testing.assert_close(stepped, full[-1, 0], rtol=1e-5, atol=1e-6)
+
+
+def test_only_unidirectional_language_models_step():
+    model = SequenceModel("classify", "gru", 4, 4, 2, bidirectional=True, vocab_size=5)
+    with pytest.raises(ConfigError, match="unidirectional language model"):
+        TokenStepper(model)
