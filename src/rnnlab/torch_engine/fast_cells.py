@@ -45,8 +45,9 @@ class _GRUFunction(torch.autograd.Function):
         zx = torch.addmm(b_ih, x.reshape(T * B, D), W_ih.t()).view(T, B, 3 * H)  # (T, B, 3H)
         ctx.kernel = kernel
         if kernel is not None:  # the compiled loop
-            hs, gates, pre = kernel.gru_forward(zx, h0.contiguous(), W_hh, b_hh, _mask(mask))
-            ctx.save_for_backward(x, hs, gates, pre, mask, W_ih, W_hh)
+            # act: r, z and W_hn h + b_hn per step; n_all: the candidates n_t
+            hs, act, n_all = kernel.gru_forward(zx, h0.contiguous(), W_hh, b_hh, _mask(mask))
+            ctx.save_for_backward(x, hs, act, n_all, mask, W_ih, W_hh)
             return hs[1:].clone(), hs[T].clone()
         hs = x.new_empty(T + 1, B, H)  # h_0 .. h_T
         gates = x.new_empty(T, B, 3 * H)  # r, z, n activated
@@ -71,7 +72,7 @@ class _GRUFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx: Any, dy: Tensor, dh_n: Tensor) -> tuple[Tensor | None, ...]:
         x, hs, gates, zhn, mask, W_ih, W_hh = ctx.saved_tensors
-        if ctx.kernel is not None:  # zhn holds the kernel's pre
+        if ctx.kernel is not None:  # here gates is the kernel's act and zhn its n_all
             d_zx, d_zh, dh0 = ctx.kernel.gru_backward(
                 dy.contiguous(), dh_n.contiguous(), hs, gates, zhn, W_hh, _mask(mask)
             )

@@ -53,6 +53,11 @@ class TorchLearner(Learner):
         super().__init__(task, spec)
         self.device = resolve_device(spec.device)
         self.dtype = dtype
+        if self.device.type == "cpu":
+            # Vanishing gradients reach subnormal floats (< 1.2e-38), which x86 CPUs
+            # process about 100x slower; flushing them to zero changes no result that
+            # matters and made CPU training up to 30 % faster (bench/throughput.py).
+            torch.set_flush_denormal(True)
         self.model = model.to(self.device, dtype)
         for name, param in self.model.named_parameters():
             param.requires_grad_(name not in frozen)

@@ -13,16 +13,18 @@ namespace {
 
 bool has_mask(const Tensor& mask) { return mask.defined() && mask.numel() > 0; }
 
-// One GRU backward step, fused. Rows are contiguous: gates (B, 3H) = r z n,
-// zhn (B, H) = W_hn h_{t-1} + b_hn, h_prev (B, H), dy and dh_next (B, H) (their sum is
-// dL/dh_t). Writes d_zx (B, 3H) = delta, d_zh (B, 3H) = delta_h, dh_z (B, H) = dh * z.
+// One GRU backward step, fused. Rows are contiguous: act (B, 3H) = r, z (activated) and
+// W_hn h_{t-1} + b_hn; n (B, H); h_prev (B, H); dy and dh_next (B, H), whose sum is
+// dL/dh_t. Writes d_zx (B, 3H) = delta, d_zh (B, 3H) = delta_h, dh_z (B, H) = dh * z.
 template <typename scalar_t>
-void gru_step_backward(const scalar_t* gates, const scalar_t* zhn, const scalar_t* h_prev,
-                       const scalar_t* dy, const scalar_t* dh_next, scalar_t* d_zx,
-                       scalar_t* d_zh, scalar_t* dh_z, int64_t B, int64_t H) {
+void gru_step_backward(const scalar_t* __restrict__ act, const scalar_t* __restrict__ n_t,
+                       const scalar_t* __restrict__ h_prev, const scalar_t* __restrict__ dy,
+                       const scalar_t* __restrict__ dh_next, scalar_t* __restrict__ d_zx,
+                       scalar_t* __restrict__ d_zh, scalar_t* __restrict__ dh_z, int64_t B,
+                       int64_t H) {
   for (int64_t b = 0; b < B; ++b) {
-    const scalar_t* g = gates + b * 3 * H;
-    const scalar_t* zn = zhn + b * H;
+    const scalar_t* g = act + b * 3 * H;
+    const scalar_t* nb = n_t + b * H;
     const scalar_t* hp = h_prev + b * H;
     const scalar_t* d_out = dy + b * H;
     const scalar_t* d_rec = dh_next + b * H;
@@ -32,10 +34,10 @@ void gru_step_backward(const scalar_t* gates, const scalar_t* zhn, const scalar_
 #pragma omp simd
     for (int64_t j = 0; j < H; ++j) {
       const scalar_t dh = d_out[j] + d_rec[j];
-      const scalar_t r = g[j], z = g[H + j], n = g[2 * H + j];
+      const scalar_t r = g[j], z = g[H + j], zhn = g[2 * H + j], n = nb[j];
       const scalar_t delta_n = dh * (1 - z) * (1 - n * n);
       const scalar_t delta_z = dh * (hp[j] - n) * z * (1 - z);
-      const scalar_t delta_r = delta_n * zn[j] * r * (1 - r);
+      const scalar_t delta_r = delta_n * zhn * r * (1 - r);
       dx[j] = delta_r;
       dx[H + j] = delta_z;
       dx[2 * H + j] = delta_n;
@@ -49,8 +51,8 @@ void gru_step_backward(const scalar_t* gates, const scalar_t* zhn, const scalar_
 
 // delta = dh f'(z) over count elements, from h = f(z): 1 - h^2 (tanh) or [h > 0] (relu).
 template <typename scalar_t>
-void rnn_step_backward(const scalar_t* h, const scalar_t* dh, scalar_t* delta, int64_t count,
-                       bool relu) {
+void rnn_step_backward(const scalar_t* __restrict__ h, const scalar_t* __restrict__ dh,
+                       scalar_t* __restrict__ delta, int64_t count, bool relu) {
   if (relu) {
 #pragma omp simd
     for (int64_t i = 0; i < count; ++i) delta[i] = h[i] > 0 ? dh[i] : scalar_t(0);
@@ -63,32 +65,33 @@ void rnn_step_backward(const scalar_t* h, const scalar_t* dh, scalar_t* delta, i
 }  // namespace
 
 // GRU forward. zx (T, B, 3H) = X W_ih^T + b_ih; h0 (B, H); W_hh (3H, H); b_hh (3H);
-// mask (T, B, 1) or empty. Returns hs (T+1, B, H), gates (T, B, 3H) = r, z, n and
-// pre (T, B, 3H): the r and z pre-activations, then W_hn h_{t-1} + b_hn.
+// mask (T, B, 1) or empty. Returns hs (T+1, B, H); act (T, B, 3H) = r_t, z_t and
+// W_hn h_{t-1} + b_hn; n (T, B, H).
 std::vector<Tensor> gru_forward(const Tensor& zx, const Tensor& h0, const Tensor& W_hh,
                                 const Tensor& b_hh, const Tensor& mask) {
   const auto T = zx.size(0), B = zx.size(1), H = h0.size(1);
-  // base = [zx_r + b_hr, zx_z + b_hz, b_hn]: one step's GEMM then adds W_hh h_{t-1} to it.
-  auto pre = at::empty({T, B, 3 * H}, zx.options());
-  pre.narrow(2, 0, 2 * H).copy_(zx.narrow(2, 0, 2 * H)).add_(b_hh.narrow(0, 0, 2 * H));
-  pre.narrow(2, 2 * H, H).copy_(b_hh.narrow(0, 2 * H, H).expand({T, B, H}));
+  // act starts as [zx_r + b_hr, zx_z + b_hz, b_hn]: each step's GEMM adds W_hh h_{t-1},
+  // then r and z are activated in place.
+  auto act = at::empty({T, B, 3 * H}, zx.options());
+  act.narrow(2, 0, 2 * H).copy_(zx.narrow(2, 0, 2 * H)).add_(b_hh.narrow(0, 0, 2 * H));
+  act.narrow(2, 2 * H, H).copy_(b_hh.narrow(0, 2 * H, H).expand({T, B, H}));
   auto hs = at::empty({T + 1, B, H}, zx.options());
-  auto gates = at::empty({T, B, 3 * H}, zx.options());
+  auto n_all = at::empty({T, B, H}, zx.options());
   auto h_new = at::empty({B, H}, zx.options());
   const auto W_hh_t = W_hh.t();
   const bool masked = has_mask(mask);
-  const auto h_views = hs.unbind(0), g_views = gates.unbind(0), p_views = pre.unbind(0);
+  const auto h_views = hs.unbind(0), a_views = act.unbind(0), n_views = n_all.unbind(0);
   const auto zx_views = zx.unbind(0);
   h_views[0].copy_(h0);
   for (int64_t t = 0; t < T; ++t) {
     const auto& h_prev = h_views[t];
-    auto pre_t = p_views[t];
-    pre_t.addmm_(h_prev, W_hh_t);                                  // + W_hh h_{t-1}
-    auto rz = g_views[t].narrow(1, 0, 2 * H);
-    at::sigmoid_out(rz, pre_t.narrow(1, 0, 2 * H));                // r_t, z_t
-    auto n = g_views[t].narrow(1, 2 * H, H);
+    auto a = a_views[t];
+    a.addmm_(h_prev, W_hh_t);                                      // + W_hh h_{t-1}
+    auto rz = a.narrow(1, 0, 2 * H);
+    rz.sigmoid_();                                                 // r_t, z_t in place
+    auto n = n_views[t];
     at::addcmul_out(n, zx_views[t].narrow(1, 2 * H, H), rz.narrow(1, 0, H),
-                    pre_t.narrow(1, 2 * H, H)).tanh_();            // n_t
+                    a.narrow(1, 2 * H, H)).tanh_();                // n_t
     auto h_out = h_views[t + 1];
     auto z = rz.narrow(1, H, H);
     if (masked) {
@@ -98,37 +101,32 @@ std::vector<Tensor> gru_forward(const Tensor& zx, const Tensor& h0, const Tensor
       at::lerp_out(h_out, n, h_prev, z);
     }
   }
-  return {hs, gates, pre};
+  return {hs, act, n_all};
 }
 
 // GRU backward. dy (T, B, H), dh_n (B, H). Returns d_zx (T, B, 3H) (delta),
 // d_zh (T, B, 3H) (delta_h) and dh0 (B, H).
 std::vector<Tensor> gru_backward(const Tensor& dy, const Tensor& dh_n, const Tensor& hs,
-                                 const Tensor& gates, const Tensor& pre, const Tensor& W_hh,
+                                 const Tensor& act, const Tensor& n_all, const Tensor& W_hh,
                                  const Tensor& mask) {
   const auto T = dy.size(0), B = dy.size(1), H = dy.size(2);
   auto d_zx = at::empty({T, B, 3 * H}, dy.options());
   auto d_zh = at::empty({T, B, 3 * H}, dy.options());
   auto dh_z = at::empty({B, H}, dy.options());
-  auto zhn = pre.narrow(2, 2 * H, H).contiguous();                 // (T, B, H)
   auto dh_next = dh_n.contiguous().clone();
-  auto dh_next_in = at::empty({B, H}, dy.options());
   const bool masked = has_mask(mask);
   for (int64_t t = T - 1; t >= 0; --t) {
     Tensor carried, dy_t = dy[t];
     if (masked) {                                                  // past the length: pass dh on
-      auto dh = dy_t + dh_next;
-      carried = dh * (1.0 - mask[t]);
+      carried = (dy_t + dh_next) * (1.0 - mask[t]);
       dy_t = dy_t * mask[t];
       dh_next.mul_(mask[t]);
     }
-    dh_next_in.copy_(dh_next);
     AT_DISPATCH_FLOATING_TYPES(dy.scalar_type(), "gru_step_backward", [&] {
       gru_step_backward<scalar_t>(
-          gates[t].data_ptr<scalar_t>(), zhn[t].data_ptr<scalar_t>(), hs[t].data_ptr<scalar_t>(),
-          dy_t.data_ptr<scalar_t>(), dh_next_in.data_ptr<scalar_t>(),
-          d_zx[t].data_ptr<scalar_t>(), d_zh[t].data_ptr<scalar_t>(), dh_z.data_ptr<scalar_t>(),
-          B, H);
+          act[t].data_ptr<scalar_t>(), n_all[t].data_ptr<scalar_t>(), hs[t].data_ptr<scalar_t>(),
+          dy_t.data_ptr<scalar_t>(), dh_next.data_ptr<scalar_t>(), d_zx[t].data_ptr<scalar_t>(),
+          d_zh[t].data_ptr<scalar_t>(), dh_z.data_ptr<scalar_t>(), B, H);
     });
     at::addmm_out(dh_next, dh_z, d_zh[t], W_hh);                   // dh z + W_hh^T delta_h
     if (masked) dh_next.add_(carried);
