@@ -53,6 +53,8 @@ class TorchLearner(Learner):
         super().__init__(task, spec)
         self.device = resolve_device(spec.device)
         self.dtype = dtype
+        if spec.threads is not None:
+            torch.set_num_threads(spec.threads)
         if self.device.type == "cpu":
             # Vanishing gradients reach subnormal floats (< 1.2e-38), which x86 CPUs
             # process about 100x slower; flushing them to zero changes no result that

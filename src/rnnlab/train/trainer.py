@@ -71,6 +71,7 @@ class Trainer:
             "bad_evals": 0,
             "last_eval_step": 0,
             "last_checkpoint_step": None,
+            "wall_before": 0.0,
             "elapsed": 0.0,
         }
         self.metrics: dict[str, float] = {}
@@ -113,6 +114,7 @@ class Trainer:
                 dict(getattr(self.prepared, "summary", {})),
             )
         )
+        self._wall_start = time.monotonic()
         with _SigintSetsFlag(self._stop):
             ended = self._loop(carry)
         if ended.status != "diverged":
@@ -135,14 +137,14 @@ class Trainer:
 
     def _loop(self, carry: Any) -> RunEnded:
         p = self.progress
-        while p["step"] < self.total_steps:
+        while self._budget_left():
             for batch in self._remaining_batches():
                 if self._stop.is_set():
                     return self._interrupt(carry)
                 carry, stop = self._train_batch(batch, carry)
                 if stop is not None:
                     return stop
-                if p["step"] >= self.total_steps:
+                if not self._budget_left():
                     break
             else:
                 p["epoch"], p["batch_index"], carry = p["epoch"] + 1, 0, None
@@ -155,7 +157,22 @@ class Trainer:
             stop = self._evaluate_and_save(carry, reason="end")
         if stop is not None:
             return stop
+        limit = self.config.train.max_seconds
+        if limit is not None and p["step"] < self.total_steps:
+            return self._end(
+                "finished", f"time budget of {limit:g} s reached after {p['step']} steps"
+            )
         return self._end("finished", f"trained {p['step']} steps")
+
+    def _wall_seconds(self) -> float:
+        """Wall time of this run so far, earlier sessions of a resumed run included."""
+        return self.progress["wall_before"] + time.monotonic() - self._wall_start
+
+    def _budget_left(self) -> bool:
+        """Steps remain, and time remains when train.max_seconds is set."""
+        limit = self.config.train.max_seconds
+        in_time = limit is None or self._wall_seconds() < limit
+        return self.progress["step"] < self.total_steps and in_time
 
     def _train_batch(self, batch: Batch, carry: Any) -> tuple[Any, RunEnded | None]:
         """One optimiser step with its events; the run's end if it must stop here."""
@@ -226,6 +243,7 @@ class Trainer:
 
     def _step(self, batch: Batch, carry: Any) -> tuple[Any, float]:
         spec = self.config.train
+        time_share = None if spec.max_seconds is None else self._wall_seconds() / spec.max_seconds
         self.learner.lr = learning_rate(
             spec.schedule,
             spec.lr,
@@ -233,6 +251,7 @@ class Trainer:
             self.total_steps,
             spec.step_every,
             spec.step_gamma,
+            time_share,
         )
         started = time.perf_counter()
         result = self.learner.train_step(batch, carry)
@@ -332,12 +351,13 @@ class Trainer:
     def _checkpoint(self, reason: str, carry: Any, best: bool = False) -> None:
         p = self.progress
         p["last_checkpoint_step"] = p["step"]
+        saved = dict(p, wall_before=self._wall_seconds())  # a resumed run's clock goes on
         arrays = self.learner.state_arrays()
         arrays |= {f"carry.{k}": v for k, v in self.learner.carry_to_arrays(carry).items()}
         rng_arrays, rng_meta = self.learner.rng_state()
         arrays |= {f"rng.{k}": v for k, v in rng_arrays.items()}
         meta = {
-            "progress": dict(p),
+            "progress": saved,
             "rng": rng_meta,
             "metrics": dict(self.metrics),
             "best_metrics": dict(self.best_metrics),
