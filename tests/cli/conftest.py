@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import torch
 from click.testing import Result
 from typer.testing import CliRunner
 
@@ -33,14 +31,6 @@ def set_args(overrides: list[str]) -> list[str]:
     return [part for item in overrides for part in ("--set", item)]
 
 
-@pytest.fixture(scope="package")
-def _one_torch_thread() -> Iterator[None]:
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny models: fastest and steadiest on one thread
-    yield
-    torch.set_num_threads(before)
-
-
 @dataclass
 class Runs:
     home: Path
@@ -48,7 +38,7 @@ class Runs:
 
 
 @pytest.fixture(scope="package")
-def trained(tmp_path_factory: pytest.TempPathFactory, _one_torch_thread: None) -> Runs:
+def trained(tmp_path_factory: pytest.TempPathFactory) -> Runs:
     """A classifier, a char LM and a forecaster trained once through the service."""
     home = tmp_path_factory.mktemp("cli-trained")
     ids = {
@@ -67,7 +57,7 @@ def runs(trained: Runs, monkeypatch: pytest.MonkeyPatch) -> Runs:
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _one_torch_thread: None) -> Path:
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty store of this test's own, as $RNNLAB_HOME."""
     path = tmp_path / "home"
     monkeypatch.setenv("RNNLAB_HOME", str(path))

@@ -5,13 +5,11 @@ Every run goes to a temporary home (the `home=` argument), never to ./.rnnlab.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import torch
 
 from rnnlab import service
 from rnnlab.events import StepDone
@@ -37,15 +35,6 @@ SMALL: dict[str, list[str]] = {
     ],
     "forecast": ["model.hidden_size=8", "train.epochs=2"],
 }
-
-
-@pytest.fixture(scope="package", autouse=True)
-def _one_torch_thread() -> Iterator[None]:
-    """Tiny models run fastest, and steadiest on a busy machine, on one thread."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def config_path(name: str) -> Path:

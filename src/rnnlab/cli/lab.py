@@ -95,7 +95,7 @@ def vanishing(
         "no-memory",
         "ratio",
         "solved",
-        "log10 |dL/dh_1|/|dL/dh_T|",
+        "log10 |dL/dh_1| / |dL/dh_T|",
         title=f"{task}: final validation",
     )
     for row in rows:
@@ -110,8 +110,9 @@ def vanishing(
             "yes" if row["solved"] else "no",
             fmt(row["log10_grad_ratio"]),
         )
-    Console().print(table)
-    Console().print(f"gradient-flow figures in {out_dir}/")
+    out = Console(width=max(Console().width, 120))  # never cut the numbers of the table
+    out.print(table)
+    out.print(f"gradient-flow figures in {out_dir}/")
 
 
 def register(main: typer.Typer) -> None:

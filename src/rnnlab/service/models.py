@@ -19,7 +19,7 @@ import torch
 from rnnlab.errors import ConfigError
 from rnnlab.service.runs import predictor
 from rnnlab.service.training import load_config
-from rnnlab.torch_engine import SequenceModel, model_sizes
+from rnnlab.torch_engine import model_from_config, model_sizes
 from rnnlab.train.build import frozen_parameters
 
 GATES = {"lstm": "i f g o", "gru": "r z n"}
@@ -64,15 +64,7 @@ def model_summary(
     sizes = _sizes(config, vocab_size, num_classes, input_size)
     m = config.model
     with torch.device("meta"):  # shapes without memory
-        network = SequenceModel(
-            config.task,
-            m.cell,
-            hidden_size=m.hidden_size,
-            num_layers=m.num_layers,
-            bidirectional=m.bidirectional,
-            nonlinearity=m.nonlinearity,
-            **sizes,
-        )
+        network = model_from_config(config, sizes=sizes)
     frozen = frozen_parameters(config)
     parameters = [
         _parameter(name, tuple(p.shape), m.cell) for name, p in network.named_parameters()

@@ -27,8 +27,10 @@ def model_from_config(
     num_classes: int | None = None,
     explicit: bool = False,
     kernel: Any = None,
+    sizes: dict[str, int | None] | None = None,
 ) -> SequenceModel:
-    """The model's structure; `explicit` chooses rnnlab's GRU/RNN layers (same names)."""
+    """The model's structure; `explicit` chooses rnnlab's GRU/RNN layers (same names);
+    `sizes` replaces the sizes `model_sizes` derives (input_size, num_outputs, vocab_size)."""
     m = config.model
     return SequenceModel(
         config.task,
@@ -40,5 +42,5 @@ def model_from_config(
         dropout=m.dropout,
         explicit=explicit,
         kernel=kernel,
-        **model_sizes(config, vocab_size, num_classes),
+        **(sizes or model_sizes(config, vocab_size, num_classes)),
     )
