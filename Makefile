@@ -38,5 +38,10 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
+# The benchmark suite (bench/run_all.py): every script in turn, each in its own process;
+# writes bench/results.md. Takes a while: run it on a quiet machine.
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
