@@ -16,7 +16,32 @@ from pathlib import Path
 from types import ModuleType
 
 SOURCE = Path(__file__).with_name("csrc") / "recurrence.cpp"
-FLAGS = ["-O3", "-fopenmp-simd"]
+# ATen's 512- or 256-bit vectors for the fused float GRU step where the CPU has them (else
+# its portable scalar fallback); the build is per machine, and the flags are part of its
+# cache name.
+AVX2 = ["-mavx2", "-mfma", "-DCPU_CAPABILITY=AVX2", "-DCPU_CAPABILITY_AVX2"]
+AVX512 = [
+    *("-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq", "-mavx2", "-mfma"),
+    *("-DCPU_CAPABILITY=AVX512", "-DCPU_CAPABILITY_AVX512"),
+]
+
+
+def _cpu_flags() -> set[str]:
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return set()
+    lines = [line for line in text.splitlines() if line.startswith("flags")]
+    return set(lines[0].split(":", 1)[1].split()) if lines else set()
+
+
+def _vector_flags(cpu: set[str]) -> list[str]:
+    if {"avx512f", "avx512bw", "avx512vl", "avx512dq", "avx2", "fma"} <= cpu:
+        return AVX512
+    return AVX2 if {"avx2", "fma"} <= cpu else []
+
+
+FLAGS = ["-O3", "-fopenmp-simd", *_vector_flags(_cpu_flags())]
 # Build it when a run is planned to process at least this many time steps (steps x T):
 # a few minutes of training, against a one-off build of about 30 s.
 BUILD_WORTH_TIME_STEPS = 200_000
