@@ -32,6 +32,7 @@ EXPECTED_SCHEMA: dict[int, dict[str, list[str]]] = {
     },
 }
 EXPECTED_SCHEMA[2] = {**EXPECTED_SCHEMA[1], "probes": ["run_id", "step", "kind", "payload"]}
+EXPECTED_SCHEMA[3] = {**EXPECTED_SCHEMA[2], "runs": [*RUN_COLUMNS, "owner"]}
 
 
 def connect() -> sqlite3.Connection:
@@ -70,7 +71,9 @@ def insert_run(conn: sqlite3.Connection, run_id: str = "20260101-000000-abcd") -
 def test_every_migration_is_covered() -> None:
     versions = [m.version for m in MIGRATIONS]
     assert versions == list(range(1, len(MIGRATIONS) + 1)), "versions must be 1, 2, 3 ..."
-    assert versions == [1, 2], "a new migration: extend EXPECTED_SCHEMA and the tests of this file"
+    assert versions == [1, 2, 3], (
+        "a new migration: extend EXPECTED_SCHEMA and the tests of this file"
+    )
     assert sorted(EXPECTED_SCHEMA) == [0, *versions]
     assert versions[-1] == LATEST_VERSION
     assert all(m.description and m.sql.strip() for m in MIGRATIONS)

@@ -31,6 +31,7 @@ def list_runs(
     task: str | None = None, status: str | None = None, home: str | Path | None = None
 ) -> list[dict[str, Any]]:
     with Store(home) as store:
+        store.reap_orphans()
         rows = []
         for record in store.list_runs(task=task, status=status):
             row = record.to_json()
@@ -41,6 +42,7 @@ def list_runs(
 
 def show_run(ref: str, home: str | Path | None = None) -> dict[str, Any]:
     with Store(home) as store:
+        store.reap_orphans()
         return run_details(store, store.get_run(ref).id)
 
 

@@ -15,7 +15,7 @@ from rnnlab.data import Prepared, SeriesData, prepare
 from rnnlab.events import Event
 from rnnlab.service.runs import run_details
 from rnnlab.spec.run import RunConfig, apply_overrides, load_run_config, parse_run_config
-from rnnlab.store import RunRecorder, Store, read_checkpoint
+from rnnlab.store import RunRecorder, Store, owners, read_checkpoint
 from rnnlab.train import Trainer, build_learner, check_engine
 from rnnlab.train.embedding_init import initial_embedding, with_embedding_dim
 
@@ -180,6 +180,17 @@ def fail_run(ref: str, message: str, home: str | Path | None = None) -> bool:
             return False
         store.set_status(record.id, "failed", message)
         return True
+
+
+def supervise_worker(pid: int) -> None:
+    """Runs of training process `pid` are this process's to end (see ``fail_run``): list
+    and show never mark them failed as orphans meanwhile."""
+    owners.supervise(pid)
+
+
+def release_worker(pid: int) -> None:
+    """Training process `pid` has ended and its run is closed."""
+    owners.release(pid)
 
 
 def set_threads(threads: int) -> None:

@@ -28,6 +28,7 @@ from rnnlab.errors import ConfigError, RnnlabError, RunNotFound
 from rnnlab.events import FINAL_STATUSES
 from rnnlab.store.connection import LIST_HINT, Database
 from rnnlab.store.files import atomic_write_text
+from rnnlab.store.owners import orphan_message, owner_gone, this_process
 from rnnlab.store.probe_rows import ProbeRows
 from rnnlab.store.records import (
     RUN_COLUMNS,
@@ -125,6 +126,7 @@ class Store(ProbeRows):
             "versions": to_json_text(versions, "versions"), "data_hash": data_hash,
             "summary": to_json_text(summary or {}, "summary"), "message": None,
             "created_at": utc_now(), "finished_at": None, "steps": 0, "parent_id": parent_id,
+            "owner": this_process(),
         }  # fmt: skip
         if parent_id is not None:
             self._require(parent_id)
@@ -215,11 +217,32 @@ class Store(ProbeRows):
         return [RunRecord.from_row(row) for row in self._db.read(sql, params)]
 
     def set_status(self, run_id: str, status: str, message: str | None = None) -> None:
-        """Set status and message; a final status sets ``finished_at``, "running" clears it."""
+        """Set status and message; a final status sets ``finished_at``, "running" clears it
+        and makes this process the run's owner (see ``owners.py``)."""
         check_status(status)
         finished_at = utc_now() if status in FINAL_STATUSES else None
-        values = (status, message, finished_at)
-        self._update(run_id, "status = ?, message = ?, finished_at = ?", values, "set status")
+        owner = this_process() if status == "running" else None
+        values = (status, message, finished_at, owner)
+        assignments = "status = ?, message = ?, finished_at = ?, owner = coalesce(?, owner)"
+        self._update(run_id, assignments, values, "set status")
+
+    def reap_orphans(self) -> list[str]:
+        """Mark failed every running run whose owner process has died on this host without
+        recording an end (killed outright); returns their ids."""
+        rows = self._db.read("SELECT id, owner FROM runs WHERE status = 'running'")
+        reaped = []
+        for run_id, owner in rows:
+            if not owner_gone(owner):
+                continue
+            message = orphan_message(run_id, owner)
+            with self._db.write(f"mark run {run_id} failed") as conn:
+                cursor = conn.execute(
+                    "UPDATE runs SET status = 'failed', message = ?, finished_at = ? "
+                    "WHERE id = ? AND status = 'running' AND owner = ?",
+                    (message, utc_now(), run_id, owner),
+                )
+            reaped += [run_id] if cursor.rowcount else []
+        return reaped
 
     def set_summary(self, run_id: str, summary: dict[str, Any]) -> None:
         """Replace the run's summary (a JSON-able mapping)."""

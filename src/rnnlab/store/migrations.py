@@ -71,11 +71,16 @@ CREATE TABLE probes (
 );
 """
 
+SCHEMA_V3 = """
+ALTER TABLE runs ADD COLUMN owner TEXT;       -- host:pid of the process training it
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "runs, metrics and artifacts", SCHEMA_V1),
     Migration(
         2, "probes: gradient flow, histograms and states recorded during training", SCHEMA_V2
     ),
+    Migration(3, "runs.owner: the process training a running run", SCHEMA_V3),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

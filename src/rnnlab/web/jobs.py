@@ -174,6 +174,7 @@ class JobManager:
         )
         job = Job(process, target=target)
         process.start()
+        service.supervise_worker(process.pid)  # its end is ours to record (_finish)
         sender.close()  # the worker holds the only sending end: its exit ends the reading
         with self._lock:
             self._all.append(job)
@@ -245,6 +246,7 @@ class JobManager:
             text = f"the training process exited with code {code} before creating the run"
             job.log.append("error", {"kind": "RnnlabError", "message": text})
         job.log.close(keep=KEEP_AFTER_EXIT)
+        service.release_worker(job.process.pid)
         with self._lock:
             self._all.remove(job)
 
