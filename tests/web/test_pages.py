@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from rnnlab.web.pages import PAGES
+
 from .conftest import TestClient
 
 
@@ -30,6 +32,28 @@ def test_pages_come_from_the_static_folder(
         )
     assert client.get("/static/css/app.css").text == "body {}"
     assert client.get("/static/nothing.js").status_code == 404
+
+
+def test_a_page_includes_the_shared_parts(
+    make_client: Callable[..., TestClient], tmp_path: Path
+) -> None:
+    pages = tmp_path / "static" / "pages"
+    pages.mkdir(parents=True)
+    (pages / "_bar.html").write_text("<nav>bar</nav>\n")
+    (pages / "build.html").write_text("<body>\n<!--#include _bar.html-->\n<h1>build</h1>\n")
+    (pages / "data.html").write_text("<!--#include _gone.html-->\n")
+    client = make_client(static_dir=tmp_path / "static")
+    assert client.get("/build").text == "<body>\n<nav>bar</nav>\n<h1>build</h1>\n"
+    broken = client.get("/data")
+    assert broken.status_code == 500
+    assert broken.json()["detail"] == f"data.html includes {pages / '_gone.html'}, which is missing"
+
+
+def test_every_installed_page_has_the_workbench_navigation_once(client: TestClient) -> None:
+    for name in PAGES:
+        html = client.get(f"/{name}").text
+        assert html.count('<nav aria-label="Workbench">') == 1, name
+        assert "<!--#include" not in html and f'data-page="{name}"' in html
 
 
 def test_plotly_is_served_from_the_installed_package(client: TestClient) -> None:

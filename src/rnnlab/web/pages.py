@@ -1,20 +1,43 @@
 """The pages and static files: /build, /data, /train, /results, /predict, /calculator are
 ``static/pages/<name>.html``; /static serves ``static/``; Plotly.js comes from the
-installed ``plotly`` package (never from the internet)."""
+installed ``plotly`` package (never from the internet).
+
+A page's ``<!--#include NAME-->`` line is replaced by ``static/pages/NAME`` (the header and
+navigation every page shares live once, in ``_topbar.html``)."""
 
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+)
 from fastapi.staticfiles import StaticFiles
 
 PAGES = ("build", "data", "train", "results", "predict", "calculator")
 STATIC_DIR = Path(__file__).with_name("static")
 PLOTLY_FILE = Path("package_data") / "plotly.min.js"
+INCLUDE = re.compile(r"^<!--#include ([\w.-]+)-->$", re.MULTILINE)
+
+
+def render_page(path: Path) -> str:
+    """The page's HTML with every include line replaced by the named file's text."""
+
+    def included(match: re.Match[str]) -> str:
+        part = path.with_name(match.group(1))
+        if not part.is_file():
+            raise FileNotFoundError(f"{path.name} includes {part}, which is missing")
+        return part.read_text(encoding="utf-8").rstrip("\n")
+
+    return INCLUDE.sub(included, path.read_text(encoding="utf-8"))
 
 
 def plotly_path() -> Path | None:
@@ -47,7 +70,10 @@ def page_router(static_dir: Path) -> APIRouter:
         if not path.is_file():
             detail = f"page {name!r} is not installed: {path} is missing"
             return JSONResponse({"detail": detail}, status_code=404)
-        return FileResponse(path, media_type="text/html")
+        try:
+            return HTMLResponse(render_page(path))
+        except FileNotFoundError as err:  # a broken installation
+            return JSONResponse({"detail": str(err)}, status_code=500)
 
     def endpoint(name: str) -> Callable[[], Response]:
         def show() -> Response:
