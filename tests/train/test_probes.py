@@ -173,3 +173,35 @@ def test_a_probe_due_on_a_short_last_window_waits_for_a_full_one():
     flows = [e for e in events if isinstance(e, ProbeTaken) and e.kind == "gradient_flow"]
     assert {e.payload["time_steps"] for e in flows} == {12}
     assert len(flows) == 2 * (len(windows) - 1)  # every full window
+
+
+def test_probes_run_numpy_blas_on_one_thread(monkeypatch):
+    """Probes run the NumPy engine inside torch training: its BLAS threads would contend
+    with torch's for the cores, so a probe limits them to one and restores them after."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from rnnlab.train import learner as learner_module
+
+    def blas_threads() -> set[int]:
+        return {info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"}
+
+    seen: list[set[int]] = []
+    real_flow, real_states = learner_module.gradient_flow, learner_module.states
+    monkeypatch.setattr(
+        learner_module,
+        "gradient_flow",
+        lambda *args: (seen.append(blas_threads()), real_flow(*args))[1],
+    )
+    monkeypatch.setattr(
+        learner_module, "states", lambda *args: (seen.append(blas_threads()), real_states(*args))[1]
+    )
+    config = small_config("language-model")
+    prepared = prepared_for(config)
+    learner = build_learner(config, prepared)
+    batch = next(iter(Trainer(learner, prepared, config).batches("train", 0)))
+    with threadpool_limits(limits=2, user_api="blas"):
+        learner.probe(batch, None, step=1)
+        learner.states(batch.x[:, :1], ["t"] * batch.x.shape[0])
+        after = blas_threads()
+    assert seen == [{1}, {1}]
+    assert after == {2}

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from rnnlab.data.batches import Batch
 from rnnlab.reference.probe import gradient_flow, states
@@ -86,17 +87,25 @@ class Learner(ABC):
         """The reference engine's model holding the current weights (for probes)."""
 
     def probe(self, batch: Batch, carry: Any, step: int) -> tuple[dict, dict]:
-        """(gradient_flow, histograms) payloads of the training loss on `batch`."""
+        """(gradient_flow, histograms) payloads of the training loss on `batch`.
+
+        NumPy's BLAS runs on one thread here: its worker threads would otherwise contend
+        with torch's for the cores (with 2 threads on 2 cores a probe took 5x longer
+        inside training than alone; bench/probe_overhead.py).
+        """
         arrays = self.carry_to_arrays(carry)
         state = (
             None if not arrays else ((arrays["h"], arrays["c"]) if "c" in arrays else arrays["h"])
         )
-        return gradient_flow(self.reference_model(), batch.x, batch.y, batch.lengths, state, step)
+        model = self.reference_model()
+        with threadpool_limits(limits=1, user_api="blas"):
+            return gradient_flow(model, batch.x, batch.y, batch.lengths, state, step)
 
     def states(self, x: np.ndarray, tokens: list[str]) -> dict[str, Any]:
         """h_t, c_t and gates at every step of one sequence x (T, 1[, D])."""
         model = self.reference_model()
-        return states(model, x, tokens, model.rnn.cell.name)
+        with threadpool_limits(limits=1, user_api="blas"):
+            return states(model, x, tokens, model.rnn.cell.name)
 
     @abstractmethod
     def rng_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
