@@ -52,6 +52,7 @@ class GRUCell:
     name = "gru"
     gates = 3
     has_cell_state = False
+    same_delta = False  # n's hidden side is gated by r: delta_h^n = r * delta^n
 
     def step_forward(self, tape: Tape, s: int, W_hh: Array, b_hh: Array) -> None:
         H = tape.h.shape[2]

@@ -50,6 +50,7 @@ class LSTMCell:
     name = "lstm"
     gates = 4
     has_cell_state = True
+    same_delta = True  # delta_h = delta: W_hh h_{t-1} enters z_t ungated
 
     def step_forward(self, tape: Tape, s: int, W_hh: Array, b_hh: Array) -> None:
         H = tape.h.shape[2]
@@ -69,18 +70,24 @@ class LSTMCell:
         self, tape: Tape, s: int, dh: Array, dc: Array | None, W_hh: Array
     ) -> tuple[Array, Array]:
         H = tape.h.shape[2]
-        i, f, g, o = split_gates(tape.gates[s], H)  # (B, H) each
+        act = tape.gates[s]  # (B, 4H) i f g o
+        i, f, g, o = split_gates(act, H)  # (B, H) each
         tanh_c = tape.tanh_c[s]  # (B, H)
-        dc_t = dh * o * tanh_grad_from_output(tanh_c)  # (B, H)  through h_t
+        dc_t = np.multiply(dh, o, out=tape.dc[s])  # (B, H)
+        dc_t *= tanh_grad_from_output(tanh_c)  # through h_t
         if dc is not None:
             dc_t += dc  # (B, H)  from step t+1
-        tape.dc[s] = dc_t
-        d_i, d_f, d_g, d_o = split_gates(tape.delta[s], H)  # (B, H) views to fill
-        np.multiply(dc_t * g, sigmoid_grad_from_output(i), out=d_i)
-        np.multiply(dc_t * tape.c[s], sigmoid_grad_from_output(f), out=d_f)
-        np.multiply(dc_t * i, tanh_grad_from_output(g), out=d_g)
-        np.multiply(dh * tanh_c, sigmoid_grad_from_output(o), out=d_o)
-        tape.delta_h[s] = tape.delta[s]  # (B, 4H) same both sides
-        dh_prev = tape.delta[s] @ W_hh  # (B, H)  W_hh^T delta_t
+        # delta = [dc g, dc c_{t-1}, dc i, dh tanh(c_t)] * [i', f', g', o'], the derivatives
+        # from the outputs: s (1 - s) for the sigmoid gates, 1 - g^2 for g.
+        delta = tape.delta[s]  # (B, 4H)
+        d_i, d_f, d_g, d_o = split_gates(delta, H)  # (B, H) views to fill
+        np.multiply(dc_t, g, out=d_i)
+        np.multiply(dc_t, tape.c[s], out=d_f)
+        np.multiply(dc_t, i, out=d_g)
+        np.multiply(dh, tanh_c, out=d_o)
+        derivative = sigmoid_grad_from_output(act)  # (B, 4H), g's block replaced below
+        derivative[:, 2 * H : 3 * H] = tanh_grad_from_output(g)
+        delta *= derivative  # (B, 4H), also delta_h: the same both sides (one array)
+        dh_prev = delta @ W_hh  # (B, H)  W_hh^T delta_t
         dc_prev = dc_t * f  # (B, H)
         return dh_prev, dc_prev

@@ -209,6 +209,9 @@ class Recurrent:
         tape.h[0] = h0
         if tape.c is not None:
             tape.c[0] = c0
+        # The same matrix stored column-major, so that the cells' h_{t-1} W_hh^T reads a
+        # C-contiguous W_hh^T: OpenBLAS runs that GEMM ~1.5x faster than on a transposed view.
+        W_hh = np.asfortranarray(W_hh)  # (G, H)
         for s in range(T):
             self.cell.step_forward(tape, s, W_hh, b_hh)
             if ms is not None:  # past the length: carry state
@@ -271,7 +274,7 @@ class Recurrent:
         grads: dict[str, Array],
     ) -> tuple[Array, Array, Array | None]:
         W_ih, W_hh, _, _ = self._weights(layer, direction)
-        tape.allocate_backward()
+        tape.allocate_backward(same_delta=self.cell.same_delta)
         dh_carry, dc_carry = dh_n.copy(), (None if dc_n is None else dc_n.copy())  # (B, H)
         for s in reversed(range(tape.steps)):
             tape.dh_next[s] = dh_carry
@@ -302,8 +305,9 @@ class Recurrent:
         grads[f"weight_ih{sfx}"] += delta.T @ tape.x.reshape(T * B, D)  # sum_t delta x^T
         grads[f"weight_hh{sfx}"] += delta_h.T @ tape.h[:-1].reshape(T * B, -1)  # sum_t delta h^T
         if self.bias:
-            grads[f"bias_ih{sfx}"] += delta.sum(axis=0)
-            grads[f"bias_hh{sfx}"] += delta_h.sum(axis=0)
+            ones = np.ones(T * B, self.dtype)  # sums over rows as a GEMV: faster than .sum(0)
+            grads[f"bias_ih{sfx}"] += ones @ delta  # sum_t delta_t
+            grads[f"bias_hh{sfx}"] += ones @ delta_h
 
     # ----------------------------------------------------------------- checks
     def _check_input(self, x: Array) -> Array:

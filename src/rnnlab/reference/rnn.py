@@ -39,6 +39,7 @@ class RNNCell:
     name = "rnn"
     gates = 1
     has_cell_state = False
+    same_delta = True  # delta_h = delta: W_hh h_{t-1} enters z_t ungated
 
     def __init__(self, nonlinearity: str = "tanh") -> None:
         self.f, self.f_grad = activation(nonlinearity)
@@ -56,6 +57,5 @@ class RNNCell:
         self, tape: Tape, s: int, dh: Array, dc: Array | None, W_hh: Array
     ) -> tuple[Array, None]:
         delta = np.multiply(dh, self.f_grad(tape.h[s + 1]), out=tape.delta[s])  # (B, H)
-        tape.delta_h[s] = delta  # (B, H)  same delta both sides
         dh_prev = delta @ W_hh  # (B, H)  W_hh^T delta_t
         return dh_prev, None

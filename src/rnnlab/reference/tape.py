@@ -83,7 +83,9 @@ class Tape:
             reverse=reverse,
         )
 
-    def allocate_backward(self) -> None:
+    def allocate_backward(self, same_delta: bool = False) -> None:
+        """Buffers of the backward pass; `same_delta`: delta_h is delta (one array), for
+        the cells whose hidden-side delta equals the input-side one (RNN, LSTM)."""
         T, B, H = self.h.shape[0] - 1, self.h.shape[1], self.h.shape[2]
         dtype = self.h.dtype
         self.dh = np.empty((T, B, H), dtype)
@@ -91,7 +93,7 @@ class Tape:
         self.dc = np.empty((T, B, H), dtype) if self.c is not None else None
         self.dc_next = np.empty((T, B, H), dtype) if self.c is not None else None
         self.delta = np.empty_like(self.z)
-        self.delta_h = np.empty_like(self.z)
+        self.delta_h = self.delta if same_delta else np.empty_like(self.z)
 
     @property
     def steps(self) -> int:
