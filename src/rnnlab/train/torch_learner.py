@@ -38,6 +38,10 @@ def make_optimizer(spec: TrainSpec, params: list[torch.nn.Parameter]) -> torch.o
     options: dict[str, Any] = {"lr": spec.lr, "weight_decay": spec.weight_decay}
     if spec.optimizer in ("sgd", "rmsprop"):
         options["momentum"] = spec.momentum
+    if spec.optimizer in ("adam", "adamw"):
+        # One fused kernel for every parameter instead of ~7 ops per tensor: the same
+        # update up to rounding (bench/tutorial.py word LM, 2 threads: 1.07 -> 0.94 s)
+        options["fused"] = True
     return OPTIMIZERS[spec.optimizer](params, **options)
 
 
