@@ -129,10 +129,29 @@ def test_the_lab_trains_every_combination_and_compares_with_no_memory(tmp_path):
         assert row["status"] == "finished" and row["steps"] == 6
         assert row["baseline"] == pytest.approx(1 / 6)
         assert row["vs_baseline"] == pytest.approx(row["final"] / row["baseline"])
-        assert row["log10_grad_ratio"] is not None
+        assert row["log10_grad_ratio"] is not None and row["grad_underflow"] is False
         assert (tmp_path / "lab" / f"adding-T{row['T']}-{row['cell']}-gradient-flow.png").exists()
     names = {r["name"] for r in service.list_runs(home=tmp_path / "home")}
     assert "lab-adding-T8-gru" in names
+
+
+@pytest.mark.parametrize(
+    ("norms", "expected"),
+    [
+        ([1e-3, 0.5, 1.0], (-3.0, False)),
+        ([2.0, 1.0], (math.log10(2.0), False)),
+        ([0.0, 0.2, 0.5], (None, True)),  # dL/dh_1 underflowed to 0: -infinity
+        ([0.1, 0.0], (None, False)),  # nothing reaches the last step: no ratio
+        ([float("nan"), 1.0], (None, False)),
+    ],
+)
+def test_the_vanishing_ratio_of_a_probe(norms, expected):
+    from rnnlab.service.lab import _vanishing_ratio
+
+    value, underflow = _vanishing_ratio({"series": [{"norms": norms}]})
+    assert underflow is expected[1]
+    assert value == (None if expected[0] is None else pytest.approx(expected[0]))
+    assert _vanishing_ratio(None) == (None, False)
 
 
 def test_the_lab_checks_every_combination_before_training(tmp_path):

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from rnnlab import service
-from rnnlab.cli.common import handle_errors
+from rnnlab.cli.common import handle_errors, table_console
 from rnnlab.cli.progress import ProgressView
 
 app = typer.Typer(help="Long-range memory experiments.", no_args_is_help=True)
@@ -108,9 +108,9 @@ def vanishing(
             fmt(row["baseline"]),
             fmt(row["vs_baseline"]),
             "yes" if row["solved"] else "no",
-            fmt(row["log10_grad_ratio"]),
+            "-inf (dL/dh_1 = 0)" if row["grad_underflow"] else fmt(row["log10_grad_ratio"]),
         )
-    out = Console(width=max(Console().width, 120))  # never cut the numbers of the table
+    out = table_console()
     out.print(table)
     out.print(f"gradient-flow figures in {out_dir}/")
 

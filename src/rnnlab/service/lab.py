@@ -70,15 +70,18 @@ def lab_config(
     }
 
 
-def _vanishing_ratio(probe: dict[str, Any] | None) -> float | None:
-    """log10(||dL/dh_1|| / ||dL/dh_T||) of layer 0 at the last probe (0: no decay)."""
+def _vanishing_ratio(probe: dict[str, Any] | None) -> tuple[float | None, bool]:
+    """(log10(||dL/dh_1|| / ||dL/dh_T||) of layer 0 at the last probe (0: no decay),
+    whether ||dL/dh_1|| vanished to exactly 0 (underflow: the ratio is -infinity))."""
     if not probe:
-        return None
+        return None, False
     norms = probe["series"][0]["norms"]
     first, last = norms[0], norms[-1]
-    if not first or not last or first <= 0 or last <= 0:
-        return None
-    return math.log10(first / last)
+    if first is None or last is None or not last > 0 or not first >= 0:
+        return None, False
+    if first == 0:
+        return None, True
+    return math.log10(first / last), False
 
 
 def _row(
@@ -94,6 +97,7 @@ def _row(
     )
     value = final.get(metric)
     ratio = None if value is None else value / base_value
+    ratio_log10, underflow = _vanishing_ratio(probe)
     solved = value is not None and (value > 0.9 if task == "order" else ratio < 0.1)
     return {
         "task": task,
@@ -108,7 +112,8 @@ def _row(
         "baseline": base_value,
         "vs_baseline": ratio,
         "solved": bool(solved),
-        "log10_grad_ratio": _vanishing_ratio(probe),
+        "log10_grad_ratio": ratio_log10,
+        "grad_underflow": underflow,
     }
 
 
