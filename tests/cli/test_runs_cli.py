@@ -53,6 +53,17 @@ def test_runs_list_table_shows_whole_ids_on_an_80_column_terminal(
         assert run_id in result.stdout, result.stdout
 
 
+def test_runs_list_table_keeps_names_and_metrics_whole_on_a_narrow_terminal(
+    runs: Runs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "60")
+    result = invoke("runs", "list")
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.stdout, result.stdout
+    forecaster = next(line for line in result.stdout.splitlines() if runs.ids["forecast"] in line)
+    assert "forecast" in forecaster and "rmse" in forecaster
+
+
 def test_runs_list_rejects_an_unknown_status(runs: Runs) -> None:
     result = invoke("runs", "list", "--status", "done")
     assert result.exit_code == 1

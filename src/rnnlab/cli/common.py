@@ -15,6 +15,13 @@ from rnnlab.errors import RnnlabError
 P = ParamSpec("P")
 R = TypeVar("R")
 err_console = Console(stderr=True)
+TABLE_WIDTH = 120
+
+
+def table_console() -> Console:
+    """Standard output at least TABLE_WIDTH columns wide: a table piped to a file or a
+    narrow terminal keeps its numbers whole instead of cutting them to "0.…"."""
+    return Console(width=max(Console().width, TABLE_WIDTH))
 
 
 def handle_errors(command: Callable[P, R]) -> Callable[P, R]:

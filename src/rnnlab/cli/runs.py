@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rnnlab import service
-from rnnlab.cli.common import handle_errors
+from rnnlab.cli.common import handle_errors, table_console
 
 app = typer.Typer(help="List, show and remove runs.", no_args_is_help=True)
 console = Console()
@@ -40,7 +40,11 @@ def list_runs(
     table = Table()
     table.add_column("id", no_wrap=True, min_width=20)
     for title in ("name", "task", "cell", "status", "steps", "validation", "created"):
-        table.add_column(title, no_wrap=title in ("status", "steps", "created"))
+        table.add_column(
+            title,
+            no_wrap=title in ("status", "steps", "created"),
+            overflow="fold",  # a long name wraps whole instead of ending in "…"
+        )
     for row in rows:
         table.add_row(
             row["id"],
@@ -52,7 +56,7 @@ def list_runs(
             _metric(row["final_metrics"]),
             row["created_at"][:10],
         )
-    console.print(table)
+    table_console().print(table)
 
 
 @app.command("show", epilog="Example: rnnlab runs show 20261123-101500 --json")
