@@ -24,7 +24,7 @@ of 3 runs (same seed: the same losses); the naive pipeline runs once, until it r
 targets or for at most 5 minutes of training (20 s with --quick): "> cap" when it never gets
 there. The ratio naive / rnnlab is the goal of the LM pipeline (target >= 50x).
 
-    .venv/bin/python bench/tutorial.py           # threads 1
+    .venv/bin/python bench/tutorial.py           # threads 1 and 2
     .venv/bin/python bench/tutorial.py --quick
 """
 
@@ -221,7 +221,7 @@ def race(path: str, quick: bool) -> list[list[Any]]:
 def main(quick: bool, threads: list[int] | None = None) -> str:
     rows = []
     with tempfile.TemporaryDirectory(prefix="rnnlab-bench-") as folder:
-        for t in threads or [1]:
+        for t in threads or [1, 2]:
             set_threads(t)
             for label, path in texts(quick, folder):
                 for row in race(path, quick):
@@ -239,7 +239,7 @@ def main(quick: bool, threads: list[int] | None = None) -> str:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="20 s cap, shorter text")
-    parser.add_argument("--threads", default="1", help="comma-separated thread counts")
+    parser.add_argument("--threads", default="1,2", help="comma-separated thread counts")
     args = parser.parse_args()
     print(f"machine: {machine()}")
     print(main(args.quick, parse_threads(args.threads)))
