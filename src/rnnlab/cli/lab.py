@@ -27,6 +27,10 @@ EPILOG = """Examples:
 
 Cells: rnn-tanh, rnn-tanh-orthogonal, rnn-relu, rnn-relu-identity, lstm, lstm-forget1, gru.
 Each combination is a stored run (named lab-<task>-T<length>-<cell>).
+The default budget is a quick look (about 10 s per run). The full story of
+the adding problem (tanh fails at T=50 and 100, LSTM and GRU solve both,
+identity-ReLU only T=50) took --budget-steps 14000: 13.5 minutes for the
+first example's 8 runs on 2 cores.
 """
 
 
