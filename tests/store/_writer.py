@@ -1,14 +1,25 @@
-"""The child process of test_multiprocess: writes a run until the parent says stop."""
+"""The child process of the multiprocess tests: writes a run until the parent says stop."""
 
 from __future__ import annotations
 
+import multiprocessing
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from multiprocessing.process import BaseProcess
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Event
+from typing import NamedTuple
 
 from rnnlab.store import Store
 
 MAX_STEPS = 5_000
+
+
+class WriterChild(NamedTuple):
+    process: BaseProcess
+    queue: Queue  # the run id, then the last step written
+    stop: Event
 
 
 def write_until_stopped(queue: Queue, stop: Event) -> None:
@@ -24,3 +35,19 @@ def write_until_stopped(queue: Queue, stop: Event) -> None:
             time.sleep(0.002)
         store.set_status(run.id, "finished", "stopped by the parent")
     queue.put(step)
+
+
+@contextmanager
+def writer_process() -> Iterator[WriterChild]:
+    """A spawned child running `write_until_stopped` in $RNNLAB_HOME; always stopped after."""
+    context = multiprocessing.get_context("spawn")
+    queue, stop = context.Queue(), context.Event()
+    process = context.Process(target=write_until_stopped, args=(queue, stop))
+    process.start()
+    try:
+        yield WriterChild(process, queue, stop)
+    finally:
+        stop.set()
+        process.join(timeout=10)
+        if process.is_alive():
+            process.terminate()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -11,7 +10,7 @@ import pytest
 
 from rnnlab.store import Store
 
-from ._writer import write_until_stopped
+from ._writer import writer_process
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> None:
@@ -25,11 +24,7 @@ def test_another_process_sees_a_running_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("RNNLAB_HOME", str(tmp_path / "home"))
-    context = multiprocessing.get_context("spawn")
-    queue, stop = context.Queue(), context.Event()
-    child = context.Process(target=write_until_stopped, args=(queue, stop))
-    child.start()
-    try:
+    with writer_process() as (child, queue, stop):
         run_id = queue.get(timeout=30)
         with Store() as store:
 
@@ -52,8 +47,3 @@ def test_another_process_sees_a_running_run(
             assert (run.status, run.steps, steps_seen()) == ("finished", last, last)
             assert run.finished_at is not None
             assert len(store.metrics(mine.id)["train"]["loss"]["step"]) == 20
-    finally:
-        stop.set()
-        child.join(timeout=10)
-        if child.is_alive():
-            child.terminate()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import socket
 import subprocess
@@ -17,7 +16,7 @@ from rnnlab.service import runs as service_runs
 from rnnlab.store import RunRecord, Store
 from rnnlab.store.owners import owner_gone, release, supervise, this_process
 
-from ._writer import write_until_stopped
+from ._writer import writer_process
 
 HOST = socket.gethostname()
 
@@ -26,27 +25,20 @@ def test_a_run_whose_process_was_killed_is_marked_failed_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("RNNLAB_HOME", str(tmp_path / "home"))
-    context = multiprocessing.get_context("spawn")
-    queue, stop = context.Queue(), context.Event()
-    child = context.Process(target=write_until_stopped, args=(queue, stop))
-    child.start()
-    try:
-        run_id = queue.get(timeout=30)
+    with writer_process() as child:
+        run_id = child.queue.get(timeout=30)
         with Store() as store:
             assert store.reap_orphans() == []  # alive: left alone
             assert store.get_run(run_id).status == "running"
-        child.kill()  # SIGKILL: no chance to record an end
-        child.join(timeout=30)
+        child.process.kill()  # SIGKILL: no chance to record an end
+        child.process.join(timeout=30)
         listed = {row["id"]: row for row in service_runs.list_runs()}  # the CLI's and web's call
         assert listed[run_id]["status"] == "failed"
         message = listed[run_id]["message"]
-        assert f"{HOST}:{child.pid}" in message and f"--resume {run_id}" in message
+        assert f"{HOST}:{child.process.pid}" in message and f"--resume {run_id}" in message
         assert listed[run_id]["finished_at"] is not None
         with Store() as store:
             assert store.reap_orphans() == []
-    finally:
-        stop.set()
-        child.join(timeout=10)
 
 
 def test_runs_of_live_processes_are_left_alone(make_run: Callable[..., RunRecord], store: Store):

@@ -186,15 +186,16 @@ def test_probes_run_numpy_blas_on_one_thread(monkeypatch):
         return {info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"}
 
     seen: list[set[int]] = []
-    real_flow, real_states = learner_module.gradient_flow, learner_module.states
-    monkeypatch.setattr(
-        learner_module,
-        "gradient_flow",
-        lambda *args: (seen.append(blas_threads()), real_flow(*args))[1],
-    )
-    monkeypatch.setattr(
-        learner_module, "states", lambda *args: (seen.append(blas_threads()), real_states(*args))[1]
-    )
+
+    def recording(real):  # `real`, noting the BLAS threads it runs with
+        def wrapper(*args):
+            seen.append(blas_threads())
+            return real(*args)
+
+        return wrapper
+
+    for name in ("gradient_flow", "states"):
+        monkeypatch.setattr(learner_module, name, recording(getattr(learner_module, name)))
     config = small_config("language-model")
     prepared = prepared_for(config)
     learner = build_learner(config, prepared)
