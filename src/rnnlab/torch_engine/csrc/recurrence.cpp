@@ -126,7 +126,6 @@ std::vector<Tensor> gru_forward(const Tensor& zx, const Tensor& h0, const Tensor
   h_views[0].copy_(h0);
   const bool fused = zx.scalar_type() == at::kFloat && zx.stride(1) == 3 * H &&
                      zx.stride(2) == 1;
-  const auto keep = masked ? mask.to(at::kFloat).contiguous() : mask;
   for (int64_t t = 0; t < T; ++t) {
     const auto& h_prev = h_views[t];
     auto a = a_views[t];
@@ -134,7 +133,7 @@ std::vector<Tensor> gru_forward(const Tensor& zx, const Tensor& h0, const Tensor
     if (fused) {
       gru_step_forward(a.data_ptr<float>(), zx_views[t].data_ptr<float>() + 2 * H, 3 * H,
                        h_prev.data_ptr<float>(),
-                       masked ? keep[t].data_ptr<float>() : nullptr,
+                       masked ? mask[t].data_ptr<float>() : nullptr,  // zx's dtype
                        n_views[t].data_ptr<float>(), h_views[t + 1].data_ptr<float>(), B, H);
       continue;
     }
