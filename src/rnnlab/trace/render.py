@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from rich.console import Console, RenderableType
 from rich.table import Table
+from rich.text import Text
 
 from rnnlab.errors import ConfigError
 from rnnlab.trace.compute import to_json
@@ -47,24 +48,29 @@ def _title(r: dict[str, Any]) -> str:
 
 # ---------------------------------------------------------------- text (rich)
 def text_renderables(r: dict[str, Any], precision: int = 4) -> list[RenderableType]:
-    """One table per section: quantity, rule, value."""
+    """One table per section: quantity, rule, value.
+
+    Every piece of text is a rich ``Text``, never markup: the formulas' brackets
+    (``[y_k log ŷ_k ...]``) and a user's title are shown as written.
+    """
     tables: list[RenderableType] = []
     for section in document(r):
         if section.note:
-            tables.append(section.note.replace("`", ""))
-        table = Table(title=section.title, title_justify="left")
+            tables.append(Text(section.note.replace("`", "")))
+        title = Text(section.title)
+        table = Table(title=title, title_justify="left", min_width=len(title))  # title on one line
         table.add_column("quantity", style="bold")
         table.add_column("rule")
         table.add_column("value", overflow="fold")
         for eq in section.equations:
-            table.add_row(eq.lhs, eq.symbolic, plain(eq.result, precision))
+            table.add_row(Text(eq.lhs), Text(eq.symbolic), Text(plain(eq.result, precision)))
         tables.append(table)
     return tables
 
 
 def render_text(r: dict[str, Any], precision: int = 4, width: int = 120) -> str:
     console = Console(file=io.StringIO(), width=width, record=True, color_system=None)
-    console.print(f"[bold]{_title(r)}[/bold]")
+    console.print(Text(_title(r), style="bold"))
     for table in text_renderables(r, precision):
         console.print(table)
     return console.export_text()
