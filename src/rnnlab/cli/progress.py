@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import deque
+
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -12,12 +14,28 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.text import Text
 
 from rnnlab.events import CheckpointReady, Evaluated, Event, RunEnded, RunStarted, StepDone
 
 
 def _fmt(metrics: dict[str, float]) -> str:
     return "  ".join(f"{k} {v:.4g}" for k, v in metrics.items())
+
+
+class TokenRate:
+    """Tokens per second over the last ``window`` steps: total tokens / total seconds,
+    so one unusually fast or slow step does not make the number jump."""
+
+    def __init__(self, window: int = 50) -> None:
+        self.steps: deque[tuple[int, float]] = deque(maxlen=window)
+
+    def add(self, tokens: int, seconds: float) -> None:
+        self.steps.append((tokens, seconds))
+
+    def per_second(self) -> float:
+        seconds = sum(s for _, s in self.steps)
+        return sum(t for t, _ in self.steps) / max(seconds, 1e-9)
 
 
 class ProgressView:
@@ -39,6 +57,7 @@ class ProgressView:
         )
         self.task: TaskID | None = None
         self.loss: float | None = None
+        self.rate = TokenRate()
 
     def __call__(self, event: Event) -> None:
         if isinstance(event, RunStarted):
@@ -48,7 +67,8 @@ class ProgressView:
             )
         elif isinstance(event, StepDone) and self.task is not None:
             self.loss = event.loss if self.loss is None else 0.9 * self.loss + 0.1 * event.loss
-            rate = f"{event.tokens / max(event.seconds, 1e-9):,.0f} tok/s"
+            self.rate.add(event.tokens, event.seconds)
+            rate = f"{self.rate.per_second():,.0f} tok/s"
             self.progress.update(
                 self.task,
                 completed=event.step,
@@ -63,4 +83,4 @@ class ProgressView:
         elif isinstance(event, RunEnded):
             self.progress.stop()
             colour = {"finished": "green", "early-stopped": "green"}.get(event.status, "yellow")
-            self.console.print(f"[{colour}]{event.status}[/{colour}]: {event.message}")
+            self.console.print(Text.assemble((event.status, colour), f": {event.message}"))
