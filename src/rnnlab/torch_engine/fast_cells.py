@@ -227,14 +227,16 @@ class ExplicitRecurrent(nn.Module):
         weights = [
             getattr(self, f"{n}{sfx}") for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
         ]
+        # The compiled loops read CPU memory; on another device the Python loop runs
+        kernel = self.kernel if x.device.type == "cpu" else None
         if reverse:
             x = x.flip(0)
             mask = None if mask is None else mask.flip(0)
         if self.mode == "gru":
-            y, h_last = _GRUFunction.apply(x, h0, mask, *weights, self.kernel)
+            y, h_last = _GRUFunction.apply(x, h0, mask, *weights, kernel)
         else:
             y, h_last = _RNNFunction.apply(
-                x, h0, mask, *weights, self.nonlinearity == "relu", self.kernel
+                x, h0, mask, *weights, self.nonlinearity == "relu", kernel
             )
         return (y.flip(0) if reverse else y), h_last
 

@@ -16,6 +16,34 @@ namespace {
 
 bool has_mask(const Tensor& mask) { return mask.defined() && mask.numel() > 0; }
 
+// Every entry point checks its inputs before reading a pointer: a CPU tensor of zx's dtype
+// (float or double), contiguous, of the shape the loops index. A CUDA or meta tensor, a
+// strided view or a wrong shape raises RuntimeError instead of crashing the process.
+void check_input(const Tensor& t, const char* name, at::IntArrayRef shape,
+                 at::ScalarType dtype) {
+  TORCH_CHECK(t.defined(), name, ": expected a tensor, received an undefined one");
+  TORCH_CHECK(t.device().is_cpu(), name, ": the compiled recurrence runs on the CPU only; ",
+              "received a tensor on ", t.device(), " (train.kernel: nn runs on CUDA)");
+  TORCH_CHECK(dtype == at::kFloat || dtype == at::kDouble,
+              name, ": expected float32 or float64, received ", t.scalar_type());
+  TORCH_CHECK(t.scalar_type() == dtype, name, ": expected dtype ", dtype, ", received ",
+              t.scalar_type());
+  TORCH_CHECK(t.sizes() == shape, name, ": expected shape ", shape, ", received ", t.sizes());
+  TORCH_CHECK(t.is_contiguous(), name, ": expected a contiguous tensor");
+}
+
+// The mask is empty ("no mask") or (T, B, 1) like the inputs.
+void check_mask(const Tensor& mask, int64_t T, int64_t B, at::ScalarType dtype) {
+  if (has_mask(mask)) check_input(mask, "mask", {T, B, 1}, dtype);
+  else TORCH_CHECK(!mask.defined() || mask.device().is_cpu(), "mask: expected a CPU tensor");
+}
+
+// The leading tensor gives T, B (and its dtype the others'): it must have the rank first.
+void check_rank(const Tensor& t, const char* name, int64_t dim) {
+  TORCH_CHECK(t.defined() && t.dim() == dim, name, ": expected ", dim, " dimensions, received ",
+              t.defined() ? t.dim() : 0);
+}
+
 using Vec = at::vec::Vectorized<float>;
 
 // sigma(x) = 1 / (1 + e^-x) and tanh(x) = 2 sigma(2x) - 1 on ATen's fast vector exp (about 20
@@ -110,7 +138,15 @@ void rnn_step_backward(const scalar_t* __restrict__ h, const scalar_t* __restric
 // W_hn h_{t-1} + b_hn; n (T, B, H).
 std::vector<Tensor> gru_forward(const Tensor& zx, const Tensor& h0, const Tensor& W_hh,
                                 const Tensor& b_hh, const Tensor& mask) {
+  check_rank(zx, "zx", 3);
+  check_rank(h0, "h0", 2);
   const auto T = zx.size(0), B = zx.size(1), H = h0.size(1);
+  const auto dtype = zx.scalar_type();
+  check_input(zx, "zx", {T, B, 3 * H}, dtype);
+  check_input(h0, "h0", {B, H}, dtype);
+  check_input(W_hh, "W_hh", {3 * H, H}, dtype);
+  check_input(b_hh, "b_hh", {3 * H}, dtype);
+  check_mask(mask, T, B, dtype);
   // act starts as [zx_r + b_hr, zx_z + b_hz, b_hn]: each step's GEMM adds W_hh h_{t-1},
   // then r and z are activated in place.
   auto act = at::empty({T, B, 3 * H}, zx.options());
@@ -159,7 +195,16 @@ std::vector<Tensor> gru_forward(const Tensor& zx, const Tensor& h0, const Tensor
 std::vector<Tensor> gru_backward(const Tensor& dy, const Tensor& dh_n, const Tensor& hs,
                                  const Tensor& act, const Tensor& n_all, const Tensor& W_hh,
                                  const Tensor& mask) {
+  check_rank(dy, "dy", 3);
   const auto T = dy.size(0), B = dy.size(1), H = dy.size(2);
+  const auto dtype = dy.scalar_type();
+  check_input(dy, "dy", {T, B, H}, dtype);
+  check_input(dh_n, "dh_n", {B, H}, dtype);
+  check_input(hs, "hs", {T + 1, B, H}, dtype);
+  check_input(act, "act", {T, B, 3 * H}, dtype);
+  check_input(n_all, "n_all", {T, B, H}, dtype);
+  check_input(W_hh, "W_hh", {3 * H, H}, dtype);
+  check_mask(mask, T, B, dtype);
   auto d_zx = at::empty({T, B, 3 * H}, dy.options());
   auto d_zh = at::empty({T, B, 3 * H}, dy.options());
   auto dh_z = at::empty({B, H}, dy.options());
@@ -187,7 +232,14 @@ std::vector<Tensor> gru_backward(const Tensor& dy, const Tensor& dh_n, const Ten
 // Elman forward. zx (T, B, H) = X W_ih^T + b_ih + b_hh. Returns hs (T+1, B, H).
 Tensor rnn_forward(const Tensor& zx, const Tensor& h0, const Tensor& W_hh, bool relu,
                    const Tensor& mask) {
+  check_rank(zx, "zx", 3);
+  check_rank(h0, "h0", 2);
   const auto T = zx.size(0), B = zx.size(1), H = h0.size(1);
+  const auto dtype = zx.scalar_type();
+  check_input(zx, "zx", {T, B, H}, dtype);
+  check_input(h0, "h0", {B, H}, dtype);
+  check_input(W_hh, "W_hh", {H, H}, dtype);
+  check_mask(mask, T, B, dtype);
   auto hs = at::empty({T + 1, B, H}, zx.options());
   auto h_new = at::empty({B, H}, zx.options());
   const auto W_hh_t = W_hh.t();
@@ -206,7 +258,14 @@ Tensor rnn_forward(const Tensor& zx, const Tensor& h0, const Tensor& W_hh, bool 
 // Elman backward. Returns deltas (T, B, H) and dh0 (B, H).
 std::vector<Tensor> rnn_backward(const Tensor& dy, const Tensor& dh_n, const Tensor& hs,
                                  const Tensor& W_hh, bool relu, const Tensor& mask) {
+  check_rank(dy, "dy", 3);
   const auto T = dy.size(0), B = dy.size(1), H = dy.size(2);
+  const auto dtype = dy.scalar_type();
+  check_input(dy, "dy", {T, B, H}, dtype);
+  check_input(dh_n, "dh_n", {B, H}, dtype);
+  check_input(hs, "hs", {T + 1, B, H}, dtype);
+  check_input(W_hh, "W_hh", {H, H}, dtype);
+  check_mask(mask, T, B, dtype);
   auto deltas = at::empty({T, B, H}, dy.options());
   auto dh = at::empty({B, H}, dy.options());
   auto dh_next = dh_n.contiguous().clone();
