@@ -119,7 +119,10 @@ def test_writers_refuse_words_with_spaces(tmp_path: Path) -> None:
         ("a 1 2\nb 3 abc\n", ["line 2, column 3", "expected a number, received 'abc'"]),
         ("a 1 2 3\nb 4 5 6\nc 7 8\n", ["line 3", "2 values; expected d=3", "changes mid-file"]),
         ("a 1 2\nb 3 4\nc 5 6\nb 7 8\n", ["line 4", "'b' appears again (first on line 2)"]),
-        ("5 2\na 1 2\nb 3 4\n", ["line 1: the header says V=5 words", "has 2"]),
+        ("3 2\na 1.5 2.5\nb 3.5 4.5\n", ["line 1: the header says V=3 words", "has 2"]),
+        ("5 2\na 1 2\nb 3 4\n", ["line 1: the header says V=5 words of d=2", "needs at least"]),
+        ("\n1000000000000 3\na 1 2 3\n", ["line 2: the header says V=1000000000000", "file has"]),
+        ("1 100000000000\na 1 2 3\n", ["line 1: the header says d=100000000000", "limit of"]),
         ("2 4\na 1 2\nb 3 4\n", ["line 2: the header (line 1) says d=4", "2 values"]),
         ("2 2\n", ["line 1: a header 'V d' but no vectors"]),
         ("a 1 2\nb nan 4\n", ["line 2, column 2", "finite", "'nan'"]),
@@ -160,6 +163,8 @@ def test_bad_binary_files(tmp_path: Path, write: Write) -> None:
         (b"2 2\n" + data[4:], ["line 1: the header says V=2", "11 more bytes"]),
         (data.replace(b"c ", b"a "), ["word 3 of 3", "'a' appears again (first as word 1)"]),
         (b"", ["the file is empty"]),
+        (b"100000000000 2\n" + data[4:], ["word 4 of 100000000000", "ends after 3 words"]),
+        (b"3 1000000000\n" + data[4:], ["line 1: the header says d=1000000000", "limit of"]),
     ]
     for content, parts in cases:
         path = write("bad.bin", content)
@@ -227,3 +232,42 @@ def test_npy_writer_is_atomic_and_leaves_no_temporaries(
     write_npy_pair(rand, tmp_path / "E.npy")
     write_npy_pair(rand, tmp_path / "E.npy")  # overwrite
     assert sorted(p.name for p in tmp_path.iterdir()) == ["E.npy", "E.vocab.json"]
+
+
+def _npy_header_only(path: Path, shape: tuple[int, ...], descr: str, data: bytes = b"") -> None:
+    """An .npy file whose header claims `shape` of `descr`, followed by `data` only."""
+    with path.open("wb") as handle:
+        header = {"descr": descr, "fortran_order": False, "shape": shape}
+        np.lib.format.write_array_header_1_0(handle, header)
+        handle.write(data)
+
+
+@pytest.mark.parametrize(
+    ("shape", "descr", "data", "parts"),
+    [
+        ((10, 10**11), "<f4", b"\0" * 64, ["shape (10, 100000000000)", "limit of 100000"]),
+        ((10**11, 10), "<f4", b"\0" * 64, ["shape (100000000000, 10)", "4,000,000,000,000"]),
+        ((3, 2), "<f8", b"\0" * 47, ["(48 bytes)", "holds 47 bytes", "truncated"]),
+        ((3, 2), "<f8", b"\0" * 49, ["(48 bytes)", "holds 49 bytes"]),
+        ((3, 2), "|O", b"\0" * 48, ["object dtype", "pickle"]),
+        ((3, 2), "<c16", b"\0" * 96, ["expected real numbers, received dtype complex128"]),
+        ((3, 2), "|S4", b"\0" * 24, ["expected real numbers, received dtype |S4"]),
+    ],
+)
+def test_npy_headers_are_checked_before_reading(
+    tmp_path: Path, shape: tuple[int, ...], descr: str, data: bytes, parts: list[str]
+) -> None:
+    path = tmp_path / "E.npy"
+    _npy_header_only(path, shape, descr, data)
+    _sidecar(path, ["a", "b", "c"])
+    with _raises(path, *parts):
+        load_embedding(path)
+
+
+def test_npy_fortran_order_and_integers_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "E.npy"
+    array = np.asfortranarray(np.arange(6, dtype=np.int16).reshape(3, 2))
+    np.save(path, array)
+    _sidecar(path, ["a", "b", "c"])
+    m = read_npy_pair(path)
+    assert m.vectors.dtype == np.float32 and m.vectors.tolist() == array.tolist()

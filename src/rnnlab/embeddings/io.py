@@ -20,14 +20,21 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
+from numpy.lib import format as npy_format
 
 from rnnlab.data.vocab import FORMAT as VOCAB_FORMAT
 from rnnlab.data.vocab import Vocab, atomic_write_text
 from rnnlab.embeddings.matrix import EmbeddingMatrix
-from rnnlab.embeddings.textvec import check_words_writable, read_text_vectors, text_vector_lines
+from rnnlab.embeddings.textvec import (
+    MAX_DIM,
+    check_header_fits,
+    check_words_writable,
+    read_text_vectors,
+    text_vector_lines,
+)
 from rnnlab.errors import ConfigError, DataError, ShapeError
 
 WORDS_FORMAT = "rnnlab-embedding-words"
@@ -40,6 +47,11 @@ SUFFIXES: dict[str, str] = {
 }
 NPY_MAGIC = b"\x93NUMPY"
 MAX_WORD_BYTES = 4096  # a binary word longer than this means the file is not what it claims
+NPY_MAX_HEADER = 10_000  # bytes of an .npy header (NumPy's own default cap)
+NPY_HEADER_READERS = {
+    (1, 0): npy_format.read_array_header_1_0,
+    (2, 0): npy_format.read_array_header_2_0,
+}
 
 __all__ = [
     "SUFFIXES",
@@ -126,6 +138,7 @@ def read_word2vec_binary(path: str | Path, max_words: int | None = None) -> Embe
     path = Path(path)
     data = _read_bytes(path, "a word2vec binary file")
     V, d, pos = _binary_header(data, path)
+    check_header_fits(path, V, d, 0, len(data))  # d; a lying V ends as 'truncated'
     n = V if max_words is None else min(V, _check_max_words(max_words))
     words: list[str] = []
     rows: list[np.ndarray] = []  # grown row by row: a lying header cannot demand memory
@@ -246,31 +259,54 @@ def read_npy_pair(path: str | Path) -> EmbeddingMatrix:
 
 
 def _load_npy(path: Path) -> np.ndarray:
+    """The (V, d) array of `path`, its header checked against the file size before reading."""
     with path.open("rb") as handle:
-        magic = handle.read(len(NPY_MAGIC))
-    if magic != NPY_MAGIC:
+        shape, fortran, dtype = _npy_header(handle, path)
+        count = int(np.prod(shape, dtype=np.int64))
+        data = handle.read(count * dtype.itemsize)
+    array = np.frombuffer(data, dtype=dtype, count=count)
+    return array.reshape(shape, order="F" if fortran else "C")
+
+
+def _npy_header(handle: BinaryIO, path: Path) -> tuple[tuple[int, int], bool, np.dtype]:
+    """(shape, fortran order, dtype) of an .npy header: refused unless it describes a (V, d)
+    array of real numbers that the file holds exactly (no object dtype: nothing unpickled)."""
+    if handle.read(len(NPY_MAGIC)) != NPY_MAGIC:
         raise DataError(
             f"{path}: not a readable .npy file: it does not start with the NumPy header "
             f"{NPY_MAGIC!r}; expected an array saved by numpy.save"
         )
+    handle.seek(0)
     try:
-        array = np.load(path, allow_pickle=False)
-    except ValueError as err:
-        if "pickle" in str(err).lower() or "object" in str(err).lower():
-            raise DataError(
-                f"{path}: the array has object dtype, which would need pickle (never loaded); "
-                "expected a (V, d) array of real numbers"
-            ) from None
+        version = npy_format.read_magic(handle)
+        read_header = NPY_HEADER_READERS.get(version)
+        if read_header is None:
+            raise ValueError(f"format version {version} is not 1.0 or 2.0")
+        shape, fortran, dtype = read_header(handle, max_header_size=NPY_MAX_HEADER)
+    except (ValueError, TypeError, SyntaxError, EOFError) as err:
         raise DataError(f"{path}: not a readable .npy file ({err})") from None
-    except (OSError, EOFError) as err:
-        raise DataError(f"{path}: not a readable .npy file ({err})") from None
-    if not isinstance(array, np.ndarray):
-        raise DataError(f"{path}: expected one .npy array, received {type(array).__name__}")
-    if array.ndim != 2:
-        raise DataError(f"{path}: expected a 2-D array (V, d), received shape {array.shape}")
-    if not (np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)):
-        raise DataError(f"{path}: expected real numbers, received dtype {array.dtype}")
-    return array
+    if dtype.hasobject:
+        raise DataError(
+            f"{path}: the array has object dtype, which would need pickle (never loaded); "
+            "expected a (V, d) array of real numbers"
+        )
+    if dtype.kind not in "fiu":
+        raise DataError(f"{path}: expected real numbers, received dtype {dtype}")
+    if len(shape) != 2:
+        raise DataError(f"{path}: expected a 2-D array (V, d), received shape {shape}")
+    if shape[1] > MAX_DIM:
+        raise DataError(
+            f"{path}: the header claims shape {shape}: d={shape[1]} is over the limit of "
+            f"{MAX_DIM} dimensions; expected a (V, d) embedding matrix"
+        )
+    needed = int(np.prod(shape, dtype=object)) * dtype.itemsize
+    held = os.fstat(handle.fileno()).st_size - handle.tell()
+    if needed != held:
+        raise DataError(
+            f"{path}: the header claims shape {shape} of {dtype} ({needed:,} bytes), but the "
+            f"file holds {held:,} bytes of data; the file is truncated or its header is wrong"
+        )
+    return shape, fortran, dtype
 
 
 def _read_words_json(path: Path) -> tuple[list[str], dict[str, Any]]:

@@ -26,6 +26,7 @@ from rnnlab.errors import ConfigError, DataError
 BOM = b"\xef\xbb\xbf"
 CHUNK = 8192  # rows parsed per NumPy call
 _ASCII_SPACE = frozenset(" \t\r\n\x0b\x0c")
+MAX_DIM = 100_000  # an embedding file wider than this has a lying header, not a matrix
 
 
 class _Rows:
@@ -94,6 +95,7 @@ def read_text_vectors(path: str | Path, max_words: int | None = None) -> Embeddi
     ):
         raise ConfigError(f"max_words: expected an integer >= 1 or None, received {max_words!r}")
     rows = _Rows(path)
+    size = path.stat().st_size
     header: tuple[int, int, int] | None = None  # (V, d, line)
     seen_content = complete = False
     with path.open("rb") as handle:
@@ -103,11 +105,14 @@ def read_text_vectors(path: str | Path, max_words: int | None = None) -> Embeddi
                 continue
             if not seen_content and _is_header(parts):
                 header, seen_content = (int(parts[0]), int(parts[1]), line), True
+                check_header_fits(path, header[0], header[1], 0, size, line)
                 continue
             seen_content = True
             if max_words is not None and len(rows.words) >= max_words:
                 break
             rows.add(parts[0].decode("utf-8"), parts[1:], line, header)
+            if header is not None and len(rows.words) == 1:  # d agrees: can V rows fit?
+                check_header_fits(path, header[0], header[1], 2 * header[1] + 2, size, header[2])
         else:
             complete = True
     rows.flush()
@@ -135,6 +140,22 @@ def _split(raw: bytes, line: int, path: Path) -> list[bytes]:
 
 def _is_header(parts: list[bytes]) -> bool:
     return len(parts) == 2 and parts[0].isdigit() and parts[1].isdigit()
+
+
+def check_header_fits(path: Path, V: int, d: int, row_bytes: int, size: int, line: int = 1) -> None:
+    """DataError unless a header's V words of d numbers (at least `row_bytes` bytes each)
+    can be in a file of `size` bytes and d is at most MAX_DIM: refused before reading rows."""
+    if d > MAX_DIM:
+        raise DataError(
+            f"{path}: line {line}: the header says d={d}, over the limit of {MAX_DIM} dimensions; "
+            "expected 'V d' with the real number of words and dimensions"
+        )
+    if V * row_bytes > size:
+        raise DataError(
+            f"{path}: line {line}: the header says V={V} words of d={d}, which needs at least "
+            f"{V * row_bytes:,} bytes, but the file has {size:,}; the header is wrong or the "
+            "file is truncated"
+        )
 
 
 def _check_counts(
