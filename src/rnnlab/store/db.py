@@ -26,8 +26,8 @@ import yaml
 
 from rnnlab.errors import ConfigError, RnnlabError, RunNotFound
 from rnnlab.events import FINAL_STATUSES
-from rnnlab.store.connection import LIST_HINT, Database
-from rnnlab.store.files import atomic_write_text
+from rnnlab.store.connection import LIST_HINT, Database, StoreBusy
+from rnnlab.store.files import atomic_write_text, remove_stale_tmp
 from rnnlab.store.owners import orphan_message, owner_gone, this_process
 from rnnlab.store.probe_rows import ProbeRows
 from rnnlab.store.records import (
@@ -228,21 +228,40 @@ class Store(ProbeRows):
 
     def reap_orphans(self) -> list[str]:
         """Mark failed every running run whose owner process has died on this host without
-        recording an end (killed outright); returns their ids."""
+        recording an end (killed outright); returns their ids. Left for a later call while
+        another process holds the write lock."""
         rows = self._db.read("SELECT id, owner FROM runs WHERE status = 'running'")
         reaped = []
         for run_id, owner in rows:
             if not owner_gone(owner):
                 continue
             message = orphan_message(run_id, owner)
-            with self._db.write(f"mark run {run_id} failed") as conn:
-                cursor = conn.execute(
-                    "UPDATE runs SET status = 'failed', message = ?, finished_at = ? "
-                    "WHERE id = ? AND status = 'running' AND owner = ?",
-                    (message, utc_now(), run_id, owner),
-                )
-            reaped += [run_id] if cursor.rowcount else []
+            try:  # a repair for readers: skipped while another process holds the lock
+                with self._db.write(f"mark run {run_id} failed", wait_s=0) as conn:
+                    cursor = conn.execute(
+                        "UPDATE runs SET status = 'failed', message = ?, finished_at = ? "
+                        "WHERE id = ? AND status = 'running' AND owner = ?",
+                        (message, utc_now(), run_id, owner),
+                    )
+            except StoreBusy:
+                break
+            if cursor.rowcount:
+                reaped.append(run_id)
+                self.remove_stale_tmp(run_id)
         return reaped
+
+    def running_owner(self, run_id: str) -> str | None:
+        """``host:pid`` of the process training run `run_id`; None unless it is running."""
+        rows = self._db.read("SELECT status, owner FROM runs WHERE id = ?", (run_id,))
+        if not rows:
+            raise RunNotFound(f"no run with id {run_id!r}; {LIST_HINT}")
+        status, owner = rows[0]
+        return owner if status == "running" else None
+
+    def remove_stale_tmp(self, run_id: str) -> list[Path]:
+        """Remove the temporary files that killed writers left in the run's folder."""
+        folder = self.runs_root / run_id
+        return remove_stale_tmp(folder) if folder.is_dir() else []
 
     def set_summary(self, run_id: str, summary: dict[str, Any]) -> None:
         """Replace the run's summary (a JSON-able mapping)."""

@@ -117,6 +117,8 @@ def migrate(conn: sqlite3.Connection, target: int | None = None) -> int:
         raise RnnlabError(f"schema version {target}: expected 0 to {LATEST_VERSION}")
     if conn.in_transaction:
         raise RnnlabError("migrate: the connection is inside a transaction; commit it first")
+    if 0 < target == current_version(conn):
+        return target  # up to date: no write lock (another process may hold it for long)
     conn.execute("BEGIN IMMEDIATE")
     try:
         version = current_version(conn)

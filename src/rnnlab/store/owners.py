@@ -40,15 +40,40 @@ def owner_gone(owner: str | None) -> bool:
     if host != socket.gethostname() or not pid_text.isdigit():
         return False
     pid = int(pid_text)
-    if pid in _SUPERVISED:
+    return pid not in _SUPERVISED and not process_alive(pid)
+
+
+def owner_alive(owner: str | None) -> bool:
+    """True when `owner` names another process of this host that still runs (whoever
+    supervises it); owners on other hosts cannot be seen from here and count as not."""
+    host, _, pid_text = (owner or "").rpartition(":")
+    if host != socket.gethostname() or not pid_text.isdigit() or owner == this_process():
         return False
+    return process_alive(int(pid_text))
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process `pid` of this host runs (a zombie does not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
-        return True
+        return False
     except PermissionError:
-        return False  # it exists, under another user
-    return _zombie(pid)
+        return True  # it exists, under another user
+    except OverflowError:
+        return False
+    return not _zombie(pid)
+
+
+def training_message(run_id: str, owner: str, action: str) -> str:
+    """Why `action` is refused on run `run_id`, which process `owner` is training."""
+    pid = owner.rpartition(":")[2]
+    return (
+        f"run {run_id} is being trained by process {owner}, which is still running, so it "
+        f"cannot {action} now; wait for that run to end (`rnnlab runs show {run_id}`), or "
+        f"stop it first (Ctrl-C in its terminal, or `kill {pid}`: it saves a checkpoint), "
+        "then try again"
+    )
 
 
 def orphan_message(run_id: str, owner: str) -> str:

@@ -64,6 +64,7 @@ class RunRecorder:
         self._pending_steps = 0
         self._last_flush = clock()
         self.steps = store.get_run(run_id).steps
+        store.remove_stale_tmp(run_id)  # left by a writer killed mid-write
         self._steps_written = self.steps
 
     def __call__(self, event: Event) -> None:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, get_args
 
-from rnnlab.errors import ConfigError
+from rnnlab.errors import ConfigError, DataError
 from rnnlab.events import FINAL_STATUSES, Status
 
 STATUSES: tuple[str, ...] = get_args(Status)
@@ -59,11 +59,24 @@ class RunRecord:
          created_at, finished_at, steps, parent_id) = tuple(row)  # fmt: skip
         return cls(
             id=id_, name=name, task=task, status=status,
-            config=json.loads(config), versions=json.loads(versions), data_hash=data_hash,
-            summary=json.loads(summary) if summary else {}, message=message,
+            config=_json_column(config, "config", id_),
+            versions=_json_column(versions, "versions", id_), data_hash=data_hash,
+            summary=_json_column(summary, "summary", id_) if summary else {}, message=message,
             created_at=created_at, finished_at=finished_at, steps=int(steps or 0),
             parent_id=parent_id,
         )  # fmt: skip
+
+
+def _json_column(text: Any, column: str, run_id: Any) -> Any:
+    """The JSON of one column of a runs row; DataError naming the run and the column."""
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError) as err:
+        raise DataError(
+            f"run {run_id!r}: its {column!r} in the run store is not valid JSON ({err}); the "
+            "database may be damaged: `sqlite3 rnnlab.db 'PRAGMA integrity_check'` in the "
+            "store's folder tells; restore rnnlab.db from a backup if it is"
+        ) from None
 
 
 def utc_now() -> str:
