@@ -65,7 +65,13 @@ def test_eval_every_and_max_steps_mid_epoch_end_with_a_final_evaluation():
 def test_early_stopping_after_patience_evaluations_without_improvement():
     config = small_config(
         "classify",
-        train={"lr": 0.05, "eval_every": 1, "max_steps": 200, "early_stopping_patience": 2},
+        train={
+            "lr": 0.05,
+            "eval_every": 1,
+            "max_steps": 200,
+            "early_stopping_patience": 2,
+            "select_by": "loss",  # tests/train/test_select_by.py: the other metrics
+        },
     )
     _, events, ended = run(config)
     losses = [e.metrics["val_loss"] for e in of(events, Evaluated)]

@@ -13,6 +13,7 @@ before validation, so they are checked exactly like the file.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,13 +21,28 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from rnnlab.errors import ConfigError
-from rnnlab.spec.io import load_mapping, validation_message
+from rnnlab.spec.io import (
+    check_plain_data,
+    load_mapping,
+    parse_text,
+    short_repr,
+    validation_message,
+)
+from rnnlab.spec.memory import memory_problem
 
 Task = Literal["language-model", "classify", "forecast"]
+MAX_STEPS = 100_000_000  # optimizer steps (and step intervals) a run may ask for
+MAX_SECONDS = 30 * 24 * 3600.0  # train.max_seconds: thirty days
+MAX_VOCAB = 10_000_000
+TRANSFORM_STEPS = ("log", "diff", "seasonal-diff")  # forecast: data.transform, chained with +
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # strict: `hidden_size: true` or `2.5` is not an integer, "3" is not a number;
+    # allow_inf_nan=False: every float is finite (.inf, .nan are refused)
+    model_config = ConfigDict(
+        extra="forbid", validate_assignment=True, strict=True, allow_inf_nan=False
+    )
 
 
 class DataSpec(_Strict):
@@ -43,11 +59,43 @@ class DataSpec(_Strict):
     value_column: str | None = Field(None, description="forecast: default the last column")
     seq_len: int = Field(64, ge=1, le=10_000)
     horizon: int = Field(1, ge=1, le=1_000, description="forecast: values predicted per window")
-    season: int | None = Field(None, ge=2, description="forecast: period of seasonal-naive")
+    season: int | None = Field(
+        None, ge=2, le=100_000, description="forecast: period of seasonal-naive"
+    )
+    missing: Literal["error", "interpolate", "ffill", "drop"] = Field(
+        "error", description="forecast: what to do with missing values in the column"
+    )
+    transform: str = Field(
+        "none",
+        description="forecast: none | " + " | ".join(TRANSFORM_STEPS) + ", chained with + "
+        "(e.g. log+diff), applied in order and inverted for every prediction",
+    )
+    target: Literal["value", "change"] = Field(
+        "change", description="forecast: predict the next value, or its change from the last"
+    )
     val_fraction: float = Field(0.1, ge=0.0, lt=1.0)
-    min_freq: int = Field(1, ge=1, description="tokens rarer than this become <unk>")
-    max_vocab: int | None = Field(None, ge=3)
-    seed: int = 0
+    min_freq: int = Field(
+        1, ge=1, le=1_000_000_000, description="tokens rarer than this become <unk>"
+    )
+    max_vocab: int | None = Field(None, ge=3, le=MAX_VOCAB)
+    seed: int = Field(0, ge=0, lt=2**32)
+
+    @model_validator(mode="after")
+    def _known_transform(self) -> DataSpec:
+        steps = self.transform.split("+")
+        if self.transform != "none" and not all(step in TRANSFORM_STEPS for step in steps):
+            allowed = " | ".join(TRANSFORM_STEPS)
+            raise ValueError(
+                f"transform: expected none, or {allowed} joined by + (e.g. log+diff), "
+                f"received {self.transform!r}"
+            )
+        if "log" in steps[1:]:
+            raise ValueError(
+                f"transform: log comes first (e.g. log+diff), received {self.transform!r}"
+            )
+        if "seasonal-diff" in steps and self.season is None:
+            raise ValueError("transform: seasonal-diff needs data.season (e.g. 12 for months)")
+        return self
 
 
 EMBEDDING_INITS = ("random", "uniform", "xavier", "orthogonal", "onehot", "ppmi-svd", "word2vec")
@@ -91,7 +139,9 @@ class ModelSpec(_Strict):
     bidirectional: bool = False
     dropout: float = Field(0.0, ge=0.0, lt=1.0)
     init: Literal["default", "orthogonal", "identity"] = "default"
-    forget_bias: float = Field(0.0, description="LSTM: added to the forget-gate bias")
+    forget_bias: float = Field(
+        0.0, ge=-100.0, le=100.0, description="LSTM: added to the forget-gate bias"
+    )
 
     @model_validator(mode="after")
     def _cell_options(self) -> ModelSpec:
@@ -112,33 +162,78 @@ class TrainSpec(_Strict):
     optimizer: Literal["sgd", "adam", "adamw", "rmsprop"] = "adam"
     lr: float = Field(2e-3, gt=0.0, le=10.0)
     momentum: float = Field(0.0, ge=0.0, lt=1.0, description="sgd and rmsprop")
-    weight_decay: float = Field(0.0, ge=0.0)
+    weight_decay: float = Field(0.0, ge=0.0, le=1.0)
     schedule: Literal["constant", "cosine", "step"] = "constant"
-    step_every: int = Field(1000, ge=1, description="schedule step: steps between decays")
+    step_every: int = Field(
+        1000, ge=1, le=MAX_STEPS, description="schedule step: steps between decays"
+    )
     step_gamma: float = Field(0.5, gt=0.0, le=1.0, description="schedule step: decay factor")
     batch_size: int = Field(32, ge=1, le=65_536)
-    epochs: int = Field(10, ge=1)
-    max_steps: int | None = Field(None, ge=1, description="stop after this many steps")
+    epochs: int = Field(10, ge=1, le=100_000)
+    max_steps: int | None = Field(
+        None, ge=1, le=MAX_STEPS, description="stop after this many steps"
+    )
     max_seconds: float | None = Field(
-        None, gt=0, description="stop after this much wall time (a final evaluation follows)"
+        None,
+        gt=0,
+        le=MAX_SECONDS,
+        description="stop after this much wall time (a final evaluation follows)",
     )
     threads: int | None = Field(
         None, ge=1, le=512, description="torch CPU threads; default torch's (all cores)"
     )
-    clip_grad_norm: float | None = Field(5.0, gt=0.0)
-    clip_grad_value: float | None = Field(None, gt=0.0)
-    early_stopping_patience: int | None = Field(None, ge=1, description="evaluations")
-    eval_every: int | None = Field(None, ge=1, description="steps; default once per epoch")
-    checkpoint_every: int | None = Field(None, ge=1, description="steps; default at each eval")
+    clip_grad_norm: float | None = Field(5.0, gt=0.0, le=1e6)
+    clip_grad_value: float | None = Field(None, gt=0.0, le=1e6)
+    select_by: Literal["auto", "loss", "accuracy", "rmse", "mae"] = Field(
+        "auto",
+        description="validation metric that picks the best checkpoint and drives early "
+        "stopping; auto: accuracy (classify), loss (language-model), rmse (forecast)",
+    )
+    early_stopping_patience: int | None = Field(None, ge=1, le=1_000_000, description="evaluations")
+    eval_every: int | None = Field(
+        None, ge=1, le=MAX_STEPS, description="steps; default once per epoch"
+    )
+    checkpoint_every: int | None = Field(
+        None, ge=1, le=MAX_STEPS, description="steps; default at each eval"
+    )
     kernel: Literal["auto", "nn", "explicit"] = Field(
         "auto",
         description="GRU/RNN on CPU: nn (torch.nn), explicit (rnnlab's compiled "
         "recurrence), auto (explicit when built or worth building; nn on GPUs and for LSTM)",
     )
     probe_every: int | None = Field(
-        100, ge=1, description="steps between gradient-flow probes (also at step 1); null: off"
+        100,
+        ge=1,
+        le=MAX_STEPS,
+        description="steps between gradient-flow probes (also at step 1); null: off",
     )
-    seed: int = 0
+    precision: Literal["fp32", "bf16"] = Field(
+        "fp32", description="bf16: autocast on the model's device (torch engine)"
+    )
+    deterministic: bool = Field(
+        False,
+        description="deterministic torch kernels: bitwise-exact resume on CUDA, a little slower",
+    )
+    seed: int = Field(0, ge=0, lt=2**32)
+
+    @model_validator(mode="after")
+    def _engine_options(self) -> TrainSpec:
+        if self.kernel == "explicit" and self.device == "cuda":
+            raise ValueError(
+                "kernel: explicit runs rnnlab's compiled CPU recurrence; with device cuda "
+                "expected nn or auto (cuDNN)"
+            )
+        if self.precision == "bf16" and self.engine == "numpy":
+            raise ValueError("precision: bf16 needs engine torch; engine numpy expects fp32")
+        return self
+
+
+# Validation metrics a task's run can select its best checkpoint by; the first is the default.
+SELECT_BY: dict[str, tuple[str, ...]] = {
+    "language-model": ("loss",),
+    "classify": ("accuracy", "loss"),
+    "forecast": ("rmse", "mae", "loss"),
+}
 
 
 class RunConfig(_Strict):
@@ -161,7 +256,26 @@ class RunConfig(_Strict):
             raise ValueError("data.format: classify reads a table; expected tsv | csv")
         if self.task == "forecast" and self.data.format == "text":
             raise ValueError("data.format: forecast reads a table; expected csv | tsv")
+        allowed = SELECT_BY[self.task]
+        if self.train.select_by not in ("auto", *allowed):
+            raise ValueError(
+                f"train.select_by: a {self.task} run selects by auto | {' | '.join(allowed)}; "
+                f"received {self.train.select_by!r}"
+            )
         return self
+
+    @model_validator(mode="after")
+    def _fits_in_memory(self) -> RunConfig:
+        problem = memory_problem(self)  # sizes an allocator would die on, refused up front
+        if problem:
+            raise ValueError(problem)
+        return self
+
+    @property
+    def selection_metric(self) -> str:
+        """train.select_by with auto resolved: the first of the task's SELECT_BY."""
+        chosen = self.train.select_by
+        return SELECT_BY[self.task][0] if chosen == "auto" else chosen
 
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False)
@@ -169,11 +283,12 @@ class RunConfig(_Strict):
 
 def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
     """Apply `section.field=value` overrides (values parsed as YAML) to a config mapping."""
-    result = yaml.safe_load(yaml.safe_dump(data))  # a deep copy of plain data
+    check_plain_data(data, "config")  # a request body can be as hostile as a file
+    result = copy.deepcopy(data)
     for item in overrides:
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
-            raise ConfigError(f"--set {item!r}: expected section.field=value")
+            raise ConfigError(f"--set {short_repr(item)}: expected section.field=value")
         parts = key.strip().split(".")
         _check_override_path(parts)
         node = result
@@ -181,7 +296,7 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any
             node = node.setdefault(part, {})
             if not isinstance(node, dict):
                 raise ConfigError(f"--set {key}: {part} is not a section")
-        node[parts[-1]] = yaml.safe_load(raw) if raw.strip() else None
+        node[parts[-1]] = parse_text(raw, f"--set {key.strip()}") if raw.strip() else None
     return result
 
 

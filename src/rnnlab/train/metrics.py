@@ -4,6 +4,9 @@ language-model: loss (mean cross-entropy per token), perplexity = exp(loss),
                 bits per character = loss / ln 2 (char tokenizer)
 classify:       loss, accuracy, macro F1 (mean over classes of 2PR / (P + R))
 forecast:       loss (MSE on the scaled values), RMSE and MAE in the data's units
+
+Selection says which evaluation is best (train.select_by); tiny_validation, when a
+validation split is too small to choose by.
 """
 
 from __future__ import annotations
@@ -59,3 +62,47 @@ def forecast_metrics(
         "val_rmse": float(np.sqrt(np.mean(err**2))) if err.size else 0.0,
         "val_mae": float(np.mean(np.abs(err))) if err.size else 0.0,
     }
+
+
+class Selection:
+    """Which evaluation is best: by validation `metric` (loss | accuracy | rmse | mae,
+    see ``RunConfig.selection_metric``); higher is better for accuracy, lower for the rest."""
+
+    def __init__(self, metric: str) -> None:
+        self.metric = metric
+        self.key = f"val_{metric}"
+        self.higher_is_better = metric == "accuracy"
+
+    def improves(self, value: float | None, best: float | None) -> bool:
+        """True when `value` beats `best` (or is the first value); ties do not improve."""
+        if value is None or not math.isfinite(value):
+            return False
+        if best is None:
+            return True
+        return value > best if self.higher_is_better else value < best
+
+
+# Fewer validation items than these and the "best" checkpoint is picked by noise: one item
+# moves the mean metric by 1/n of its size (accuracy over 20 examples moves in steps of 5
+# points, with a standard error near 11), about as much as checkpoints late in training
+# differ. Neighbouring tokens and overlapping forecast windows are correlated, so their
+# minimums count items, not independent draws. The bundled samples stay above them.
+MIN_VALIDATION = {
+    "language-model": ("val_tokens", 50, "tokens"),
+    "classify": ("val_examples", 20, "examples"),
+    "forecast": ("val_windows", 10, "windows"),
+}
+
+
+def tiny_validation(task: str, summary: dict) -> str | None:
+    """A warning when the validation split is too small to choose a checkpoint by, else
+    None (also when there is no validation split at all, or its size is unknown)."""
+    key, minimum, unit = MIN_VALIDATION[task]
+    size = summary.get(key)
+    if not isinstance(size, int) or size == 0 or size >= minimum:
+        return None
+    return (
+        f"the validation split has only {size} {unit} (fewer than {minimum}): its metrics "
+        f"are noise, so no best checkpoint is kept, early stopping is off and predictions "
+        f"use the last checkpoint; use more data or a larger data.val_fraction"
+    )

@@ -3,7 +3,10 @@
 Per step: the schedule sets the rate, the learner takes a step (pre-clip norm
 recorded, clipping, non-finite check), a ``StepDone`` goes out. Evaluation runs
 every ``train.eval_every`` steps or at each epoch's end; each evaluation is
-followed by a checkpoint event (and ``best`` when the validation loss improved).
+followed by a checkpoint event (and ``best`` when the metric of ``train.select_by``
+improved; early stopping counts evaluations without improvement of that same metric).
+A validation split too small to mean anything (``tiny_validation``) marks no
+checkpoint best and stops nothing early: the last checkpoint is the one used.
 A non-finite loss or gradient ends the run as ``diverged`` without a checkpoint,
 so the last good one stays. Ctrl-C (SIGINT) or ``request_stop()`` ends the run
 after the current step with an ``interrupt`` checkpoint.
@@ -38,10 +41,12 @@ from rnnlab.events import (
 from rnnlab.spec.run import RunConfig
 from rnnlab.train.learner import Learner
 from rnnlab.train.metrics import (
+    Selection,
     classify_metrics,
     confusion_matrix,
     forecast_metrics,
     language_model_metrics,
+    tiny_validation,
 )
 from rnnlab.train.schedules import learning_rate
 
@@ -67,7 +72,7 @@ class Trainer:
             "step": 0,
             "epoch": 0,
             "batch_index": 0,
-            "best_val_loss": None,
+            "best_score": None,  # the best value of the selection metric so far
             "bad_evals": 0,
             "last_eval_step": 0,
             "last_checkpoint_step": None,
@@ -78,6 +83,8 @@ class Trainer:
         self._last_outputs: tuple[list, list] = ([], [])
         self._probe_pending = False
         self.best_metrics: dict[str, float] = {}
+        self.selection = Selection(config.selection_metric)
+        self.validation_warning = tiny_validation(config.task, getattr(prepared, "summary", {}))
 
     # ------------------------------------------------------------------ data
     def batches(self, split: str, epoch: int) -> Iterator[Batch]:
@@ -106,13 +113,13 @@ class Trainer:
     # ------------------------------------------------------------------ the loop
     def fit(self, resume: tuple[dict[str, np.ndarray], dict[str, Any]] | None = None) -> RunEnded:
         carry = self._restore(resume) if resume else None
+        summary = dict(getattr(self.prepared, "summary", {}))
+        if self.validation_warning:
+            warnings = [w for w in summary.get("warnings", []) if w != self.validation_warning]
+            summary["warnings"] = [*warnings, self.validation_warning]
+        summary["select_by"] = self.selection.metric
         self._emit(
-            RunStarted(
-                self.progress["step"],
-                self.total_steps,
-                self.steps_per_epoch,
-                dict(getattr(self.prepared, "summary", {})),
-            )
+            RunStarted(self.progress["step"], self.total_steps, self.steps_per_epoch, summary)
         )
         self._wall_start = time.monotonic()
         with _SigintSetsFlag(self._stop):
@@ -289,13 +296,12 @@ class Trainer:
             return classify_metrics(
                 loss_sum, np.concatenate(outputs), np.concatenate(targets), n_classes
             )
-        data = self.prepared.data
-        return forecast_metrics(
-            loss_sum,
-            count,
-            data.unscale(np.concatenate(outputs)),
-            data.unscale(np.concatenate(targets)),
-        )
+        data, outputs_all = self.prepared.data, np.concatenate(outputs)
+        if isinstance(data, SeriesData):  # transforms inverted, in the series' own units
+            predicted, actual = data.to_original("val", outputs_all), data.windows("val", False)[1]
+        else:
+            predicted, actual = data.unscale(outputs_all), data.unscale(np.concatenate(targets))
+        return forecast_metrics(loss_sum, count, predicted, actual)
 
     def _emit_evaluation_probe(self) -> None:
         """The confusion matrix (classify) or the validation forecasts (a series)."""
@@ -310,7 +316,7 @@ class Trainer:
             self._emit(ProbeTaken(step, "confusion", payload))
         elif task == "forecast" and outputs and isinstance(self.prepared.data, SeriesData):
             data = self.prepared.data
-            predicted = data.unscale(np.concatenate(outputs))[:, 0]  # one step ahead
+            predicted = data.to_original("val", np.concatenate(outputs))[:, 0]  # one step ahead
             positions = data.starts("val") + data.seq_len
             payload = {
                 "step": step,
@@ -330,13 +336,11 @@ class Trainer:
         if val_loss is not None and not math.isfinite(val_loss):
             return self._diverged(f"validation loss ({val_loss})", p["step"])
         self.metrics = metrics
-        best = val_loss is not None and (
-            p["best_val_loss"] is None or val_loss < p["best_val_loss"]
-        )
+        best = self._select(metrics)
         if best:
-            p["best_val_loss"], p["bad_evals"] = val_loss, 0
+            p["best_score"], p["bad_evals"] = metrics[self.selection.key], 0
             self.best_metrics = dict(self.metrics)
-        elif val_loss is not None:
+        elif metrics and not self.validation_warning:
             p["bad_evals"] += 1
         if self.metrics:
             self._emit(Evaluated(p["step"], p["epoch"], dict(self.metrics), best))
@@ -346,6 +350,14 @@ class Trainer:
         if patience is not None and p["bad_evals"] >= patience:
             return self._end("early-stopped", self._patience_message())
         return None
+
+    def _select(self, metrics: dict[str, float]) -> bool:
+        """Is this evaluation the best so far by the selection metric? Never with a tiny
+        validation split."""
+        if self.validation_warning:
+            return False
+        score = metrics.get(self.selection.key)
+        return self.selection.improves(score, self.progress.get("best_score"))
 
     # ------------------------------------------------------------------ checkpoints
     def _checkpoint(self, reason: str, carry: Any, best: bool = False) -> None:
@@ -399,8 +411,8 @@ class Trainer:
 
     def _patience_message(self) -> str:
         return (
-            f"validation loss did not improve for {self.progress['bad_evals']} "
-            f"evaluations; best {self.progress['best_val_loss']:.4f}"
+            f"validation {self.selection.metric} did not improve for "
+            f"{self.progress['bad_evals']} evaluations; best {self.progress['best_score']:.4f}"
         )
 
     def _end(self, status: str, message: str) -> RunEnded:
