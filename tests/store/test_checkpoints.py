@@ -11,7 +11,13 @@ import numpy as np
 import pytest
 
 from rnnlab.errors import ConfigError, DataError, RnnlabError
-from rnnlab.store import checkpoints, list_checkpoints, read_checkpoint, write_checkpoint
+from rnnlab.store import (
+    checkpoints,
+    list_checkpoints,
+    read_checkpoint,
+    read_run_checkpoint,
+    write_checkpoint,
+)
 
 META = {"step": 10, "epoch": 1, "config": {"model": {"cell": "gru"}}, "vocab": ["<pad>", "a"]}
 
@@ -170,3 +176,75 @@ def test_bad_tags_and_arrays_are_refused(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="meta is not JSON-able"):
         write_checkpoint(tmp_path, "last", {}, {"path": Path("x")})
     assert list(tmp_path.iterdir()) == []
+
+
+# ---- a training run's checkpoint: the meta resuming and predicting read ----------------------
+
+RUN_META = {
+    "config": {"task": "classify"},
+    "progress": {"step": 3, "epoch": 0, "batch_index": 3},
+    "vocab": {"format": "rnnlab-vocab"},
+    "classes": ["neg", "pos"],
+}
+
+
+def _with_meta(tmp_path: Path, meta: dict[str, Any], arrays: dict | None = None) -> None:
+    write_checkpoint(tmp_path, "last", arrays or {}, meta)
+
+
+def test_run_checkpoint_reads_a_whole_one(tmp_path: Path) -> None:
+    params = {"model.w": np.ones((2, 3)), "optim.exp_avg.w": np.zeros((2, 3))}
+    _with_meta(tmp_path, RUN_META, {**params, "optim.step.w": np.array(3)})
+    loaded, meta = read_run_checkpoint(tmp_path, "last")
+    assert meta == RUN_META and sorted(loaded) == ["model.w", "optim.exp_avg.w", "optim.step.w"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"config": None}, "missing 'config' in meta"),
+        ({"progress": None}, "missing 'progress' in meta"),
+        ({"config": "gru"}, "'config': expected a JSON object, received 'gru'"),
+        ({"progress": [3]}, r"'progress': expected a JSON object, received \[3\]"),
+        ({"classes": "ab"}, "'classes': expected a JSON array, received 'ab'"),
+        ({"vocab": ["a"]}, "'vocab': expected a JSON object"),
+        ({"progress": {"step": 3, "epoch": 0}}, "progress.batch_index: expected an integer >= 0"),
+        ({"progress": {"step": -1, "epoch": 0, "batch_index": 0}}, "progress.step: .*received -1"),
+        ({"progress": {"step": True, "epoch": 0, "batch_index": 0}}, "progress.step"),
+        ({"progress": {"step": "x" * 500, "epoch": 0, "batch_index": 0}}, r"'xxx+\.\.\.$"),
+    ],
+)
+def test_run_checkpoint_meta_errors_name_file_and_field(
+    tmp_path: Path, change: dict[str, Any], message: str
+) -> None:
+    meta = {key: value for key, value in {**RUN_META, **change}.items() if value is not None}
+    _with_meta(tmp_path, meta)
+    pattern = r"^corrupt checkpoint: .*last\.json: .*" + message
+    with pytest.raises(DataError, match=pattern):
+        read_run_checkpoint(tmp_path, "last")
+
+
+def test_run_checkpoint_optimiser_shapes_follow_their_parameter(tmp_path: Path) -> None:
+    params = {"model.w": np.ones((2, 3)), "optim.exp_avg.w": np.zeros((3, 2))}
+    _with_meta(tmp_path, RUN_META, params)
+    with pytest.raises(DataError, match=r"'optim.exp_avg.w' has shape \(3, 2\), .* \(2, 3\)"):
+        read_run_checkpoint(tmp_path, "last")
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        b"",  # empty
+        (2**62).to_bytes(8, "little") + b"{}",  # a header claiming 4 EiB
+        (10).to_bytes(8, "little") + b'{"w": 1}',  # truncated header
+        (30).to_bytes(8, "little") + b'{"w":{"dtype":"F32","shape":[9],"data_offsets":[0,36]}}',
+    ],
+)
+def test_garbage_safetensors_is_a_corrupt_checkpoint(tmp_path: Path, garbage: bytes) -> None:
+    write_checkpoint(tmp_path, "last", {}, RUN_META)
+    document = json.loads((tmp_path / "last.json").read_text())
+    (tmp_path / document["arrays_file"]).write_bytes(garbage)
+    document["arrays_sha256"] = hashlib.sha256(garbage).hexdigest()
+    (tmp_path / "last.json").write_text(json.dumps(document))
+    with pytest.raises(DataError, match=r"^corrupt checkpoint: .*not a valid safetensors file"):
+        read_run_checkpoint(tmp_path, "last")

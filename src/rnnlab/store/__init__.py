@@ -4,7 +4,12 @@ It subscribes to the trainer's events through ``RunRecorder``; the trainer never
 imports it. Checkpoints are safetensors plus JSON; every file write is atomic.
 """
 
-from rnnlab.store.checkpoints import list_checkpoints, read_checkpoint, write_checkpoint
+from rnnlab.store.checkpoints import (
+    list_checkpoints,
+    read_checkpoint,
+    read_run_checkpoint,
+    write_checkpoint,
+)
 from rnnlab.store.db import Store, default_home
 from rnnlab.store.files import atomic_write_bytes, atomic_write_json, atomic_write_text
 from rnnlab.store.recorder import RunRecorder
@@ -20,5 +25,6 @@ __all__ = [
     "default_home",
     "list_checkpoints",
     "read_checkpoint",
+    "read_run_checkpoint",
     "write_checkpoint",
 ]

@@ -34,6 +34,17 @@ from rnnlab.store.files import atomic_write_bytes, atomic_write_json
 FORMAT = "rnnlab-checkpoint"
 VERSION = 1
 _TAG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+# what a training run's checkpoint meta must hold (and may hold), with the JSON type of each
+RUN_META: dict[str, type] = {"config": dict, "progress": dict}
+RUN_META_OPTIONAL: dict[str, type] = {
+    "rng": dict,
+    "metrics": dict,
+    "best_metrics": dict,
+    "vocab": dict,
+    "classes": list,
+}
+PROGRESS_COUNTERS = ("step", "epoch", "batch_index")
+_KIND_NAMES = {dict: "object", list: "array"}
 _ARRAYS_FILE = re.compile(r"^(?P<tag>[A-Za-z0-9][A-Za-z0-9_-]*)\.[0-9a-f]{16}\.safetensors$")
 
 
@@ -85,14 +96,71 @@ def read_checkpoint(folder: str | Path, tag: str) -> tuple[dict[str, np.ndarray]
             raise DataError(f"{arrays_path}: cannot read: {err.strerror or err}") from err
     if hashlib.sha256(data).hexdigest() != document["arrays_sha256"]:
         raise DataError(
-            f"{arrays_path}: its sha256 does not match arrays_sha256 in {json_path}; "
-            f"checkpoint {tag!r} is incomplete or corrupted"
+            f"corrupt checkpoint: {arrays_path}: its sha256 does not match arrays_sha256 "
+            f"in {json_path}; checkpoint {tag!r} is incomplete or corrupted"
         )
     try:
         arrays = load_arrays(data)
     except (SafetensorError, ValueError, TypeError) as err:
-        raise DataError(f"{arrays_path}: not a valid safetensors file: {err}") from None
+        raise DataError(
+            f"corrupt checkpoint: {arrays_path}: not a valid safetensors file: {err}"
+        ) from None
     return arrays, document["meta"]
+
+
+def read_run_checkpoint(
+    folder: str | Path, tag: str
+) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """A training run's checkpoint (read_checkpoint), its meta checked for what resuming and
+    predicting read: DataError "corrupt checkpoint: <file>: ..." naming the missing or wrong
+    field, instead of a KeyError later."""
+    arrays, meta = read_checkpoint(folder, tag)
+    json_path = Path(folder) / f"{tag}.json"
+    for key, kind in RUN_META.items():
+        if key not in meta:
+            raise DataError(f"corrupt checkpoint: {json_path}: missing {key!r} in meta")
+        _check_kind(json_path, key, meta[key], kind)
+    for key, kind in RUN_META_OPTIONAL.items():
+        if key in meta:
+            _check_kind(json_path, key, meta[key], kind)
+    progress = meta["progress"]
+    for key in PROGRESS_COUNTERS:
+        value = progress.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise DataError(
+                f"corrupt checkpoint: {json_path}: progress.{key}: expected an integer >= 0, "
+                f"received {_short(value)}"
+            )
+    _check_optim_shapes(json_path, arrays)
+    return arrays, meta
+
+
+def _check_kind(json_path: Path, key: str, value: Any, kind: type) -> None:
+    if not isinstance(value, kind):
+        raise DataError(
+            f"corrupt checkpoint: {json_path}: {key!r}: expected a JSON "
+            f"{_KIND_NAMES[kind]}, received {_short(value)}"
+        )
+
+
+def _check_optim_shapes(json_path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Each optimiser slot ``optim.<slot>.<name>`` of a parameter ``model.<name>`` has its
+    shape (0-d counters excepted)."""
+    for key, value in arrays.items():
+        if not key.startswith("optim.") or value.ndim == 0:
+            continue
+        name = key.split(".", 2)[-1]
+        param = arrays.get(f"model.{name}")
+        if param is not None and param.shape != value.shape:
+            raise DataError(
+                f"corrupt checkpoint: {json_path}: array {key!r} has shape {value.shape}, "
+                f"but the parameter model.{name} has {param.shape}; expected the same shape"
+            )
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def list_checkpoints(folder: str | Path) -> list[str]:
@@ -134,35 +202,43 @@ def _read_document(json_path: Path, folder: Path, tag: str) -> dict[str, Any]:
         tags = ", ".join(list_checkpoints(folder)) or "none"
         raise DataError(f"{json_path}: no checkpoint {tag!r} here (checkpoints: {tags})") from None
     except UnicodeDecodeError as err:
-        raise DataError(f"{json_path}: not UTF-8 text (byte {err.start})") from None
+        raise DataError(
+            f"corrupt checkpoint: {json_path}: not UTF-8 text (byte {err.start})"
+        ) from None
     except OSError as err:
         raise DataError(f"{json_path}: cannot read: {err.strerror or err}") from err
     try:
         document = json.loads(text)
     except json.JSONDecodeError as err:
-        raise DataError(f"{json_path}: line {err.lineno}, column {err.colno}: {err.msg}") from None
+        raise DataError(
+            f"corrupt checkpoint: {json_path}: line {err.lineno}, column {err.colno}: {err.msg}"
+        ) from None
     _check_document(json_path, document)
     return document
 
 
 def _check_document(json_path: Path, document: Any) -> None:
+    where = f"corrupt checkpoint: {json_path}"
     if not isinstance(document, dict):
-        raise DataError(f"{json_path}: expected a JSON object, received {type(document).__name__}")
+        raise DataError(f"{where}: expected a JSON object, received {type(document).__name__}")
     if document.get("format") != FORMAT or document.get("version") != VERSION:
         raise DataError(
-            f"{json_path}: format/version: expected {FORMAT!r} version {VERSION}, received "
-            f"{document.get('format')!r} version {document.get('version')!r}"
+            f"{where}: format/version: expected {FORMAT!r} version {VERSION}, received "
+            f"{_short(document.get('format'))} version {_short(document.get('version'))}"
         )
     arrays_file = document.get("arrays_file")
     if not isinstance(arrays_file, str) or not _ARRAYS_FILE.match(arrays_file):
         raise DataError(
-            f"{json_path}: arrays_file: expected TAG.<16 hex>.safetensors, received {arrays_file!r}"
+            f"{where}: arrays_file: expected TAG.<16 hex>.safetensors, "
+            f"received {_short(arrays_file)}"
         )
     digest = document.get("arrays_sha256")
     if not isinstance(digest, str) or not re.fullmatch(r"[0-9a-f]{64}", digest):
-        raise DataError(f"{json_path}: arrays_sha256: expected 64 hex digits, received {digest!r}")
+        raise DataError(
+            f"{where}: arrays_sha256: expected 64 hex digits, received {_short(digest)}"
+        )
     if not isinstance(document.get("meta"), dict):
-        raise DataError(f"{json_path}: meta: expected a JSON object")
+        raise DataError(f"{where}: meta: expected a JSON object")
 
 
 def _remove_stale_arrays(folder: Path, tag: str, keep: str) -> None:
