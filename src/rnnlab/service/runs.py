@@ -12,7 +12,7 @@ from rnnlab.data.vocab import Vocab
 from rnnlab.errors import DataError
 from rnnlab.predict import ModelBundle, Predictor
 from rnnlab.spec.run import parse_run_config
-from rnnlab.store import Store, list_checkpoints, read_checkpoint
+from rnnlab.store import Store, list_checkpoints, read_run_checkpoint
 
 
 def run_details(store: Store, run_id: str) -> dict[str, Any]:
@@ -84,7 +84,7 @@ def load_bundle(ref: str, home: str | Path | None = None, tag: str | None = None
         if not tags:
             raise DataError(f"run {record.id} has no checkpoint yet; train it first")
         chosen = tag or ("best" if "best" in tags else "last")
-        arrays, meta = read_checkpoint(folder, chosen)
+        arrays, meta = read_run_checkpoint(folder, chosen)
     weights = {k.removeprefix("model."): v for k, v in arrays.items() if k.startswith("model.")}
     return ModelBundle(
         config=parse_run_config(meta["config"], f"run {record.id}"),

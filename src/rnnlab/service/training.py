@@ -15,7 +15,7 @@ from rnnlab.data import Prepared, SeriesData, prepare
 from rnnlab.events import Event
 from rnnlab.service.runs import run_details
 from rnnlab.spec.run import RunConfig, apply_overrides, load_run_config, parse_run_config
-from rnnlab.store import RunRecorder, Store, owners, read_checkpoint
+from rnnlab.store import RunRecorder, Store, owners, read_run_checkpoint
 from rnnlab.train import Trainer, build_learner, check_engine
 from rnnlab.train.embedding_init import initial_embedding, with_embedding_dim
 
@@ -105,7 +105,7 @@ def resume(
     """Continue a run from its last checkpoint: same data order, optimiser state and RNG."""
     with Store(home) as store:
         record = store.get_run(ref)
-        arrays, meta = read_checkpoint(store.run_dir(record.id) / "checkpoints", "last")
+        arrays, meta = read_run_checkpoint(store.run_dir(record.id) / "checkpoints", "last")
         config = parse_run_config(meta["config"], f"run {record.id}")
         prepared = prepare(config)
         check_engine(config)
@@ -164,7 +164,7 @@ def check_resume(ref: str, home: str | Path | None = None) -> str:
     """Every error `resume` would raise before training again; the run's id."""
     with Store(home) as store:
         record = store.get_run(ref)
-        _, meta = read_checkpoint(store.run_dir(record.id) / "checkpoints", "last")
+        _, meta = read_run_checkpoint(store.run_dir(record.id) / "checkpoints", "last")
     config = parse_run_config(meta["config"], f"run {record.id}")
     prepare(config)
     check_engine(config)
