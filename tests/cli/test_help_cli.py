@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from .conftest import invoke
@@ -26,3 +29,24 @@ def test_help_shows_an_example(command: list[str], monkeypatch: pytest.MonkeyPat
     assert "Example" in result.stdout
     example = result.stdout[result.stdout.index("Example") :]
     assert f"rnnlab {' '.join(command)} " in example  # the example runs this very command
+
+
+HEAVY = ("torch", "matplotlib", "fastapi", "gensim", "scipy", "sklearn")
+
+
+def test_the_cli_starts_without_loading_heavy_libraries() -> None:
+    """`rnnlab --help` / `--version` load only the CLI; torch and friends load when used."""
+    code = (
+        "import sys, rnnlab.cli.main, rnnlab.service\n"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout
+
+
+def test_the_lazy_service_names_each_resolve() -> None:
+    from rnnlab import service
+
+    assert all(callable(getattr(service, name)) or name.isupper() for name in service.__all__)
+    with pytest.raises(AttributeError, match="no_such_thing"):
+        _ = service.no_such_thing

@@ -3,142 +3,115 @@
 Each function takes plain values (paths, mappings, numbers) and returns plain
 values (strings, JSON-able dicts), raising ``RnnlabError`` kinds that the views
 turn into a CLI message or an HTTP 4xx with the same text.
+
+The names are imported on first use (``service.train`` loads torch only when a
+command trains), so ``rnnlab --help`` and ``--version`` start at once.
 """
 
-from rnnlab.service.calculator import (
-    TRACE_FORMATS,
-    random_trace,
-    save_trace_spec,
-    trace,
-    trace_bundle,
-    trace_examples,
-    trace_result,
-)
-from rnnlab.service.datasets import (
-    delete_upload,
-    list_datasets,
-    preview_dataset,
-    resolve_config_refs,
-    resolve_data_path,
-    save_upload,
-)
-from rnnlab.service.embeddings import (
-    build_stored_embedding,
-    delete_embedding,
-    embed_analogy,
-    embed_build,
-    embed_coverage,
-    embed_info,
-    embed_map,
-    embed_neighbours,
-    embed_plot,
-    list_embeddings,
-    stored_map,
-    stored_neighbours,
-    upload_embedding,
-)
-from rnnlab.service.figures import FIGURES, compare_runs, plot_compare, plot_run, run_figure
-from rnnlab.service.lab import lab_vanishing
-from rnnlab.service.models import forecast_values, model_summary, parameter_symbol
-from rnnlab.service.runs import (
-    classify,
-    forecast,
-    generate,
-    list_runs,
-    load_bundle,
-    predictor,
-    remove_run,
-    run_metrics,
-    run_probes,
-    run_states,
-    show_run,
-)
-from rnnlab.service.training import (
-    check_resume,
-    check_run,
-    fail_run,
-    load_config,
-    release_worker,
-    resume,
-    set_threads,
-    supervise_worker,
-    train,
-    versions,
-)
-from rnnlab.service.web_store import (
-    UnknownId,
-    UploadTooLarge,
-    artifact_file,
-    is_loopback,
-    require_token,
-    resolve_embedding_ref,
-    resolve_home,
-    upload_labels,
-)
+from __future__ import annotations
 
-__all__ = [
-    "FIGURES",
-    "TRACE_FORMATS",
-    "UnknownId",
-    "UploadTooLarge",
-    "artifact_file",
-    "build_stored_embedding",
-    "check_resume",
-    "check_run",
-    "classify",
-    "compare_runs",
-    "delete_embedding",
-    "delete_upload",
-    "embed_analogy",
-    "embed_build",
-    "embed_coverage",
-    "embed_info",
-    "embed_map",
-    "embed_neighbours",
-    "embed_plot",
-    "fail_run",
-    "forecast",
-    "forecast_values",
-    "generate",
-    "is_loopback",
-    "lab_vanishing",
-    "list_datasets",
-    "list_embeddings",
-    "list_runs",
-    "load_bundle",
-    "load_config",
-    "model_summary",
-    "parameter_symbol",
-    "plot_compare",
-    "plot_run",
-    "predictor",
-    "preview_dataset",
-    "random_trace",
-    "release_worker",
-    "remove_run",
-    "require_token",
-    "resolve_config_refs",
-    "resolve_data_path",
-    "resolve_embedding_ref",
-    "resolve_home",
-    "resume",
-    "run_figure",
-    "run_metrics",
-    "run_probes",
-    "run_states",
-    "save_trace_spec",
-    "save_upload",
-    "set_threads",
-    "show_run",
-    "stored_map",
-    "stored_neighbours",
-    "supervise_worker",
-    "trace",
-    "trace_bundle",
-    "trace_examples",
-    "trace_result",
-    "train",
-    "upload_embedding",
-    "upload_labels",
-    "versions",
-]
+import importlib
+from typing import Any
+
+# The module of rnnlab.service that defines each public name.
+_HOMES: dict[str, tuple[str, ...]] = {
+    "budgets": ("check_embedding_budget", "embedding_bytes"),
+    "calculator": (
+        "TRACE_FORMATS",
+        "random_trace",
+        "save_trace_spec",
+        "trace",
+        "trace_bundle",
+        "trace_examples",
+        "trace_result",
+    ),
+    "datasets": (
+        "delete_upload",
+        "list_datasets",
+        "preview_dataset",
+        "resolve_config_refs",
+        "resolve_data_path",
+        "save_upload",
+    ),
+    "embeddings": (
+        "build_stored_embedding",
+        "delete_embedding",
+        "embed_analogy",
+        "embed_build",
+        "embed_coverage",
+        "embed_info",
+        "embed_map",
+        "embed_neighbours",
+        "embed_plot",
+        "list_embeddings",
+        "stored_map",
+        "stored_neighbours",
+        "upload_embedding",
+    ),
+    "figure_names": ("FIGURES",),
+    "figures": (
+        "compare_runs",
+        "plot_compare",
+        "plot_run",
+        "run_figure",
+    ),
+    "lab": ("lab_vanishing",),
+    "models": (
+        "forecast_values",
+        "model_summary",
+        "parameter_symbol",
+    ),
+    "runs": (
+        "classify",
+        "forecast",
+        "generate",
+        "list_runs",
+        "load_bundle",
+        "predictor",
+        "remove_run",
+        "run_metrics",
+        "run_probes",
+        "run_states",
+        "show_run",
+    ),
+    "training": (
+        "check_resume",
+        "check_run",
+        "fail_run",
+        "load_config",
+        "release_worker",
+        "resume",
+        "set_threads",
+        "supervise_worker",
+        "train",
+        "versions",
+    ),
+    "web_store": (
+        "DEFAULT_JOB_MEMORY_MB",
+        "DEFAULT_JOB_SECONDS",
+        "DEFAULT_MAX_JOBS",
+        "UnknownId",
+        "UploadTooLarge",
+        "artifact_file",
+        "is_loopback",
+        "require_token",
+        "resolve_embedding_ref",
+        "resolve_home",
+        "upload_labels",
+    ),
+}
+_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
+
+__all__ = sorted(_HOME_OF)
+
+
+def __getattr__(name: str) -> Any:
+    """Import the defining module on first use and return the name from it."""
+    module = _HOME_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'rnnlab.service' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"rnnlab.service.{module}"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -7,19 +7,10 @@ from typing import Any
 
 from rnnlab import viz
 from rnnlab.errors import ConfigError, DataError
+from rnnlab.service.figure_names import FIGURES
 from rnnlab.service.runs import run_states
 from rnnlab.store import RunRecord, Store
 
-FIGURES = (
-    "curves",
-    "gradient-flow",
-    "gradient-flow-last",
-    "states",
-    "gates",
-    "confusion",
-    "forecast",
-    "histograms",
-)
 TASK_OF_FIGURE = {"confusion": "classify", "forecast": "forecast"}
 
 
