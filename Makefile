@@ -19,10 +19,12 @@ $(STAMP):
 # The web workbench on http://127.0.0.1:8000/ (the bundled samples are ready to train on).
 run: $(STAMP)
 	@echo "rnnlab workbench: open http://127.0.0.1:8000/ (Ctrl-C stops it)"
+	@echo "the rnnlab command: $(BIN)/rnnlab, or run '. $(BIN)/activate' to have rnnlab on PATH"
 	$(BIN)/rnnlab serve --host 127.0.0.1 --port 8000
 
 test: $(STAMP) lint browser-deps
 	$(BIN)/pytest -q
+	@echo "the rnnlab command: $(BIN)/rnnlab, or run '. $(BIN)/activate' to have rnnlab on PATH"
 
 # The browser tests (tests/browser) drive Debian's chromium through Playwright; they never
 # download a browser (`playwright install`). CI runs as root where apt-get works.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -50,3 +51,13 @@ def test_the_lazy_service_names_each_resolve() -> None:
     assert all(callable(getattr(service, name)) or name.isupper() for name in service.__all__)
     with pytest.raises(AttributeError, match="no_such_thing"):
         _ = service.no_such_thing
+
+
+def test_make_and_readme_say_how_to_reach_the_rnnlab_command() -> None:
+    root = Path(__file__).parents[2]
+    makefile = (root / "Makefile").read_text()
+    for target in ("run", "test"):
+        recipe = makefile.split(f"\n{target}:", 1)[1].split("\n\n", 1)[0]
+        assert "@echo" in recipe and "$(BIN)/rnnlab" in recipe and "$(BIN)/activate" in recipe
+    readme = (root / "README.md").read_text()
+    assert ". .venv/bin/activate" in readme and ".venv/bin/rnnlab" in readme
