@@ -1,8 +1,10 @@
 """Probes: dL/dh_t per step, states and gates, recorded during ordinary training.
 
-The gradient-flow probe runs the reference engine on the model's weights; here it is
-checked against an independent unrolling of the same torch model with autograd, and
-the tape against the delta recursion itself.
+On the torch engine the gradient-flow probe runs on the model's device
+(torch_engine/probe.py); on the numpy engine it reads the reference engine's tapes. Both
+are checked against an independent unrolling of the same torch model with autograd, the
+torch probe against the reference engine (the oracle) for every layout, and the tape
+against the delta recursion itself. Torch paths run on each device of tests/devices.py.
 """
 
 from __future__ import annotations
@@ -12,8 +14,14 @@ import pytest
 import torch
 
 from rnnlab.events import ProbeTaken
+from rnnlab.reference.probe import gradient_flow
 from rnnlab.train import Trainer, build_learner
+from tests.devices import DEVICES
 from tests.train.conftest import prepared_for, small_config
+
+
+def with_train(config, **update):
+    return config.model_copy(update={"train": config.train.model_copy(update=update)})
 
 
 def unrolled_dh(model, x: torch.Tensor, y: torch.Tensor, task: str):
@@ -21,11 +29,13 @@ def unrolled_dh(model, x: torch.Tensor, y: torch.Tensor, task: str):
     cells = {"lstm": torch.nn.LSTMCell, "gru": torch.nn.GRUCell, "rnn": torch.nn.RNNCell}
     rnn = model.rnn
     kwargs = {"nonlinearity": rnn.nonlinearity} if model.cell == "rnn" else {}
-    cell = cells[model.cell](rnn.input_size, rnn.hidden_size, **kwargs).double()
+    device = model.head.weight.device
+    cell = cells[model.cell](rnn.input_size, rnn.hidden_size, **kwargs).double().to(device)
     cell.load_state_dict({k.removesuffix("_l0"): v for k, v in rnn.state_dict().items()})
     inputs = model.embedding(x) if model.embedding is not None else x
     B, H = x.shape[1], rnn.hidden_size
-    state = (torch.zeros(B, H, dtype=torch.float64),) * (2 if model.cell == "lstm" else 1)
+    zeros = torch.zeros(B, H, dtype=torch.float64, device=device)
+    state = (zeros,) * (2 if model.cell == "lstm" else 1)
     hs = []
     for t in range(x.shape[0]):
         state = cell(inputs[t], state if model.cell == "lstm" else state[0])
@@ -40,21 +50,25 @@ def unrolled_dh(model, x: torch.Tensor, y: torch.Tensor, task: str):
     else:
         loss = torch.nn.functional.mse_loss(model.head(hs[-1]), y)
     loss.backward()
-    return torch.stack([h.grad for h in hs]).numpy()
+    return torch.stack([h.grad for h in hs]).cpu().numpy()
 
 
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("engine", ["torch", "numpy"])
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 @pytest.mark.parametrize("task", ["language-model", "forecast"])
-def test_gradient_flow_equals_autograd_on_an_unrolled_torch_model(cell, task):
-    config = small_config(task, model={"cell": cell})
+def test_gradient_flow_equals_autograd_on_an_unrolled_torch_model(cell, task, engine, device):
+    config = small_config(task, model={"cell": cell}, train={"engine": engine, "device": device})
     prepared = prepared_for(config)
     learner = build_learner(config, prepared, dtype="float64")
     batch = next(iter(Trainer(learner, prepared, config).batches("train", 0)))
     flow, hist = learner.probe(batch, None, step=1)
+    # the unrolling runs the torch model (for engine numpy: the one it was initialised from)
+    model = build_learner(with_train(config, engine="torch"), prepared, dtype="float64").model
     as_long = task == "language-model"
-    x = torch.as_tensor(batch.x).long() if as_long else torch.as_tensor(batch.x)
-    y = torch.as_tensor(batch.y).long() if as_long else torch.as_tensor(batch.y)
-    dh = unrolled_dh(learner.model, x, y, task)  # (T, B, H)
+    x, y = (torch.as_tensor(a, device=model.head.weight.device) for a in (batch.x, batch.y))
+    x, y = (x.long(), y.long()) if as_long else (x, y)
+    dh = unrolled_dh(model, x, y, task)  # (T, B, H)
     expected = np.linalg.norm(dh, axis=2).mean(axis=1)
     (series,) = flow["series"]
     assert (series["layer"], series["direction"]) == (0, "forward")
@@ -67,7 +81,7 @@ def test_gradient_flow_equals_autograd_on_an_unrolled_torch_model(cell, task):
 
 
 def test_the_tape_follows_the_delta_recursion():
-    config = small_config("forecast", model={"cell": "rnn"})
+    config = small_config("forecast", model={"cell": "rnn"}, train={"engine": "numpy"})
     prepared = prepared_for(config)
     learner = build_learner(config, prepared, dtype="float64")
     batch = next(iter(Trainer(learner, prepared, config).batches("train", 0)))
@@ -80,8 +94,58 @@ def test_the_tape_follows_the_delta_recursion():
     np.testing.assert_allclose(tape.delta, tape.dh * (1 - tape.h[1:] ** 2), atol=1e-14)
 
 
-def test_packed_sequences_average_only_steps_inside_each_length():
-    config = small_config("classify", model={"cell": "gru", "bidirectional": True})
+def reference_probe(learner, batch, carry=None):
+    """The reference engine's probe on the torch learner's weights and carried state."""
+    arrays = learner.carry_to_arrays(carry)
+    state = None if not arrays else ((arrays["h"], arrays["c"]) if "c" in arrays else arrays["h"])
+    model = learner.reference_model()
+    return gradient_flow(model, batch.x, batch.y, batch.lengths, state, step=1), model
+
+
+LAYOUTS = {
+    "lm-2-layers-carried": ("language-model", {"num_layers": 2}, True),
+    "classify-bidirectional-packed": ("classify", {"num_layers": 2, "bidirectional": True}, False),
+    "forecast-2-layers": ("forecast", {"num_layers": 2}, False),
+}
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_torch_probe_equals_the_reference_engine(layout, cell, device):
+    task, model, carried = LAYOUTS[layout]
+    config = small_config(task, model={"cell": cell, **model}, train={"device": device})
+    prepared = prepared_for(config)
+    learner = build_learner(config, prepared, dtype="float64")
+    trainer = Trainer(learner, prepared, config)
+    batches = iter(trainer.batches("train", 0))
+    carry = learner.train_step(next(batches), None).carry if carried else None
+    batch = next(batches)
+    if task == "classify":
+        assert len(set(batch.lengths.tolist())) > 1  # packing really happens
+    flow, hist = learner.probe(batch, carry, step=1)
+    (want, want_hist), _ = reference_probe(learner, batch, carry)
+    assert [(s["layer"], s["direction"]) for s in flow["series"]] == [
+        (s["layer"], s["direction"]) for s in want["series"]
+    ]
+    for got, expected in zip(flow["series"], want["series"], strict=True):
+        np.testing.assert_allclose(got["norms"], expected["norms"], rtol=1e-9, atol=1e-15)
+    assert flow["param_norms"].keys() == want["param_norms"].keys()
+    for name, norm in want["param_norms"].items():
+        assert flow["param_norms"][name] == pytest.approx(norm, rel=1e-9, abs=1e-15), name
+    for kind in ("params", "grads"):
+        for name, expected in want_hist[kind].items():
+            got = hist[kind][name]
+            np.testing.assert_allclose(got["edges"], expected["edges"], rtol=1e-9, atol=1e-12)
+            moved = np.abs(np.subtract(got["counts"], expected["counts"])).sum()
+            assert sum(got["counts"]) == sum(expected["counts"]) and moved <= 2, (kind, name)
+
+
+@pytest.mark.parametrize("engine", ["torch", "numpy"])
+def test_packed_sequences_average_only_steps_inside_each_length(engine):
+    config = small_config(
+        "classify", model={"cell": "gru", "bidirectional": True}, train={"engine": engine}
+    )
     prepared = prepared_for(config)
     learner = build_learner(config, prepared, dtype="float64")
     batch = prepared.data.encode_texts(["the soup was great .", "bad ."])
@@ -91,6 +155,8 @@ def test_packed_sequences_average_only_steps_inside_each_length():
         (0, "forward"),
         (0, "backward"),
     ]
+    if engine == "torch":  # the tapes of the reference engine's pass on the same batch
+        reference_probe(learner, batch)
     model = learner.reference_model()
     for series, tape in zip(flow["series"], model.rnn.tapes, strict=True):
         dh = tape.dh[::-1] if tape.reverse else tape.dh
@@ -99,8 +165,9 @@ def test_packed_sequences_average_only_steps_inside_each_length():
         assert series["norms"][-1] == pytest.approx(norms[-1, 0])  # only the long one
 
 
-def test_states_and_gates_equal_what_torch_computes():
-    config = small_config("language-model", model={"cell": "lstm"})
+@pytest.mark.parametrize("device", DEVICES)
+def test_states_and_gates_equal_what_torch_computes(device):
+    config = small_config("language-model", model={"cell": "lstm"}, train={"device": device})
     prepared = prepared_for(config)
     learner = build_learner(config, prepared, dtype="float64")
     ids = prepared.vocab.encode(list("the cat"))[:, None]  # (T, 1)
@@ -108,11 +175,12 @@ def test_states_and_gates_equal_what_torch_computes():
     (layer,) = payload["layers"]
     model = learner.model
     with torch.no_grad():
-        emb = model.embedding(torch.as_tensor(ids))
+        emb = model.embedding(torch.as_tensor(ids, device=learner.device))
         y, (_, c_n) = model.rnn(emb)
         W_ih, W_hh = model.rnn.weight_ih_l0, model.rnn.weight_hh_l0
         b = model.rnn.bias_ih_l0 + model.rnn.bias_hh_l0
-        pre = emb[1, 0] @ W_ih.T + y[0, 0] @ W_hh.T + b  # step 2's pre-activations
+        pre = (emb[1, 0] @ W_ih.T + y[0, 0] @ W_hh.T + b).cpu()  # step 2's pre-activations
+        y, c_n = y.cpu(), c_n.cpu()
     np.testing.assert_allclose(layer["h"], y[:, 0].numpy(), atol=1e-12)
     np.testing.assert_allclose(layer["c"][-1], c_n[0, 0].numpy(), atol=1e-12)
     H = model.rnn.hidden_size
@@ -176,8 +244,8 @@ def test_a_probe_due_on_a_short_last_window_waits_for_a_full_one():
 
 
 def test_probes_run_numpy_blas_on_one_thread(monkeypatch):
-    """Probes run the NumPy engine inside torch training: its BLAS threads would contend
-    with torch's for the cores, so a probe limits them to one and restores them after."""
+    """The NumPy engine's probes and the states: its BLAS threads would contend with
+    torch's for the cores, so they run on one and restore the setting after."""
     from threadpoolctl import threadpool_info, threadpool_limits
 
     from rnnlab.train import learner as learner_module
@@ -196,7 +264,7 @@ def test_probes_run_numpy_blas_on_one_thread(monkeypatch):
 
     for name in ("gradient_flow", "states"):
         monkeypatch.setattr(learner_module, name, recording(getattr(learner_module, name)))
-    config = small_config("language-model")
+    config = small_config("language-model", train={"engine": "numpy"})
     prepared = prepared_for(config)
     learner = build_learner(config, prepared)
     batch = next(iter(Trainer(learner, prepared, config).batches("train", 0)))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 from typing import Any
 
 import numpy as np
@@ -14,6 +16,7 @@ from rnnlab.errors import ConfigError, ShapeError
 from rnnlab.reference.sequence_model import SequenceModelNP
 from rnnlab.spec.run import TrainSpec
 from rnnlab.torch_engine import SequenceModel, load_numpy, reference_twin, to_numpy
+from rnnlab.torch_engine.probe import gradient_flow
 from rnnlab.train.learner import EvalOutput, Learner, StepResult
 
 OPTIMIZERS = {
@@ -32,6 +35,20 @@ def resolve_device(device: str) -> torch.device:
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(device)
+
+
+# cuBLAS reproducibility needs a fixed workspace, set before CUDA's first GEMM
+# (https://docs.nvidia.com/cuda/cublas/#results-reproducibility)
+CUBLAS_WORKSPACE = ":4096:8"
+
+
+def set_determinism(deterministic: bool) -> None:
+    """train.deterministic for this process: deterministic torch kernels (bitwise-equal
+    repeats and resumes on CUDA; the CPU kernels are deterministic already). An op without a
+    deterministic version warns instead of failing the run."""
+    if deterministic:
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", CUBLAS_WORKSPACE)
+    torch.use_deterministic_algorithms(deterministic, warn_only=True)
 
 
 def make_optimizer(spec: TrainSpec, params: list[torch.nn.Parameter]) -> torch.optim.Optimizer:
@@ -57,6 +74,7 @@ class TorchLearner(Learner):
         super().__init__(task, spec)
         self.device = resolve_device(spec.device)
         self.dtype = dtype
+        set_determinism(spec.deterministic)
         if spec.threads is not None:
             torch.set_num_threads(spec.threads)
         if self.device.type == "cpu":
@@ -92,9 +110,26 @@ class TorchLearner(Learner):
             return F.mse_loss(out, y, reduction=reduction)
         return F.cross_entropy(out.reshape(-1, out.shape[-1]), y.reshape(-1), reduction=reduction)
 
-    def _forward_loss(self, batch: Batch, carry: Any) -> tuple[torch.Tensor, Any]:
+    def _autocast(self) -> contextlib.AbstractContextManager:
+        """train.precision bf16: autocast on the model's device type (fp32: nothing)."""
+        if self.spec.precision != "bf16":
+            return contextlib.nullcontext()
+        return torch.autocast(self.device.type, dtype=torch.bfloat16)
+
+    def _model_out(self, batch: Batch, carry: Any) -> tuple[torch.Tensor, Any, torch.Tensor]:
+        """(outputs in the learner's dtype, final state, targets) of the model on a batch."""
         x, lengths, y = self._inputs(batch)
-        out, state = self.model(x, lengths, carry)
+        with self._autocast():
+            out, state = self.model(x, lengths, carry)
+        if out.dtype != self.dtype:  # bf16 under autocast: loss and carried state in full
+            out = out.to(self.dtype)
+            parts = state if isinstance(state, tuple) else (state,)
+            parts = tuple(s.to(self.dtype) for s in parts)
+            state = parts if isinstance(state, tuple) else parts[0]
+        return out, state, y
+
+    def _forward_loss(self, batch: Batch, carry: Any) -> tuple[torch.Tensor, Any]:
+        out, state, y = self._model_out(batch, carry)
         return self._loss(out, y), state
 
     def train_step(self, batch: Batch, carry: Any) -> StepResult:
@@ -102,19 +137,29 @@ class TorchLearner(Learner):
         loss, state = self._forward_loss(batch, carry)
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        params = [p for _, p in self.named]
-        limit = self.spec.clip_grad_norm or math.inf
-        norm = float(torch.nn.utils.clip_grad_norm_(params, limit))
-        grads = None
-        if self.spec.clip_grad_value is not None:  # only then are the values needed
-            grads = [p.grad.detach().cpu().numpy() for p in params if p.grad is not None]
-        clipped = self.clip_flags(norm, grads)
-        if self.spec.clip_grad_value is not None:
-            torch.nn.utils.clip_grad_value_(params, self.spec.clip_grad_value)
-        finite = math.isfinite(loss.item()) and math.isfinite(norm)
+        loss_value, norm, largest = self._step_numbers(loss)
+        clipped = self.clip_flags(norm) or (
+            self.spec.clip_grad_value is not None and largest > self.spec.clip_grad_value
+        )
+        finite = math.isfinite(loss_value) and math.isfinite(norm)
         if finite:
             self.optimizer.step()
-        return StepResult(loss.item(), norm, clipped, finite, self._detach(state))
+        return StepResult(loss_value, norm, clipped, finite, self._detach(state))
+
+    def _step_numbers(self, loss: torch.Tensor) -> tuple[float, float, float]:
+        """(loss, pre-clip gradient norm, largest |gradient|) after clipping the gradients
+        as configured: one device-to-host copy per step (on a GPU each .item() waits for
+        the queued kernels; three of them cost 3-9 % of a step at config c)."""
+        params = [p for _, p in self.named if p.grad is not None]
+        norm = torch.nn.utils.get_total_norm([p.grad for p in params])
+        if self.spec.clip_grad_norm is not None:  # without a limit the factor is 1: skip it
+            torch.nn.utils.clip_grads_with_norm_(params, self.spec.clip_grad_norm, norm)
+        numbers = [loss.detach().to(norm.dtype), norm]
+        if self.spec.clip_grad_value is not None:
+            numbers.append(torch.stack([p.grad.abs().amax() for p in params]).amax())
+            torch.nn.utils.clip_grad_value_(params, self.spec.clip_grad_value)
+        values = torch.stack(numbers).tolist()
+        return values[0], values[1], values[2] if len(values) > 2 else 0.0
 
     def _detach(self, state: Any) -> Any:
         if self.task != "language-model":
@@ -124,8 +169,7 @@ class TorchLearner(Learner):
     @torch.no_grad()
     def eval_batch(self, batch: Batch, carry: Any) -> EvalOutput:
         self.model.eval()
-        x, lengths, y = self._inputs(batch)
-        out, state = self.model(x, lengths, carry)
+        out, state, y = self._model_out(batch, carry)
         loss_sum = float(self._loss(out, y, "sum"))
         outputs = None
         if self.task == "classify":
@@ -180,6 +224,12 @@ class TorchLearner(Learner):
         h = torch.as_tensor(arrays["h"], device=self.device)
         return (h, torch.as_tensor(arrays["c"], device=self.device)) if "c" in arrays else h
 
+    def probe(self, batch: Batch, carry: Any, step: int) -> tuple[dict, dict]:
+        """Gradient flow and histograms on the model's device (torch_engine.probe), full
+        precision whatever train.precision says."""
+        x, lengths, y = self._inputs(batch)
+        return gradient_flow(self.model, x, y, lengths, carry, self._loss, step)
+
     def reference_model(self) -> SequenceModelNP:
         """The reference twin (built once, weights refreshed on every call)."""
         dtype = np.float64 if self.dtype == torch.float64 else np.float32
@@ -190,8 +240,15 @@ class TorchLearner(Learner):
         return self._twin
 
     def rng_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-        return {"torch": torch.get_rng_state().numpy().copy()}, {}
+        """The CPU generator and, on a GPU, the device's (its dropout masks come from it)."""
+        arrays = {"torch": torch.get_rng_state().numpy().copy()}
+        if self.device.type == "cuda":
+            arrays["torch_cuda"] = torch.cuda.get_rng_state(self.device).numpy().copy()
+        return arrays, {}
 
     def set_rng_state(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
         if "torch" in arrays:
             torch.set_rng_state(torch.from_numpy(np.array(arrays["torch"], dtype=np.uint8)))
+        if "torch_cuda" in arrays and self.device.type == "cuda":
+            state = torch.from_numpy(np.array(arrays["torch_cuda"], dtype=np.uint8))
+            torch.cuda.set_rng_state(state, self.device)
