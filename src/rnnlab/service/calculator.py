@@ -6,35 +6,41 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
-from pydantic import ValidationError
 
 from rnnlab import trace as calculator
+from rnnlab.data.checks import check_output_path
 from rnnlab.errors import DataError
-from rnnlab.spec import load_mapping, validation_message
+from rnnlab.spec import load_mapping
+from rnnlab.trace.spec import parse_trace, refuse_non_finite
 
 TRACE_FORMATS = calculator.FORMATS
 
 
 def _trace_spec(source: str | Path | Mapping[str, Any]) -> calculator.TraceSpec:
-    if isinstance(source, Mapping):
-        try:
-            spec = calculator.TraceSpec.model_validate(dict(source))
-        except ValidationError as err:
-            raise DataError(validation_message(err)) from None
-        calculator.validate(spec)  # every shape and target error before any computing
-        return spec
+    if isinstance(source, Mapping):  # every shape and target error before any computing
+        return parse_trace(dict(source))
     return calculator.read_trace_file(source)
+
+
+def _computed(source: str | Path | Mapping[str, Any]) -> dict[str, Any]:
+    """The trace's numbers, or a DataError naming the first that overflowed."""
+    with np.errstate(all="ignore"):  # overflow is reported below, not warned about
+        result = calculator.compute_trace(_trace_spec(source))
+    source_name = "trace" if isinstance(source, Mapping) else str(source)
+    refuse_non_finite(calculator.to_json(result), source_name)
+    return result
 
 
 def trace(source: str | Path | Mapping[str, Any], fmt: str = "text", precision: int = 4) -> str:
     """The worked example of a trace file (or mapping) in text | markdown | latex | json."""
-    return calculator.render(calculator.compute_trace(_trace_spec(source)), fmt, precision)
+    return calculator.render(_computed(source), fmt, precision)
 
 
 def trace_result(source: str | Path | Mapping[str, Any]) -> dict[str, Any]:
     """Every number of the trace as a JSON-able dict (the `--format json` content)."""
-    return calculator.to_json(calculator.compute_trace(_trace_spec(source)))
+    return calculator.to_json(_computed(source))
 
 
 def random_trace(**options: Any) -> dict[str, Any]:
@@ -44,8 +50,12 @@ def random_trace(**options: Any) -> dict[str, Any]:
 
 def save_trace_spec(spec: Mapping[str, Any], path: str | Path) -> Path:
     """Write a trace mapping as YAML, to edit and trace again."""
-    path = Path(path)
-    path.write_text(yaml.safe_dump(dict(spec), sort_keys=False, default_flow_style=None))
+    path = check_output_path(path, "trace file")
+    text = yaml.safe_dump(dict(spec), sort_keys=False, default_flow_style=None)
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise DataError(f"{path}: cannot write the trace file: {err.strerror or err}") from None
     return path
 
 
@@ -63,7 +73,7 @@ def trace_examples() -> list[dict[str, Any]]:
 
 def trace_bundle(source: str | Path | Mapping[str, Any], precision: int = 4) -> dict[str, Any]:
     """One trace computed once: ``{"result": the JSON numbers, "markdown", "latex"}``."""
-    computed = calculator.compute_trace(_trace_spec(source))
+    computed = _computed(source)
     return {
         "result": calculator.to_json(computed),
         "markdown": calculator.render(computed, "markdown", precision),

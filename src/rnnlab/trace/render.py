@@ -16,7 +16,7 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from rnnlab.errors import ConfigError
+from rnnlab.errors import ConfigError, DataError
 from rnnlab.trace.compute import to_json
 from rnnlab.trace.equations import Eq, Piece, Section, document
 
@@ -180,7 +180,10 @@ def render_latex(r: dict[str, Any], precision: int = 4) -> str:
 def render(r: dict[str, Any], fmt: str, precision: int = 4) -> str:
     """The trace in one of text | markdown | latex | json."""
     if fmt == "json":
-        return json.dumps(to_json(r), indent=2)
+        try:  # bare NaN / Infinity are not JSON
+            return json.dumps(to_json(r), indent=2, allow_nan=False)
+        except ValueError:
+            raise DataError("trace: the computation overflowed float64; no JSON to print") from None
     renderers = {"text": render_text, "markdown": render_markdown, "latex": render_latex}
     if fmt not in renderers:
         raise ConfigError(f"format: expected one of {' | '.join(FORMATS)}, received {fmt!r}")

@@ -20,24 +20,29 @@ candidate bias b_n is likewise b_xn with b_hn = 0; give b_xn and b_hn to set bot
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from rnnlab.errors import ConfigError, DataError, ShapeError
 from rnnlab.spec import load_mapping, validation_message
+from rnnlab.spec.io import check_plain_data, short_repr
 
 Array = np.ndarray
 Number = float
+MAX_SIZE = 64  # D, H and O of a trace file
+MAX_STEPS = 256  # T of a trace file
 GATE_NAMES = {"rnn": ("",), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
 
 
 class TraceSpec(BaseModel):
     """One small network and one input sequence (see the module docstring)."""
 
-    model_config = ConfigDict(extra="forbid")
+    # strict: true is not the number 1; allow_inf_nan=False: .inf and .nan are refused
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
     title: str | None = None
     cell: Literal["rnn", "lstm", "gru"]
@@ -67,18 +72,29 @@ class NetworkWeights(BaseModel):
 
 
 def numbers(name: str, value: object) -> Array:
-    """A float64 array from nested lists of numbers, or an error naming `name`."""
+    """A float64 array of finite numbers from nested lists, or an error naming `name`."""
     flat = np.array(value, dtype=object).ravel() if isinstance(value, list) else [value]
     for item in flat:
         if isinstance(item, bool) or not isinstance(item, int | float):
-            raise ShapeError(f"{name}: expected numbers, received {item!r}")
-    return np.array(value, dtype=np.float64)
+            raise ShapeError(f"{name}: expected numbers, received {short_repr(item)}")
+    try:
+        array = np.array(value, dtype=np.float64)
+    except OverflowError:  # an integer beyond float64
+        raise ShapeError(f"{name}: expected numbers within float64's range") from None
+    if not np.all(np.isfinite(array)):
+        where = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+        entry = f" at index {where[0] if len(where) == 1 else where}" if where else ""
+        bad = array[where] if where else array
+        raise ShapeError(f"{name}: expected finite numbers, received {float(bad)}{entry}")
+    return array
 
 
 def _matrix(name: str, value: object) -> Array:
     rows = value if isinstance(value, list) else [value]
     if not rows or not all(isinstance(r, list) for r in rows):
-        raise ShapeError(f"weights.{name}: expected a matrix (a list of rows), received {value!r}")
+        raise ShapeError(
+            f"weights.{name}: expected a matrix (a list of rows), received {short_repr(value)}"
+        )
     lengths = [len(r) for r in rows]
     if len(set(lengths)) > 1:
         bad = next(i for i, n in enumerate(lengths) if n != lengths[0])
@@ -185,6 +201,17 @@ def _hidden_size(cell: str, w: dict) -> int:
     return rows // gates
 
 
+def _small_enough(T: int, D: int, H: int) -> None:
+    """The calculator prints every number: refuse networks no one could read."""
+    for name, value, limit in (("inputs", T, MAX_STEPS), ("inputs[0]", D, MAX_SIZE)):
+        if value > limit:
+            raise ShapeError(f"{name}: at most {limit} for the calculator, received {value}")
+    if H > MAX_SIZE:
+        raise ShapeError(
+            f"weights: hidden size at most {MAX_SIZE} for the calculator, received {H}"
+        )
+
+
 def network_weights(spec: TraceSpec) -> NetworkWeights:
     """Check every matrix's shape against D, H and O and stack it as PyTorch does."""
     w = spec.weights
@@ -202,6 +229,7 @@ def network_weights(spec: TraceSpec) -> NetworkWeights:
             f"received {len(spec.input_labels)}"
         )
     H = _hidden_size(spec.cell, w)
+    _small_enough(len(spec.inputs), D, H)
     W_xh = _stacked_matrix(spec.cell, w, "x", (H, D), "D")
     W_hh = _stacked_matrix(spec.cell, w, "h", (H, H), "H")
     b_ih, b_hh, combined = _biases(spec.cell, w, H)
@@ -209,6 +237,10 @@ def network_weights(spec: TraceSpec) -> NetworkWeights:
         raise ConfigError("weights: missing W_hy (the readout, O x H)")
     W_hy = _matrix("W_hy", w["W_hy"])
     O = W_hy.shape[0]
+    if O > MAX_SIZE:
+        raise ShapeError(
+            f"weights.W_hy: at most {MAX_SIZE} outputs for the calculator, received {O}"
+        )
     _shaped("W_hy", W_hy, (O, H), "O x H")
     b_y = _shaped("b_y", _vector("b_y", w["b_y"]), (O,), "O") if "b_y" in w else np.zeros(O)
     if spec.output_labels is not None and len(spec.output_labels) != O:
@@ -248,13 +280,13 @@ def targets(spec: TraceSpec, steps_out: int, O: int) -> Array | None:
             if np.any(y != np.round(y)) or y.min() < 0 or y.max() >= O:
                 raise ShapeError(
                     f"target: class indices must be integers in 0..{O - 1}, "
-                    f"received {spec.target!r}"
+                    f"received {short_repr(spec.target)}"
                 )
             return np.eye(O)[y.astype(int)]  # (T_out, O) one-hot
         if O != 1:
             raise ShapeError(
                 f"target: the network has {O} outputs, so each target needs "
-                f"{O} numbers, received {spec.target!r}"
+                f"{O} numbers, received {short_repr(spec.target)}"
             )
         y = y.reshape(steps_out, 1)
     elif y.shape == (*scalar_shape, O):
@@ -265,7 +297,7 @@ def targets(spec: TraceSpec, steps_out: int, O: int) -> Array | None:
         raise ShapeError(
             f"target: expected {form} {each} {O} numbers (readout {spec.readout}, "
             f"T = {steps_out if spec.readout == 'every' else len(spec.inputs)}), "
-            f"received {spec.target!r}".replace("  ", " ")
+            f"received {short_repr(spec.target)}".replace("  ", " ")
         )
     if spec.output == "softmax" and (y.min() < 0 or not np.allclose(y.sum(axis=1), 1.0)):
         raise ShapeError("target: each softmax target must be probabilities summing to 1")
@@ -302,13 +334,46 @@ def validate(spec: TraceSpec) -> NetworkWeights:
 
 def read_trace_file(path: str | Path) -> TraceSpec:
     """Read and validate a trace file; every error names the file."""
-    path = Path(path)
-    data = load_mapping(path)
+    return parse_trace(load_mapping(path), str(path))
+
+
+def parse_trace(data: dict[str, Any], source: str | None = None) -> TraceSpec:
+    """Validate a trace mapping; errors start with `source` when given."""
+    prefix = f"{source}: " if source else ""
+    check_plain_data(data, source or "trace")
     try:
         spec = TraceSpec.model_validate(data)
         validate(spec)
     except (ConfigError, ShapeError) as err:
-        raise type(err)(f"{path}: {err}") from None
-    except ValueError as err:  # pydantic.ValidationError
-        raise DataError(f"{path}: {validation_message(err)}") from None
+        raise type(err)(f"{prefix}{err}") from None
+    except ValidationError as err:
+        raise DataError(f"{prefix}{validation_message(err)}") from None
     return spec
+
+
+def refuse_non_finite(result: object, source: str = "trace") -> None:
+    """Raise DataError naming the first inf or NaN in a computed trace (as ``to_json``
+    gives it): numbers that overflowed float64 are no worked example, and no JSON."""
+    found = _first_non_finite(result, "")
+    if found is not None:
+        where, value = found
+        raise DataError(
+            f"{source}: {where or 'a value'} is {value} (the computation overflowed float64); "
+            "use smaller weights or inputs"
+        )
+
+
+def _first_non_finite(value: object, where: str) -> tuple[str, float] | None:
+    if isinstance(value, float):
+        return None if math.isfinite(value) else (where, value)
+    if isinstance(value, dict):
+        named = [(f"{where}.{key}" if where else str(key), item) for key, item in value.items()]
+    elif isinstance(value, list):
+        named = [(f"{where}[{index}]", item) for index, item in enumerate(value)]
+    else:
+        return None
+    for name, item in named:
+        found = _first_non_finite(item, name)
+        if found is not None:
+            return found
+    return None
