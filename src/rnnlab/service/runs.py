@@ -9,10 +9,10 @@ import numpy as np
 
 from rnnlab.data.readers import read_series
 from rnnlab.data.vocab import Vocab
-from rnnlab.errors import DataError
+from rnnlab.errors import DataError, RnnlabError
 from rnnlab.predict import ModelBundle, Predictor
 from rnnlab.spec.run import parse_run_config
-from rnnlab.store import Store, list_checkpoints, read_run_checkpoint
+from rnnlab.store import Store, list_checkpoints, owners, read_run_checkpoint
 
 
 def run_details(store: Store, run_id: str) -> dict[str, Any]:
@@ -68,9 +68,19 @@ def run_metrics(ref: str, home: str | Path | None = None) -> dict[str, Any]:
         return store.metrics(store.get_run(ref).id)
 
 
+def refuse_if_training(store: Store, run_id: str, action: str) -> None:
+    """RnnlabError when another live process of this host is training run `run_id` (the
+    store's owner column): it must not be removed or trained twice meanwhile."""
+    owner = store.running_owner(run_id)
+    if owner is not None and owners.owner_alive(owner):
+        raise RnnlabError(owners.training_message(run_id, owner, action))
+
+
 def remove_run(ref: str, home: str | Path | None = None) -> str:
+    """Delete a run (rows and folder); refused while its training process runs."""
     with Store(home) as store:
         record = store.get_run(ref)
+        refuse_if_training(store, record.id, "be removed")
         store.delete_run(record.id)
         return record.id
 

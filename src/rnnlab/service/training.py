@@ -13,7 +13,7 @@ import torch
 from rnnlab import __version__
 from rnnlab.data import Prepared, SeriesData, prepare
 from rnnlab.events import Event
-from rnnlab.service.runs import run_details
+from rnnlab.service.runs import refuse_if_training, run_details
 from rnnlab.spec.run import RunConfig, apply_overrides, load_run_config, parse_run_config
 from rnnlab.store import RunRecorder, Store, owners, read_run_checkpoint
 from rnnlab.train import Trainer, build_learner, check_engine
@@ -105,6 +105,7 @@ def resume(
     """Continue a run from its last checkpoint: same data order, optimiser state and RNG."""
     with Store(home) as store:
         record = store.get_run(ref)
+        refuse_if_training(store, record.id, "be resumed")
         arrays, meta = read_run_checkpoint(store.run_dir(record.id) / "checkpoints", "last")
         config = parse_run_config(meta["config"], f"run {record.id}")
         prepared = prepare(config)
@@ -164,6 +165,7 @@ def check_resume(ref: str, home: str | Path | None = None) -> str:
     """Every error `resume` would raise before training again; the run's id."""
     with Store(home) as store:
         record = store.get_run(ref)
+        refuse_if_training(store, record.id, "be resumed")
         _, meta = read_run_checkpoint(store.run_dir(record.id) / "checkpoints", "last")
     config = parse_run_config(meta["config"], f"run {record.id}")
     prepare(config)
