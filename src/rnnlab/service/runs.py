@@ -11,6 +11,8 @@ from rnnlab.data.readers import read_series
 from rnnlab.data.vocab import Vocab
 from rnnlab.errors import DataError, RnnlabError
 from rnnlab.predict import ModelBundle, Predictor
+from rnnlab.service.arguments import check_forecast_steps, check_generate_arguments
+from rnnlab.service.checkpoint_use import best_metrics, checkpoint_in_use, chosen_tag
 from rnnlab.spec.run import parse_run_config
 from rnnlab.store import Store, list_checkpoints, owners, read_run_checkpoint
 
@@ -20,7 +22,8 @@ def run_details(store: Store, run_id: str) -> dict[str, Any]:
     record = store.get_run(run_id)
     details = record.to_json()
     details["final_metrics"] = store.last_metrics(record.id, "val")
-    details["best_metrics"] = store.best_metrics(record.id)
+    details["best_metrics"] = best_metrics(store, record)  # by the run's train.select_by
+    details["checkpoint_used"] = checkpoint_in_use(store, record)  # what predict etc. use
     details["final_train"] = store.last_metrics(record.id, "train")
     details["checkpoints"] = list_checkpoints(store.run_dir(record.id) / "checkpoints")
     details["folder"] = str(store.run_dir(record.id))
@@ -36,6 +39,7 @@ def list_runs(
         for record in store.list_runs(task=task, status=status):
             row = record.to_json()
             row["final_metrics"] = store.last_metrics(record.id, "val")
+            row["checkpoint_used"] = checkpoint_in_use(store, record)
             rows.append(row)
         return rows
 
@@ -93,7 +97,7 @@ def load_bundle(ref: str, home: str | Path | None = None, tag: str | None = None
         tags = list_checkpoints(folder)
         if not tags:
             raise DataError(f"run {record.id} has no checkpoint yet; train it first")
-        chosen = tag or ("best" if "best" in tags else "last")
+        chosen = tag or chosen_tag(tags)
         arrays, meta = read_run_checkpoint(folder, chosen)
     weights = {k.removeprefix("model."): v for k, v in arrays.items() if k.startswith("model.")}
     return ModelBundle(
@@ -103,6 +107,7 @@ def load_bundle(ref: str, home: str | Path | None = None, tag: str | None = None
         classes=meta.get("classes"),
         scaler=meta.get("scaler"),
         history=meta.get("history"),
+        series=meta.get("series"),
     )
 
 
@@ -124,6 +129,7 @@ def generate(
     seed: int | None = None,
     home: str | Path | None = None,
 ) -> dict[str, Any]:
+    check_generate_arguments(length, temperature, top_k, top_p, seed)  # before loading
     return predictor(ref, home).generate(prompt, length, temperature, top_k, top_p, seed)
 
 
@@ -135,6 +141,7 @@ def forecast(
     home: str | Path | None = None,
 ) -> dict[str, Any]:
     """Forecast after the training series, or after the values of a CSV file."""
+    check_forecast_steps(steps)
     model = predictor(ref, home)
     history = None
     if input_path is not None:
