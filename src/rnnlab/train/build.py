@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from rnnlab.errors import ConfigError
 from rnnlab.reference.sequence_model import SequenceModelNP
 from rnnlab.spec.run import RunConfig
 from rnnlab.torch_engine import SequenceModel, initialise, to_numpy
@@ -87,15 +88,24 @@ def frozen_parameters(config: RunConfig) -> frozenset[str]:
 
 
 def check_engine(config: RunConfig) -> None:
-    """Errors the engine would raise, before a run is created (e.g. no CUDA device)."""
-    if config.train.engine == "torch":
-        resolve_device(config.train.device)
+    """Errors the engine would raise, before a run is created (e.g. no CUDA device, or
+    train.kernel explicit where train.device auto chose a GPU)."""
+    if config.train.engine != "torch":
+        return
+    device = resolve_device(config.train.device)
+    if config.train.kernel == "explicit" and device.type != "cpu":
+        raise ConfigError(
+            f"train.kernel: explicit runs rnnlab's compiled CPU recurrence, but train.device "
+            f"{config.train.device} chose {device.type}; expected train.kernel nn or auto "
+            f"(cuDNN), or train.device cpu"
+        )
 
 
 def build_learner(
     config: RunConfig, prepared: Any, dtype: str = "float32", embedding: np.ndarray | None = None
 ) -> Learner:
     """The learner for config.train.engine, initialised from the seeded torch model."""
+    check_engine(config)
     model = build_torch_model(config, prepared, embedding)
     frozen = frozen_parameters(config)
     torch.manual_seed(config.train.seed)  # dropout masks of the torch engine
