@@ -99,4 +99,4 @@ def test_language_model_carried_state_matches_across_engines():
         out_n = numpy_learner.eval_batch(batch, carry_n)
         assert out_t.loss_sum == pytest.approx(out_n.loss_sum, rel=1e-10)
         carry_t, carry_n = out_t.carry, out_n.carry
-    np.testing.assert_allclose(carry_n[0], carry_t[0].numpy(), atol=1e-12)
+    np.testing.assert_allclose(carry_n[0], carry_t[0].cpu().numpy(), atol=1e-12)

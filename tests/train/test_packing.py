@@ -8,6 +8,7 @@ import torch
 
 from rnnlab.data.batches import Batch
 from rnnlab.train import build_learner
+from tests.devices import DEVICES
 from tests.train.conftest import prepared_for, small_config
 
 SENTENCES = [
@@ -17,13 +18,19 @@ SENTENCES = [
 ]
 
 
-@pytest.mark.parametrize("engine", ["torch", "numpy"])
+ENGINES = [pytest.param("numpy", "cpu", id="numpy")] + [
+    pytest.param("torch", *device.values, id=f"torch-{device.id}", marks=device.marks)
+    for device in DEVICES
+]
+
+
+@pytest.mark.parametrize(("engine", "device"), ENGINES)
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
-def test_scores_alone_equal_scores_in_a_padded_batch(engine, cell):
+def test_scores_alone_equal_scores_in_a_padded_batch(engine, device, cell):
     config = small_config(
         "classify",
         model={"cell": cell, "bidirectional": True, "num_layers": 2},
-        train={"engine": engine},
+        train={"engine": engine, "device": device},
     )
     prepared = prepared_for(config)
     learner = build_learner(config, prepared, dtype="float64")
@@ -38,8 +45,9 @@ def test_scores_alone_equal_scores_in_a_padded_batch(engine, cell):
 def _logits(learner, batch: Batch) -> np.ndarray:
     if hasattr(learner.model, "rnn") and isinstance(learner.model, torch.nn.Module):
         learner.model.eval()
-        with torch.no_grad():
-            out, _ = learner.model(torch.as_tensor(batch.x).long(), torch.as_tensor(batch.lengths))
-        return out.numpy()
+        with torch.no_grad():  # lengths stay on the CPU (pack_padded_sequence wants them there)
+            x = torch.as_tensor(batch.x, device=learner.device).long()
+            out, _ = learner.model(x, torch.as_tensor(batch.lengths))
+        return out.cpu().numpy()
     learner.model.train(False)
     return learner.model.forward(batch.x, batch.lengths)[0]
