@@ -25,6 +25,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "trace_examples",
         "trace_result",
     ),
+    "config_schema": ("config_schema",),
     "datasets": (
         "delete_upload",
         "list_datasets",

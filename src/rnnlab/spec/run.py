@@ -112,7 +112,11 @@ class EmbeddingSpec(_Strict):
     """
 
     dim: int = Field(32, ge=1, le=4096)
-    init: str = Field("xavier", description=" | ".join(EMBEDDING_INITS) + " | file:PATH")
+    init: str = Field(
+        "xavier",
+        description=" | ".join(EMBEDDING_INITS) + " | file:PATH",
+        json_schema_extra={"anyOf": [{"enum": list(EMBEDDING_INITS)}, {"pattern": "^file:.+"}]},
+    )
     trainable: bool = True
     window: int = Field(5, ge=1, le=50, description="ppmi-svd, word2vec: context window")
     missing: Literal["random", "zeros", "mean"] = Field(

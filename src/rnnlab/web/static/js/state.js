@@ -3,58 +3,51 @@
 // configuration is a link. Only values that differ from RunConfig's defaults are written;
 // a present-but-empty value means null (e.g. `train.clip_grad_norm=` turns clipping off).
 
-// type: str | int | float | bool; nullable: null allowed; def: RunConfig's default.
-const F = (type, def, nullable = false) => ({ type, def, nullable });
-export const FIELDS = {
-  task: F("str", "language-model"),
-  name: F("str", null, true),
-  "data.path": F("str", null, true),
-  "data.format": F("str", null, true),
-  "data.tokenizer": F("str", "char"),
-  "data.lowercase": F("bool", false),
-  "data.text_column": F("str", "text"),
-  "data.label_column": F("str", "label"),
-  "data.value_column": F("str", null, true),
-  "data.seq_len": F("int", 64),
-  "data.horizon": F("int", 1),
-  "data.season": F("int", null, true),
-  "data.val_fraction": F("float", 0.1),
-  "data.min_freq": F("int", 1),
-  "data.max_vocab": F("int", null, true),
-  "data.seed": F("int", 0),
-  "embedding.dim": F("int", 32),
-  "embedding.init": F("str", "random"),
-  "embedding.trainable": F("bool", true),
-  "embedding.window": F("int", 5),
-  "embedding.missing": F("str", "random"),
-  "model.cell": F("str", "lstm"),
-  "model.nonlinearity": F("str", "tanh"),
-  "model.hidden_size": F("int", 128),
-  "model.num_layers": F("int", 1),
-  "model.bidirectional": F("bool", false),
-  "model.dropout": F("float", 0.0),
-  "model.init": F("str", "default"),
-  "model.forget_bias": F("float", 0.0),
-  "train.engine": F("str", "torch"),
-  "train.device": F("str", "auto"),
-  "train.optimizer": F("str", "adam"),
-  "train.lr": F("float", 0.002),
-  "train.momentum": F("float", 0.0),
-  "train.weight_decay": F("float", 0.0),
-  "train.schedule": F("str", "constant"),
-  "train.step_every": F("int", 1000),
-  "train.step_gamma": F("float", 0.5),
-  "train.batch_size": F("int", 32),
-  "train.epochs": F("int", 10),
-  "train.max_steps": F("int", null, true),
-  "train.clip_grad_norm": F("float", 5.0, true),
-  "train.clip_grad_value": F("float", null, true),
-  "train.early_stopping_patience": F("int", null, true),
-  "train.eval_every": F("int", null, true),
-  "train.checkpoint_every": F("int", null, true),
-  "train.probe_every": F("int", 100, true),
-  "train.seed": F("int", 0),
-};
+// Every field, its type, default, choices and bounds come from RunConfig's JSON schema
+// (GET /api/config/schema): the pages keep no copy of them.
+const TYPES = { string: "str", integer: "int", number: "float", boolean: "bool" };
+
+/** One field of the schema: {type, def, nullable, choices, min, max}. */
+function fieldOf(prop, required) {
+  const options = prop.anyOf || [prop];
+  const typed = options.find((o) => o.type && o.type !== "null") || prop;
+  const choices = prop.enum || options.find((o) => o.enum)?.enum || null;
+  const nullable = options.some((o) => o.type === "null") || (required && !choices);
+  const def = "default" in prop ? prop.default : choices ? choices[0] : null;
+  const min = typed.minimum ?? typed.exclusiveMinimum ?? null;
+  const max = typed.maximum ?? null;
+  return { type: TYPES[typed.type || prop.type] || "str", def, nullable, choices, min, max };
+}
+
+/** The dotted fields of a RunConfig schema: task, name, data.path, ..., train.seed. */
+export function fieldsOf(schema) {
+  const fields = {};
+  const required = new Set(schema.required || []);
+  for (const [name, prop] of Object.entries(schema.properties || {})) {
+    const ref = prop.$ref || prop.allOf?.[0]?.$ref;
+    if (!ref) {
+      fields[name] = fieldOf(prop, required.has(name));
+      continue;
+    }
+    const section = schema.$defs[ref.split("/").pop()];
+    const inner = new Set(section.required || []);
+    for (const [key, sub] of Object.entries(section.properties)) fields[`${name}.${key}`] = fieldOf(sub, inner.has(key));
+  }
+  return fields;
+}
+
+async function loadFields() {
+  try {
+    const response = await fetch("/api/config/schema", { headers: { Accept: "application/json" } });
+    if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
+    return fieldsOf(await response.json());
+  } catch (err) {
+    console.error(`rnnlab: cannot read the run settings' schema (${err.message})`);
+    return {};
+  }
+}
+
+export const FIELDS = await loadFields();
 
 /** A raw string (from a URL or an input) as the field's value; NaN-free. */
 export function parseValue(key, raw) {
@@ -135,11 +128,31 @@ export function fromConfig(config) {
   return state;
 }
 
+/** A control as the schema describes its field: a select lists the field's choices with
+ * the default marked, a number input takes the field's bounds. Done once per control. */
+function describeControl(control, field) {
+  if (control.dataset.described) return;
+  control.dataset.described = "true";
+  if (control.type === "number") {
+    if (field.min !== null) control.min = String(field.min);
+    if (field.max !== null) control.max = String(field.max);
+  }
+  if (control.tagName !== "SELECT" || !field.choices) return;
+  for (const choice of field.choices) {
+    if (![...control.options].some((o) => o.value === choice)) control.add(new Option(choice, choice));
+  }
+  for (const option of [...control.options]) {
+    if (option.value === "" ? !field.nullable : !field.choices.includes(option.value)) option.remove();
+    else if (option.value === String(field.def)) option.textContent += " (default)";
+  }
+}
+
 /** Put state values into the form controls whose `name` is a field. */
 export function fillForm(root, state) {
   for (const control of root.querySelectorAll("[name]")) {
     const key = control.name;
     if (!(key in FIELDS)) continue;
+    describeControl(control, FIELDS[key]);
     const value = state[key];
     if (control.type === "checkbox") control.checked = Boolean(value);
     else if (control.type === "radio") control.checked = control.value === String(value);
