@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from rnnlab.spec.run import MAX_STEPS
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 DATA = ROOT.parent / "shared" / "data"  # ../shared/data relative to the repository
@@ -52,7 +54,7 @@ def char_text() -> tuple[str, str]:
 def lm_config(name: str, cell: str, path: str, **train: Any) -> dict[str, Any]:
     """A RunConfig mapping of char-LM config `name` (probes off, evaluation off)."""
     c = CONFIGS[name]
-    spec = {"batch_size": c["batch"], "probe_every": None, "eval_every": 10**9, "seed": 0}
+    spec = {"batch_size": c["batch"], "probe_every": None, "eval_every": MAX_STEPS, "seed": 0}
     return {
         "task": "language-model",
         "data": {"path": path, "tokenizer": "char", "seq_len": c["seq"], "val_fraction": 0.1},
