@@ -10,6 +10,7 @@ import pytest
 
 from rnnlab import service
 from rnnlab.events import StepDone
+from tests.devices import DEVICES
 
 from .conftest import config_path, last_checkpoint, train_interrupted
 
@@ -46,11 +47,27 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("case", list(CASES))
+# Torch cases on each device; on CUDA with train.deterministic (cuDNN and cuBLAS may
+# otherwise sum in another order from one run to the next: README, "Exact resume").
+DEVICE_CASES = [
+    pytest.param(case, device.values[0], id=f"{case}-{device.id}", marks=device.marks)
+    for case in CASES
+    for device in (DEVICES if case.endswith("-torch") or "-torch-" in case else DEVICES[:1])
+]
+
+
+def device_overrides(case: str, device: str) -> list[str]:
+    if "numpy" in case:
+        return []
+    return [f"train.device={device}"] + (["train.deterministic=true"] if device == "cuda" else [])
+
+
+@pytest.mark.parametrize(("case", "device"), DEVICE_CASES)
 def test_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(
-    tmp_path: Path, case: str
+    tmp_path: Path, case: str, device: str
 ) -> None:
     name, overrides, k = CASES[case]
+    overrides = [*overrides, *device_overrides(case, device)]
     home = tmp_path / "home"
     whole = service.train(config_path(name), overrides, home=home)
     assert whole["status"] == "finished" and whole["steps"] > k
