@@ -12,7 +12,7 @@ from rnnlab import service
 from rnnlab.data import read_series, sample_path
 from rnnlab.errors import ConfigError, DataError
 
-from .conftest import Trained
+from .conftest import Trained, config_path, last_checkpoint
 
 SENTENCE = "a warm and funny film"
 OTHERS = [
@@ -159,3 +159,76 @@ def test_a_language_model_cannot_classify_or_forecast(trained: Trained) -> None:
         service.classify(trained.id("char_lm"), ["hello"], home=trained.home)
     with pytest.raises(ConfigError, match="language-model"):
         service.forecast(trained.id("word_lm"), 3, home=trained.home)
+
+
+# ---- the checkpoint that is used is the one that is shown ---------------------------------
+
+TUTORIAL = (
+    "Here is some sample text to demonstrate text generation with RNN. This is a simple example.\n"
+)
+
+
+def tutorial_run(tmp_path: Path, **train: object) -> dict:
+    """The classic tutorial's one line, word level, default data.val_fraction (2 tokens)."""
+    (tmp_path / "tutorial.txt").write_text(TUTORIAL)
+    config = {
+        "task": "language-model",
+        "data": {"path": str(tmp_path / "tutorial.txt"), "tokenizer": "word", "seq_len": 8},
+        "embedding": {"dim": 16},
+        "model": {"cell": "lstm", "hidden_size": 32},
+        "train": {"batch_size": 1, "epochs": 150, "eval_every": 100, "probe_every": None} | train,
+    }
+    return service.train(config, home=tmp_path / "home")
+
+
+def test_a_tiny_validation_split_warns_and_generation_uses_the_last_checkpoint(
+    tmp_path: Path,
+) -> None:
+    run = tutorial_run(tmp_path)
+    assert run["summary"]["val_tokens"] == 2
+    (warning,) = run["summary"]["warnings"]
+    assert "only 2 tokens" in warning and "last checkpoint" in warning
+    assert run["checkpoints"] == ["last"]  # no "best" chosen by 2 tokens
+    used = run["checkpoint_used"]
+    assert used["tag"] == "last" and used["step"] == 300
+    assert used["label"] == "last, step 300 (validation split too small to choose by)"
+    assert used["metrics"] == run["final_metrics"]
+    greedy = service.generate(run["id"], "Here is", 6, 0.0, home=tmp_path / "home")
+    assert greedy["full_text"] == "Here is some sample text to demonstrate text"
+
+
+def scripted_classifier(tmp_path: Path) -> dict:
+    """A classifier whose evaluations say: lowest loss at step 2, best accuracy at step 3."""
+    script = iter(
+        [
+            {"val_loss": 0.60, "val_accuracy": 0.70, "val_f1": 0.70},
+            {"val_loss": 0.50, "val_accuracy": 0.75, "val_f1": 0.75},
+            {"val_loss": 0.55, "val_accuracy": 0.82, "val_f1": 0.82},
+            {"val_loss": 0.58, "val_accuracy": 0.80, "val_f1": 0.80},
+        ]
+    )
+
+    def scripted(trainer: object) -> None:
+        trainer.evaluate = lambda: dict(next(script))
+
+    overrides = [
+        "model.hidden_size=8",
+        "embedding.dim=8",
+        "train.max_steps=4",
+        "train.eval_every=1",
+    ]
+    return service.train(config_path("sentiment"), overrides, home=tmp_path, trainer_hook=scripted)
+
+
+def test_show_and_list_give_the_metrics_of_the_checkpoint_in_use(tmp_path: Path) -> None:
+    run = scripted_classifier(tmp_path)
+    used = run["checkpoint_used"]
+    assert used["tag"] == "best" and used["step"] == 3 and used["select_by"] == "accuracy"
+    assert used["label"] == "best at step 3 by accuracy"
+    assert used["metrics"]["val_accuracy"] == pytest.approx(0.82)
+    assert run["best_metrics"]["step"] == 3  # best by accuracy, not by loss (step 2)
+    assert run["final_metrics"]["val_accuracy"] == pytest.approx(0.80)
+    (row,) = service.list_runs(home=tmp_path)
+    assert row["checkpoint_used"] == used
+    _, meta = last_checkpoint(tmp_path, run["id"], "best")
+    assert meta["step"] == 3  # the checkpoint the service loads is the one shown
