@@ -25,6 +25,14 @@ def _metric(metrics: dict[str, float]) -> str:
     return ""
 
 
+def _used(used: dict) -> str:
+    """The metric of the checkpoint predict/generate/forecast use, and which one it is."""
+    if used["tag"] is None:
+        return ""
+    which = f"best@{used['step']} by {used['select_by']}" if used["tag"] == "best" else "last"
+    return f"{_metric(used['metrics']) or 'not evaluated'} ({which})"
+
+
 @app.command("list", epilog="Example: rnnlab runs list --task classify")
 @handle_errors
 def list_runs(
@@ -39,7 +47,7 @@ def list_runs(
         return
     table = Table()
     table.add_column("id", no_wrap=True, min_width=20)
-    for title in ("name", "task", "cell", "status", "steps", "validation", "created"):
+    for title in ("name", "task", "cell", "status", "steps", "validation (used)", "created"):
         table.add_column(
             title,
             no_wrap=title in ("status", "steps", "created"),
@@ -53,7 +61,7 @@ def list_runs(
             row["config"]["model"]["cell"],
             row["status"],
             str(row["steps"]),
-            _metric(row["final_metrics"]),
+            _used(row["checkpoint_used"]),
             row["created_at"][:10],
         )
     table_console().print(table)
@@ -86,6 +94,12 @@ def show(
                 f"{title.replace('_', ' ')}: "
                 + "  ".join(f"{k} {v:.4g}" for k, v in details[title].items())
             )
+    used = details["checkpoint_used"]
+    if used["tag"] is not None:
+        values = "  ".join(f"{k} {v:.4g}" for k, v in used["metrics"].items() if k != "step")
+        console.print(Text(f"checkpoint used: {used['label']}: {values or 'not evaluated'}"))
+    for warning in details["summary"].get("warnings", []):
+        console.print(Text(f"warning: {warning}", style="yellow"))
     console.print(Text(f"folder: {details['folder']}"))
 
 

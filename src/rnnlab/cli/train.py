@@ -8,10 +8,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from rnnlab import service
 from rnnlab.cli.common import handle_errors
 from rnnlab.cli.progress import ProgressView
+from rnnlab.events import Event, RunStarted
 
 EPILOG = """Examples:
 
@@ -43,7 +45,14 @@ def train(
     if (config is None) == (resume is None):
         raise typer.BadParameter("give a CONFIG file or --resume RUN")
     console = Console(stderr=True)
-    view = ProgressView(console)
+    progress = ProgressView(console)
+
+    def view(event: Event) -> None:
+        if isinstance(event, RunStarted):  # e.g. a validation split too small to choose by
+            for warning in event.summary.get("warnings", []):
+                console.print(Text(f"warning: {warning}", style="yellow"))
+        progress(event)
+
     if resume is not None:
         details = service.resume(resume, on_event=view)
     else:
@@ -53,6 +62,9 @@ def train(
             on_event=view,
             on_created=lambda run_id: console.print(f"run {run_id}"),
         )
+    used = details["checkpoint_used"]["label"]
+    if used:
+        console.print(Text(f"predict, generate and forecast use the checkpoint: {used}"))
     if as_json:
         typer.echo(json.dumps(details, indent=2))
     else:
