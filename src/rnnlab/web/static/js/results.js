@@ -14,7 +14,9 @@ const METRIC = { "language-model": "val_perplexity", classify: "val_accuracy", f
 
 function row(run) {
   const m = run.config?.model || {};
-  const metrics = run.final_metrics || run.summary?.final_metrics || {};
+  // the metrics of the checkpoint predict/generate/forecast use (best by select_by, or last)
+  const used = run.checkpoint_used;
+  const metrics = used?.tag ? used.metrics : run.final_metrics || run.summary?.final_metrics || {};
   const metricName = METRIC[run.task];
   return {
     id: run.id,
@@ -26,6 +28,7 @@ function row(run) {
     val_loss: metrics.val_loss ?? null,
     metric: metrics[metricName] ?? null,
     metricName,
+    used: used?.tag ? (used.tag === "best" ? `best@${used.step}` : "last") : "",
     created_at: run.created_at || "",
   };
 }
@@ -68,7 +71,7 @@ function drawRuns() {
       el("td", {}, el("span", { class: `status ${r.status}`, text: r.status })),
       el("td", { class: "num", text: cellText(r.steps) }),
       el("td", { class: "num", text: cellText(r.val_loss) }),
-      el("td", { class: "num", text: r.metric === null ? "—" : `${cellText(r.metric)} ${r.metricName.replace("val_", "")}` }),
+      el("td", { class: "num", text: r.metric === null ? "—" : `${cellText(r.metric)} ${r.metricName.replace("val_", "")}${r.used ? ` (${r.used})` : ""}` }),
       el("td", { text: r.created_at.replace("T", " ").slice(0, 19) }),
     );
   });
@@ -151,6 +154,12 @@ function detailFacts(run) {
   fact("classes", s.classes ? s.classes.join(", ") : null);
   const final = run.final_metrics || {};
   for (const [k, v] of Object.entries(final)) if (k !== "step") fact(k, cellText(v));
+  const used = run.checkpoint_used;
+  if (used?.tag) {
+    const values = Object.entries(used.metrics).filter(([k]) => k !== "step").map(([k, v]) => `${k} ${cellText(v)}`);
+    fact("checkpoint used", `${used.label}${values.length ? `: ${values.join("  ")}` : ""}`);
+  }
+  for (const warning of s.warnings || []) facts.push(el("div", { class: "warning", "data-testid": "run-warning", text: `warning: ${warning}` }));
   $("#detail-facts").replaceChildren(...facts);
 }
 
