@@ -81,19 +81,29 @@ def parse_text(text: str, source: str, syntax: str = "yaml") -> object:
 
 
 def check_plain_data(data: object, source: str) -> None:
-    """Refuse data nested deeper than MAX_DEPTH or with more than MAX_NODES values
-    (for mappings that arrive already parsed, e.g. a JSON request body)."""
-    count, stack = 0, [(data, 1)]
-    while stack:
-        value, depth = stack.pop()
-        count += 1
-        if count > MAX_NODES:
-            raise DataError(f"{source}: more than {MAX_NODES} values; expected a small mapping")
-        children = value.values() if isinstance(value, dict) else value
-        if isinstance(value, dict | list | tuple):
-            if depth > MAX_DEPTH:
-                raise DataError(f"{source}: nested more than {MAX_DEPTH} levels deep")
-            stack.extend((child, depth + 1) for child in children)
+    """Refuse data nested deeper than MAX_DEPTH or holding more than MAX_NODES values
+    (for mappings that arrive already parsed, e.g. a JSON request body). A list
+    referenced many times counts each time, as validating it would, but is measured once."""
+    measured: dict[int, tuple[int, int]] = {}  # id -> (values, levels)
+
+    def measure(value: object, depth: int) -> tuple[int, int]:
+        if not isinstance(value, dict | list | tuple):
+            return 1, 0
+        if depth > MAX_DEPTH:
+            raise DataError(f"{source}: nested more than {MAX_DEPTH} levels deep")
+        if id(value) not in measured:
+            children = value.values() if isinstance(value, dict) else value
+            parts = [measure(child, depth + 1) for child in children]
+            size = 1 + sum(part[0] for part in parts)
+            measured[id(value)] = (size, 1 + max((part[1] for part in parts), default=0))
+            if size > MAX_NODES:
+                raise DataError(f"{source}: more than {MAX_NODES} values; expected a small mapping")
+        size, levels = measured[id(value)]
+        if depth + levels - 1 > MAX_DEPTH:
+            raise DataError(f"{source}: nested more than {MAX_DEPTH} levels deep")
+        return size, levels
+
+    measure(data, 1)
 
 
 # ---------------------------------------------------------------- JSON
