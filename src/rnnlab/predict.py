@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from rnnlab.data.series_transform import SeriesPipeline
 from rnnlab.data.tokenize import Tokenizer
 from rnnlab.data.vocab import PAD_ID, UNK_ID, Vocab
 from rnnlab.errors import ConfigError, DataError
@@ -35,6 +36,11 @@ class ModelBundle:
     classes: list[str] | None = None
     scaler: dict[str, float] | None = None  # forecast: {"mean", "std"} of the training part
     history: list[float] | None = None  # forecast: the series' last values
+    series: dict[str, Any] | None = None  # forecast: transform, target, scalers (None: old run)
+
+    def pipeline(self) -> SeriesPipeline:
+        """How values become the net's input and its output becomes values."""
+        return SeriesPipeline.from_json({"scaler": self.scaler, "series": self.series})
 
 
 def sample_token(
@@ -171,9 +177,10 @@ class Predictor:
         """
         if self.config.task == "forecast":
             series = values if values is not None else self.bundle.history
+            pipeline = self.bundle.pipeline()
             x = np.asarray(series, dtype=float)[-self.config.data.seq_len * 2 :]
-            scaled = (x - self.bundle.scaler["mean"]) / self.bundle.scaler["std"]
-            tokens = [f"{v:.4g}" for v in x]
+            scaled = pipeline.input_window(x, len(x))[pipeline.transform.lag :]
+            tokens = [f"{v:.4g}" for v in x[pipeline.transform.lag :]]
             return states(
                 reference_twin(self.model), scaled[:, None, None], tokens, self.config.model.cell
             )
@@ -195,20 +202,20 @@ class Predictor:
         if not 1 <= steps <= MAX_GENERATE:
             raise ConfigError(f"steps: expected 1..{MAX_GENERATE}, received {steps}")
         values = np.asarray(self.bundle.history if history is None else history, dtype=float)
-        if len(values) < seq_len:
-            raise DataError(f"history: the model reads {seq_len} values, received {len(values)}")
-        mean, std = self.bundle.scaler["mean"], self.bundle.scaler["std"]
-        window = list((values[-seq_len:] - mean) / std)
-        predicted: list[float] = []
-        while len(predicted) < steps:
-            x = torch.tensor(window[-seq_len:], dtype=torch.float32)[:, None, None]  # (T, 1, 1)
+        pipeline = self.bundle.pipeline()
+        need = seq_len + pipeline.transform.lag
+        if len(values) < need:
+            lag = f" (data.seq_len {seq_len} + {need - seq_len} for data.transform)"
+            raise DataError(
+                f"history: the model reads {need} values{lag if need > seq_len else ''}, "
+                f"received {len(values)}"
+            )
+        pipeline.transform.check(values, "history")
+
+        def predict(window: np.ndarray) -> np.ndarray:
+            x = torch.tensor(window, dtype=torch.float32)[:, None, None]  # (T, 1, 1)
             out, _ = self.model(x)  # (1, horizon)
-            new = out[0].double().numpy().tolist()
-            predicted += new
-            window += new
-        forecast = np.array(predicted[:steps]) * std + mean
-        return {
-            "history": values[-seq_len:].tolist(),
-            "forecast": forecast.tolist(),
-            "horizon": horizon,
-        }
+            return out[0].double().numpy()
+
+        forecast = pipeline.continue_series(values, seq_len, predict, steps)
+        return {"history": values[-seq_len:].tolist(), "forecast": forecast, "horizon": horizon}

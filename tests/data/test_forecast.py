@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from rnnlab.data.forecast import SeriesData
+from rnnlab.data.series_transform import Scaler, SeriesPipeline, SeriesTransform
 from rnnlab.errors import ConfigError, DataError
 
 # N = 10; val_fraction 0.3 -> 3 validation values, n_train = 7.
@@ -139,3 +140,124 @@ def test_bad_arguments() -> None:
         SeriesData(np.array([1.0, 2.0, np.nan, 3.0]), 0.0, seq_len=1, horizon=1)
     with pytest.raises(ConfigError, match=r"split: expected train \| val"):
         SeriesData(SERIES, 0.3, seq_len=4, horizon=1).starts("test")  # type: ignore[arg-type]
+
+
+# ---- transforms, targets and their inverses ---------------------------------------------
+
+TREND = 50 + 0.5 * np.arange(60) + 5 * np.sin(2 * np.pi * np.arange(60) / 12)  # > 0, season 12
+
+
+@pytest.mark.parametrize(
+    "transform", ["none", "log", "diff", "seasonal-diff", "log+diff", "diff+seasonal-diff"]
+)
+@pytest.mark.parametrize("target", ["value", "change"])
+def test_every_transform_and_target_round_trips(transform: str, target: str) -> None:
+    """The scaled targets, inverted window by window, give the series back."""
+    data = SeriesData(TREND, 0.2, 12, 3, 12, transform=transform, target=target)
+    for split in ("train", "val"):
+        _, y = data.windows(split)  # what the net learns to predict
+        np.testing.assert_allclose(data.to_original(split, y), data.windows(split, False)[1])
+    lag = {"none": 0, "log": 0, "diff": 1, "seasonal-diff": 12, "log+diff": 1}
+    assert data.starts("train")[0] == lag.get(transform, 13)
+
+
+def test_transform_apply_then_invert_by_hand() -> None:
+    t = SeriesTransform.parse("log+diff", None)
+    z = t.apply(np.array([1.0, np.e, np.e**3]))
+    np.testing.assert_allclose(z[1:], [1.0, 2.0])
+    assert np.isnan(z[0])
+    np.testing.assert_allclose(t.invert(np.array([[1.0, np.e]]), [[2.0, -3.0]]), [[np.e**3, 1]])
+    s = SeriesTransform.parse("seasonal-diff", 2)
+    history = np.array([[1.0, 10.0, 2.0, 20.0]])
+    np.testing.assert_allclose(s.invert(history, [[1.0, 1.0, 1.0]]), [[3.0, 21.0, 4.0]])
+
+
+def test_target_change_is_the_change_from_the_last_input_scaled_on_train() -> None:
+    data = SeriesData(SERIES, 0.3, seq_len=3, horizon=2, target="change")
+    starts = data.starts("train")
+    changes = np.stack(
+        [SERIES[starts + 3] - SERIES[starts + 2], SERIES[starts + 4] - SERIES[starts + 2]], 1
+    )
+    scaler = data.pipeline.targets
+    assert scaler.mean == pytest.approx(changes.mean()) and scaler.std == pytest.approx(
+        changes.std()
+    )
+    np.testing.assert_allclose(data.windows("train")[1], (changes - scaler.mean) / scaler.std)
+    x, _ = data.windows("train")  # the inputs stay the scaled values
+    np.testing.assert_allclose(x, data.windows("train", False)[0] * 0.5 - 6.5)
+
+
+def test_inputs_are_scaled_on_the_training_part_of_the_transformed_series() -> None:
+    data = SeriesData(SERIES, 0.3, seq_len=2, horizon=1, transform="diff")
+    diffs = np.diff(SERIES[:7])
+    assert data.mean == pytest.approx(diffs.mean()) and data.std == pytest.approx(diffs.std())
+
+
+def test_continue_series_follows_a_trend_out_of_the_training_range() -> None:
+    """A net that predicts 'no change' continues the last value; with diff, a net that
+    predicts 'the same difference again' continues the trend past the training maximum."""
+    series = np.arange(1.0, 31.0)
+    for transform, expect in (("none", [30.0, 30.0, 30.0]), ("diff", [31.0, 32.0, 33.0])):
+        pipeline = SeriesData(series, 0.2, 4, 1, transform=transform, target="change").pipeline
+        no_change = pipeline.targets.scale(np.zeros(1))  # (1,) the net's output for 0
+        steps = pipeline.continue_series(series, 4, lambda window, out=no_change: out, 3)
+        np.testing.assert_allclose(steps, expect)
+
+
+def test_pipeline_json_round_trip_and_old_runs() -> None:
+    data = SeriesData(TREND, 0.2, 12, 1, 12, transform="log+seasonal-diff", target="change")
+    meta = data.checkpoint_meta()
+    again = SeriesPipeline.from_json(meta)
+    assert again == data.pipeline and meta["series"]["transform"] == "log+seasonal-diff"
+    assert len(meta["history"]) == 12 * 4 + 12
+    old = SeriesPipeline.from_json({"scaler": {"mean": 2.0, "std": 4.0}})  # before transforms
+    assert old.transform.steps == () and old.target == "value"
+    np.testing.assert_allclose(old.to_original(np.array([[1.0]]), np.array([[0.0]])), [[6.0]])
+
+
+def test_log_refuses_values_that_are_not_positive_naming_column_and_line() -> None:
+    values = np.array([3.0, 2.0, 0.0, -1.0, 5.0, 6.0])
+    with pytest.raises(
+        DataError,
+        match=r"s\.csv: column 'spots', line 4: data\.transform log needs values > 0, "
+        r"received 0 \(2 value\(s\) <= 0 in all\)",
+    ):
+        SeriesData(values, 0.0, 2, 1, source="s.csv", column="spots", transform="log",
+                   lines=[2, 3, 4, 5, 6, 7])  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("transform", "season", "message"),
+    [
+        ("sqrt", None, r"data\.transform: expected none, or log \| diff \| seasonal-diff"),
+        ("diff+log", None, r"data\.transform: log applies to the values themselves"),
+        ("seasonal-diff", None, r"data\.transform: seasonal-diff .*set data\.season"),
+    ],
+)
+def test_bad_transforms_are_named(transform: str, season: int | None, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        SeriesData(TREND, 0.2, 12, 1, season, transform=transform)
+
+
+def test_bad_target_is_named() -> None:
+    with pytest.raises(ConfigError, match=r"data\.target: expected value \| change, received 'x'"):
+        SeriesData(TREND, 0.2, 12, 1, target="x")
+
+
+def test_differencing_needs_room_for_one_training_window() -> None:
+    with pytest.raises(
+        DataError, match=r"6 training values .* = 4 \+ 1 \+ 2 lost to data\.transform"
+    ):
+        SeriesData(SERIES[:8], 0.2, 4, 1, 2, transform="seasonal-diff", source="s.csv")
+
+
+@pytest.mark.parametrize("big", [1e308, 1e200, -1e160])
+def test_values_whose_squares_overflow_are_refused(big: float) -> None:
+    values = np.array([big, -big, big, 1.0, 2.0, 3.0])
+    with pytest.raises(DataError, match=r"s\.csv: values up to .* are too large: .*rescale"):
+        SeriesData(values, 0.2, 2, 1, source="s.csv")
+
+
+def test_scaler_overflow_is_refused() -> None:
+    with pytest.raises(DataError, match=r"s: the training values overflow"):
+        Scaler.fit(np.array([1e308, 1e308]), "s", "training values")

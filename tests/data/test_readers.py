@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ from rnnlab.data.readers import (
     read_table,
     read_table_lines,
     read_text,
+    series_column,
 )
 from rnnlab.errors import ConfigError, DataError
 
@@ -169,8 +171,25 @@ def test_series_non_numeric_names_file_line_column_and_value(write) -> None:
 
 
 def test_series_infinite_value(write) -> None:
-    with pytest.raises(DataError, match=r"line 2: column 'v': expected a finite number"):
-        read_series(write("i.csv", "v\ninf\n1\n"), "csv")
+    with pytest.raises(DataError, match=r"line 3: column 'v': expected a finite number"):
+        read_series(write("i.csv", "v\n1\n1e999\n"), "csv")
+
+
+@pytest.mark.parametrize("literal", ["1_000", "inf", "-Infinity", "0x10", "1e", "１２", "+-1"])
+def test_series_python_only_literals_are_not_numbers(write, literal: str) -> None:
+    path = write("p.csv", f"t,v\n1,5\n2,6\n3,{literal}\n")
+    with pytest.raises(
+        DataError,
+        match=rf"p\.csv: line 4: column 'v': expected a number, received '{re.escape(literal)}' "
+        r"\(a plain decimal such as 12, -3\.5 or 1e-3\)",
+    ):
+        read_series(path, "csv")
+
+
+@pytest.mark.parametrize("number", ["12", "-3.5", "+.5", "7.", "1E-3", " 4 "])
+def test_series_plain_decimals_are_numbers(write, number: str) -> None:
+    path = write("d.csv", f"v\n{number}\n0\n")
+    assert read_series(path, "csv")[0] == float(number)
 
 
 @pytest.mark.parametrize("missing", ["", "NA", "nan", " "])
@@ -179,9 +198,47 @@ def test_series_missing_values_give_advice(write, missing: str) -> None:
     with pytest.raises(
         DataError,
         match=r"m\.csv: line 3: column 'co2' has no value \(2 missing value\(s\) in all\); "
-        r"fill or drop the missing values",
+        r"fill or drop the missing values \(data\.missing: interpolate \| ffill \| drop\)",
     ):
         read_series(path, "csv")
+
+
+GAPPY = "t,v\n1,\n2,2\n3,NA\n4,\n5,8\n6,\n"  # lines 2..7: -, 2, -, -, 8, -
+
+
+def test_missing_interpolate_is_linear_inside_and_nearest_at_the_ends(write) -> None:
+    header, rows, lines = read_table_lines(write("g.csv", GAPPY), "csv")
+    series = series_column(header, rows, lines, "g.csv", missing="interpolate")
+    assert series.values.tolist() == [2.0, 2.0, 4.0, 6.0, 8.0, 8.0]
+    assert (series.missing, series.filled, series.dropped) == (4, 4, 0)
+    assert series.lines == [2, 3, 4, 5, 6, 7]
+
+
+def test_missing_ffill_carries_the_last_value_and_drops_leading_gaps(write) -> None:
+    header, rows, lines = read_table_lines(write("g.csv", GAPPY), "csv")
+    series = series_column(header, rows, lines, "g.csv", missing="ffill")
+    assert series.values.tolist() == [2.0, 2.0, 2.0, 8.0, 8.0]
+    assert (series.missing, series.filled, series.dropped) == (4, 3, 1)
+    assert series.lines == [3, 4, 5, 6, 7]
+    assert series.report("ffill") == {"mode": "ffill", "missing": 4, "filled": 3, "dropped": 1}
+
+
+def test_missing_drop_leaves_the_gaps_out(write) -> None:
+    header, rows, lines = read_table_lines(write("g.csv", GAPPY), "csv")
+    series = series_column(header, rows, lines, "g.csv", missing="drop")
+    assert series.values.tolist() == [2.0, 8.0] and series.lines == [3, 6]
+    assert (series.missing, series.filled, series.dropped) == (4, 0, 4)
+
+
+def test_missing_modes_still_refuse_an_empty_column_and_bad_numbers(write) -> None:
+    header, rows, lines = read_table_lines(write("e.csv", "v\nNA\n\n"), "csv")
+    with pytest.raises(DataError, match=r"e\.csv: line 2: column 'v' has no value .*every value"):
+        series_column(header, rows, lines, "e.csv", missing="interpolate")
+    header, rows, lines = read_table_lines(write("b.csv", "v\n1\n\n1_0\n"), "csv")
+    with pytest.raises(DataError, match=r"line 4: column 'v': expected a number, received '1_0'"):
+        series_column(header, rows, lines, "b.csv", missing="drop")
+    with pytest.raises(ConfigError, match=r"data\.missing: expected error \| interpolate"):
+        series_column(header, rows, lines, "b.csv", missing="zero")
 
 
 def test_series_blank_line_in_one_column_table_is_missing(write) -> None:

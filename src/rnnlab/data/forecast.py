@@ -4,11 +4,16 @@ With N values, the first n_train = N - round_half_up(val_fraction * N) are train
 The scaler (mean, std of the training values; std 0 becomes 1) never sees the
 validation values, so validation measures a forecast of the unseen future.
 
-    training window i:    i + seq_len + horizon <= n_train
+    training window i:    lag <= i and i + seq_len + horizon <= n_train
     validation window i:  i + seq_len >= n_train and i + seq_len + horizon <= N
                           (targets in the validation part; inputs may reach back)
     x = scaled[i : i+seq_len]                       -> batch x float64 (T, B, 1)
     y = scaled[i+seq_len : i+seq_len+horizon]       -> batch y float64 (B, horizon)
+
+scaled is the transformed series z (data.transform; lag values lost to differencing)
+scaled by the training part; with data.target change, y is instead the change
+z[i+seq_len+k] - z[i+seq_len-1], scaled by the training windows' changes. See
+rnnlab.data.series_transform for the transforms and their inverses.
 """
 
 from __future__ import annotations
@@ -20,6 +25,13 @@ import numpy as np
 
 from rnnlab.data.batches import Batch
 from rnnlab.data.checks import check_int
+from rnnlab.data.series_transform import (
+    TARGETS,
+    Scaler,
+    SeriesPipeline,
+    SeriesTransform,
+    check_magnitude,
+)
 from rnnlab.data.split import epoch_order, val_count
 from rnnlab.errors import ConfigError, DataError
 
@@ -27,7 +39,12 @@ Split = Literal["train", "val"]
 
 
 class SeriesData:
-    """Windows of one numeric series for training and validating a forecaster."""
+    """Windows of one numeric series for training and validating a forecaster.
+
+    `transform` and `target` (see rnnlab.data.series_transform) default to the plain
+    recipe: the scaled values in, the next scaled value out. RunConfig's data section
+    holds the defaults of a run.
+    """
 
     def __init__(
         self,
@@ -38,33 +55,55 @@ class SeriesData:
         season: int | None = None,
         *,
         source: str = "series",
+        transform: str = "none",
+        target: str = "value",
+        column: str = "value",
+        lines: list[int] | None = None,
     ) -> None:
         for name, value, low in (("data.seq_len", seq_len, 1), ("data.horizon", horizon, 1)):
             check_int(value, name, low)
         if season is not None:
             check_int(season, "data.season", 2)
+        if target not in TARGETS:
+            raise ConfigError(f"data.target: expected {' | '.join(TARGETS)}, received {target!r}")
         self.values = _check_values(values, source)  # (N,)
         self.seq_len, self.horizon, self.season = int(seq_len), int(horizon), season
         self.val_fraction = float(val_fraction)
         self.source = source
+        self.transform = SeriesTransform.parse(transform, season)
+        self.transform.check(self.values, f"{source}: column {column!r}", lines)
+        self.target = target
         N = len(self.values)
         self.n_train = N - val_count(N, val_fraction)
         self._check_lengths()
-        train = self.values[: self.n_train]
-        self.mean = float(train.mean())
-        std = float(train.std())
-        self.std = std if std > 0 and np.isfinite(std) else 1.0
-        self.scaled = self.scale(self.values)  # (N,)
+        self.z = self.transform.apply(self.values)  # (N,), NaN for the first `lag`
+        inputs = Scaler.fit(self.z[self.transform.lag : self.n_train], source, "training values")
+        self.mean, self.std = inputs.mean, inputs.std
+        self.scaled = inputs.scale(self.z)  # (N,)
         self._starts = {"train": self._train_starts(), "val": self._val_starts()}
+        self.pipeline = SeriesPipeline(self.transform, target, inputs, self._target_scaler(inputs))
+
+    def _target_scaler(self, inputs: Scaler) -> Scaler:
+        if self.target == "value":
+            return inputs
+        return Scaler.fit(self._changes("train"), self.source, "training changes")
+
+    def _changes(self, split: Split) -> np.ndarray:
+        """z at each target minus z at the window's last input, (n, horizon)."""
+        starts = self.starts(split)[:, None]  # (n, 1)
+        last = self.z[starts + self.seq_len - 1]  # (n, 1)
+        return self.z[starts + self.seq_len + np.arange(self.horizon)] - last
 
     def _check_lengths(self) -> None:
-        N, need = len(self.values), self.seq_len + self.horizon
+        N, lag = len(self.values), self.transform.lag
+        need = self.seq_len + self.horizon + lag
         if self.n_train < need:
+            lost = f" + {lag} lost to data.transform {self.transform.name}" if lag else ""
             raise DataError(
                 f"{self.source}: {self.n_train} training values ({N} values, of which "
                 f"{N - self.n_train} are validation with data.val_fraction {self.val_fraction}); "
                 f"one training window needs data.seq_len + data.horizon = "
-                f"{self.seq_len} + {self.horizon} = {need}; lower data.seq_len or "
+                f"{self.seq_len} + {self.horizon}{lost} = {need}; lower data.seq_len or "
                 "data.val_fraction, or use a longer series"
             )
         n_val = N - self.n_train
@@ -77,10 +116,11 @@ class SeriesData:
             )
 
     def _train_starts(self) -> np.ndarray:
-        return np.arange(0, self.n_train - self.seq_len - self.horizon + 1, dtype=np.int64)
+        lag = self.transform.lag
+        return np.arange(lag, self.n_train - self.seq_len - self.horizon + 1, dtype=np.int64)
 
     def _val_starts(self) -> np.ndarray:
-        first = self.n_train - self.seq_len
+        first = max(self.n_train - self.seq_len, self.transform.lag)
         last = len(self.values) - self.seq_len - self.horizon
         return np.arange(first, last + 1, dtype=np.int64) if last >= first else _EMPTY
 
@@ -106,12 +146,33 @@ class SeriesData:
         return {split: len(starts) for split, starts in self._starts.items()}
 
     def windows(self, split: Split, scaled: bool = True) -> tuple[np.ndarray, np.ndarray]:
-        """All windows of `split`: x (n, seq_len) and y (n, horizon), scaled or original."""
+        """All windows of `split`: x (n, seq_len) and y (n, horizon); scaled: what the net
+        reads and predicts (transformed, scaled, y as data.target says), else original."""
         series = self.scaled if scaled else self.values
         starts = self.starts(split)[:, None]  # (n, 1)
         x = series[starts + np.arange(self.seq_len)]  # (n, seq_len)
+        if scaled and self.target == "change":
+            return x, self.pipeline.targets.scale(self._changes(split))
         y = series[starts + self.seq_len + np.arange(self.horizon)]  # (n, horizon)
         return x, y
+
+    def to_original(self, split: Split, outputs: np.ndarray) -> np.ndarray:
+        """The net's outputs (n, horizon) on the windows of `split`, in time order, as
+        predictions in the series' own units (every transform inverted)."""
+        starts = self.starts(split)
+        context = self.pipeline.context
+        ends = starts + self.seq_len  # one past each window's last input
+        history = self.values[ends[:, None] - context + np.arange(context)]  # (n, context)
+        return self.pipeline.to_original(outputs, history)
+
+    def checkpoint_meta(self) -> dict[str, Any]:
+        """What a forecast needs: the recipe, both scalers, the last values of the series."""
+        keep = self.seq_len * 4 + self.transform.lag
+        return {
+            "scaler": {"mean": self.mean, "std": self.std},
+            "series": self.pipeline.to_json(),
+            "history": [float(v) for v in self.values[-keep:]],
+        }
 
     def num_batches(self, split: Split, batch_size: int) -> int:
         check_int(batch_size, "train.batch_size", 1)
@@ -173,6 +234,8 @@ class SeriesData:
             "seq_len": self.seq_len,
             "horizon": self.horizon,
             "season": self.season,
+            "transform": self.transform.name,
+            "target": self.target,
             "scaler": {"mean": self.mean, "std": self.std},
             "baselines": self.baselines(),
         }
@@ -192,4 +255,5 @@ def _check_values(values: np.ndarray, source: str) -> np.ndarray:
     if not np.all(np.isfinite(arr)):
         bad = int(np.flatnonzero(~np.isfinite(arr))[0])
         raise DataError(f"{source}: value {bad} is {arr[bad]}; expected finite numbers")
+    check_magnitude(arr, source)
     return arr

@@ -26,7 +26,7 @@ from rnnlab.data.readers import (
     infer_format,
     read_table_lines,
     read_text,
-    series_from_table,
+    series_column,
 )
 from rnnlab.data.samples import resolve_path
 from rnnlab.data.split import split_stream
@@ -167,11 +167,21 @@ def _prepare_classify(spec: DataSpec, path: Path, fmt: Format) -> Prepared:
 
 def _prepare_forecast(spec: DataSpec, path: Path, fmt: Format) -> Prepared:
     header, rows, lines = read_table_lines(path, fmt)
-    name, values = series_from_table(header, rows, lines, path, spec.value_column)
+    series = series_column(header, rows, lines, path, spec.value_column, spec.missing)
     data = SeriesData(
-        values, spec.val_fraction, spec.seq_len, spec.horizon, spec.season, source=str(path)
+        series.values,
+        spec.val_fraction,
+        spec.seq_len,
+        spec.horizon,
+        spec.season,
+        source=str(path),
+        column=series.name,
+        transform=spec.transform,
+        target=spec.target,
+        lines=series.lines,
     )
-    summary = {"value_column": name, **data.summary()}
+    summary = {"value_column": series.name, "missing": series.report(spec.missing)}
+    summary.update(data.summary())
     return Prepared("forecast", data, None, None, "", summary, None)
 
 

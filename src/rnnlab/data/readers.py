@@ -15,6 +15,8 @@ import csv
 import hashlib
 import io
 import math
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -141,10 +143,12 @@ def column(header: list[str], rows: list[list[str]], name: str, path: str | Path
     return [row[index] for row in rows]
 
 
-def read_series(path: str | Path, fmt: TableFormat, column_name: str | None = None) -> np.ndarray:
+def read_series(
+    path: str | Path, fmt: TableFormat, column_name: str | None = None, missing: str = "error"
+) -> np.ndarray:
     """One numeric column of a table as float64 (N,); the last column by default."""
     header, rows, lines = read_table_lines(path, fmt)
-    return series_from_table(header, rows, lines, path, column_name)[1]
+    return series_column(header, rows, lines, path, column_name, missing).values
 
 
 def series_from_table(
@@ -155,35 +159,115 @@ def series_from_table(
     column_name: str | None = None,
 ) -> tuple[str, np.ndarray]:
     """(column name, float64 values (N,)) of a table read by ``read_table_lines``."""
+    column_read = series_column(header, rows, lines, path, column_name)
+    return column_read.name, column_read.values
+
+
+@dataclass
+class SeriesColumn:
+    """A numeric column after its missing values were handled (``data.missing``)."""
+
+    name: str
+    values: np.ndarray  # float64 (N,)
+    missing: int = 0  # missing values in the file
+    filled: int = 0  # of which filled (interpolate, ffill)
+    dropped: int = 0  # of which dropped (drop; ffill before the first value)
+    rows: np.ndarray | None = None  # index of the table row of each value (None: all rows)
+    lines: list[int] | None = None  # 1-based file line of each value
+
+    def report(self, mode: str) -> dict[str, Any]:
+        return {
+            "mode": mode,
+            "missing": self.missing,
+            "filled": self.filled,
+            "dropped": self.dropped,
+        }
+
+
+def series_column(
+    header: list[str],
+    rows: list[list[str]],
+    lines: list[int],
+    path: str | Path,
+    column_name: str | None = None,
+    missing: str = "error",
+) -> SeriesColumn:
+    """A numeric column of a table, its missing values handled as `missing` says:
+
+    error (refuse, naming the first line) | interpolate (linear in the row index; before
+    the first or after the last value, the nearest value) | ffill (the last value before;
+    leading missing values are dropped) | drop (left out: the rows after close up).
+    """
+    if missing not in MISSING_MODES:
+        raise ConfigError(
+            f"data.missing: expected {' | '.join(MISSING_MODES)}, received {missing!r}"
+        )
     name = header[-1] if column_name is None else column_name
     raw = column(header, rows, name, path)
-    missing = [line for line, value in zip(lines, raw, strict=True) if _is_missing(value)]
-    if missing:
-        raise DataError(
-            f"{path}: line {missing[0]}: column {name!r} has no value "
-            f"({len(missing)} missing value(s) in all); fill or drop the missing values"
+    absent = np.array([_is_missing(value) for value in raw], dtype=bool)
+    n_missing = int(absent.sum())
+    if n_missing and (missing == "error" or n_missing == len(raw)):
+        first = lines[int(np.flatnonzero(absent)[0])]
+        hint = (
+            "; fill or drop the missing values (data.missing: interpolate | ffill | drop)"
+            if missing == "error"
+            else "; every value is missing"
         )
-    values = np.empty(len(raw), dtype=np.float64)
+        raise DataError(
+            f"{path}: line {first}: column {name!r} has no value "
+            f"({n_missing} missing value(s) in all){hint}"
+        )
+    values = np.full(len(raw), np.nan, dtype=np.float64)
     for i, (line, value) in enumerate(zip(lines, raw, strict=True)):
-        values[i] = _number(value, path, line, name)
-    if len(values) < 2:
+        if not absent[i]:
+            values[i] = _number(value, path, line, name)
+    result = _fill(name, values, absent, missing)
+    result.lines = lines if result.rows is None else [lines[i] for i in result.rows]
+    if len(result.values) < 2:
         raise DataError(
-            f"{path}: column {name!r} has {len(values)} value(s); a series needs at least 2"
+            f"{path}: column {name!r} has {len(result.values)} value(s); a series needs at least 2"
         )
-    return name, values
+    return result
+
+
+MISSING_MODES = ("error", "interpolate", "ffill", "drop")
+
+
+def _fill(name: str, values: np.ndarray, absent: np.ndarray, mode: str) -> SeriesColumn:
+    n_missing = int(absent.sum())
+    if n_missing == 0:
+        return SeriesColumn(name, values)
+    known = np.flatnonzero(~absent)
+    if mode == "interpolate":
+        gaps = np.flatnonzero(absent)
+        values[gaps] = np.interp(gaps, known, values[known])
+        return SeriesColumn(name, values, n_missing, filled=n_missing)
+    if mode == "ffill":
+        last_known = np.maximum.accumulate(np.where(absent, -1, np.arange(len(values))))
+        keep = last_known >= 0  # nothing to carry forward before the first value
+        filled = values[last_known[keep]]
+        dropped = int((~keep).sum())
+        rows = np.flatnonzero(keep)
+        return SeriesColumn(name, filled, n_missing, n_missing - dropped, dropped, rows)
+    return SeriesColumn(name, values[known], n_missing, dropped=n_missing, rows=known)  # drop
 
 
 def _is_missing(value: str) -> bool:
     return value.strip().lower() in MISSING_MARKERS
 
 
+# a plain decimal number: 12, -3.5, .5, 1e-3; not 1_000, inf, 0x10, or other Python literals
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 def _number(value: str, path: str | Path, line: int, name: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
+    text = value.strip()
+    if not _NUMBER.fullmatch(text):
         raise DataError(
-            f"{path}: line {line}: column {name!r}: expected a number, received {value!r}"
-        ) from None
+            f"{path}: line {line}: column {name!r}: expected a number, received {value!r} "
+            "(a plain decimal such as 12, -3.5 or 1e-3)"
+        )
+    number = float(text)
     if not math.isfinite(number):
         raise DataError(
             f"{path}: line {line}: column {name!r}: expected a finite number, received {value!r}"

@@ -43,7 +43,7 @@ def checkpoint_meta(config: RunConfig, prepared: Prepared) -> dict[str, Any]:
         series = prepared.data
         meta["scaler"] = {"mean": float(series.mean), "std": float(series.std)}
         if isinstance(series, SeriesData):  # synthetic sets have no single series
-            meta["history"] = [float(v) for v in series.values[-config.data.seq_len * 4 :]]
+            meta.update(series.checkpoint_meta())  # transform, scalers, the last values
     return meta
 
 
