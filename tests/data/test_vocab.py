@@ -70,6 +70,9 @@ def test_json_round_trip(tmp_path: Path) -> None:
     vocab = Vocab.build(["好", "x", EOS, "好"])
     assert Vocab.from_json(json.loads(json.dumps(vocab.to_json()))) == vocab
     path = tmp_path / "sub" / "vocab.json"
+    with pytest.raises(ConfigError, match=r"vocab\.json: the folder .*sub does not exist"):
+        vocab.save(path)  # no folder made on the fly
+    path.parent.mkdir()
     vocab.save(path)
     loaded = Vocab.load(path)
     assert loaded == vocab and loaded.counts == vocab.counts

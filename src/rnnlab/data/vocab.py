@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from rnnlab.data.checks import check_output_path
 from rnnlab.data.tokenize import EOS
 from rnnlab.errors import ConfigError, DataError
 
@@ -263,7 +264,7 @@ def _check_counts(counts: Any, size: int, source: str) -> None:
 
 def atomic_write_text(path: Path, text: str) -> None:
     """Write `text` to `path` so that a crash leaves the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    check_output_path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:

@@ -25,6 +25,7 @@ from typing import Any, BinaryIO
 import numpy as np
 from numpy.lib import format as npy_format
 
+from rnnlab.data.checks import check_output_path
 from rnnlab.data.vocab import FORMAT as VOCAB_FORMAT
 from rnnlab.data.vocab import Vocab, atomic_write_text
 from rnnlab.embeddings.matrix import EmbeddingMatrix
@@ -55,6 +56,7 @@ NPY_HEADER_READERS = {
 
 __all__ = [
     "SUFFIXES",
+    "check_embedding_output",
     "load_embedding",
     "read_npy_pair",
     "read_text_vectors",
@@ -99,6 +101,14 @@ def save_embedding(matrix: EmbeddingMatrix, path: str | Path, header: bool = Tru
         write_word2vec_binary(matrix, path)
     else:
         write_npy_pair(matrix, path)
+
+
+def check_embedding_output(path: str | Path) -> Path:
+    """`path` as a Path when an embedding can be saved there: a known suffix, in a folder
+    that exists (ConfigError/DataError naming it otherwise); checked before any building."""
+    path = Path(path)
+    _format_of(path)
+    return check_output_path(path, "embedding file")
 
 
 def _format_of(path: Path) -> str:
@@ -408,7 +418,7 @@ def _read_bytes(path: Path, what: str, read: bool = True) -> bytes:
 
 def _atomic_write(path: Path, write: Callable[[Any], Any]) -> None:
     """Call write(binary handle) on a temporary file, fsync it, rename it onto `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    check_output_path(path, "embedding file")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -7,9 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rnnlab.data import Tokenizer, Vocab
+from rnnlab.data import Vocab
 from rnnlab.data import resolve_path as resolve_sample
-from rnnlab.data.readers import read_text
 from rnnlab.embeddings import (
     CORPUS_METHODS,
     analogy,
@@ -19,9 +18,11 @@ from rnnlab.embeddings import (
     info,
     load_embedding,
     neighbours,
+    read_corpus,
     save_embedding,
     words_path,
 )
+from rnnlab.embeddings.io import check_embedding_output
 from rnnlab.errors import ConfigError, DataError, RnnlabError
 from rnnlab.service.datasets import web_data_path
 from rnnlab.service.web_store import (
@@ -38,6 +39,7 @@ from rnnlab.service.web_store import (
 )
 from rnnlab.store import atomic_write_bytes
 from rnnlab.viz import embedding_map, render_png
+from rnnlab.viz.png import check_png_path
 
 Progress = Callable[[str, float], None]
 
@@ -55,6 +57,7 @@ def embed_build(
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Build an embedding by `method` and save it to `out` (.txt, .vec, .bin or .npy)."""
+    check_embedding_output(out)  # before the work: a typo in -o must not cost a build
     if method in CORPUS_METHODS:
         if corpus is None or dim is None:
             raise ConfigError(f"method {method} learns from a corpus: give --corpus and --dim")
@@ -104,6 +107,7 @@ def embed_plot(
     max_words: int = 200,
 ) -> Path:
     """The 2-D map of an embedding as a PNG with the words labelled."""
+    check_png_path(out)
     return render_png(embed_map(path, words, method, max_words), out)
 
 
@@ -115,8 +119,7 @@ def embed_coverage(
     if data.suffix.lower() == ".json":
         vocab = Vocab.load(data)
     else:
-        tokens = Tokenizer(tokenizer, lowercase).tokenize(read_text(data))
-        vocab = Vocab.build(tokens)
+        vocab = Vocab.build(read_corpus(data, tokenizer, lowercase))  # a table: its text
     return coverage(load_embedding(path), vocab)
 
 

@@ -10,6 +10,7 @@ from rnnlab.errors import ConfigError, DataError
 from rnnlab.service.figure_names import FIGURES
 from rnnlab.service.runs import run_states
 from rnnlab.store import RunRecord, Store
+from rnnlab.viz.png import check_png_path
 
 TASK_OF_FIGURE = {"confusion": "classify", "forecast": "forecast"}
 
@@ -72,6 +73,7 @@ def plot_run(
     ref: str, figure: str, out: str | Path, home: str | Path | None = None, **options: Any
 ) -> Path:
     """A run's figure as a PNG file."""
+    check_png_path(out)
     return viz.render_png(run_figure(ref, figure, home=home, **options), out)
 
 
@@ -94,5 +96,6 @@ def plot_compare(
     metrics: tuple[str, ...] = ("loss", "val_loss"),
     home: str | Path | None = None,
 ) -> tuple[Path, dict[str, Any]]:
+    check_png_path(out)
     figure = compare_runs(refs, metrics, home)
     return viz.render_png(figure, out), figure["table"]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from rnnlab import viz
+from rnnlab.data.checks import check_output_path
 from rnnlab.errors import ConfigError
 from rnnlab.events import Event
 from rnnlab.service.training import train
@@ -117,6 +118,16 @@ def _row(
     }
 
 
+def make_out_dir(out_dir: str | Path) -> Path:
+    """The lab's figure folder, made if missing (only it: its parent must exist), before
+    any training; ConfigError naming it when it cannot be."""
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        check_output_path(out_dir, "figure folder")
+        out_dir.mkdir()
+    return out_dir
+
+
 def lab_vanishing(
     task: str = "adding",
     lengths: tuple[int, ...] = (50, 100),
@@ -156,6 +167,8 @@ def lab_vanishing(
         for length in lengths
         for cell in cells
     ]  # all checked before training
+    if out_dir is not None:
+        make_out_dir(out_dir)
     rows = []
     for length, cell, config in configs:
         if on_run is not None:

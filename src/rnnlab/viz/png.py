@@ -17,6 +17,7 @@ matplotlib.use("Agg")  # headless: files only
 import matplotlib.pyplot as plt
 import numpy as np
 
+from rnnlab.data.checks import check_output_path
 from rnnlab.errors import ConfigError
 from rnnlab.viz._layout import (
     MAX_NUMBER_TICKS,
@@ -209,15 +210,21 @@ def register(kind: str, drawer: Drawer) -> None:
     DRAWERS[kind] = drawer
 
 
+def check_png_path(path: str | Path) -> Path:
+    """`path` as a Path when a PNG can be written there (ConfigError naming it otherwise:
+    not .png, a folder, or in a folder that does not exist); checked before any drawing."""
+    path = check_output_path(path, "PNG file")
+    if path.suffix.lower() != ".png":
+        raise ConfigError(f"{path}: the output must be a .png file")
+    return path
+
+
 def render_png(figure: dict[str, Any], path: str | Path, dpi: int = 120) -> Path:
     """Write `figure` as a PNG at `path`; returns the path."""
     kind = figure.get("kind")
     if kind not in DRAWERS:
         raise ConfigError(f"figure kind: expected one of {' | '.join(DRAWERS)}, received {kind!r}")
-    path = Path(path)
-    if path.suffix.lower() != ".png":
-        raise ConfigError(f"{path}: the output must be a .png file")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = check_png_path(path)
     fig = plt.figure(figsize=figure_size(figure), layout="constrained")
     try:
         DRAWERS[kind](fig, figure)
