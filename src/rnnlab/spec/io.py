@@ -25,7 +25,7 @@ from rnnlab.errors import DataError
 MAX_ERRORS_SHOWN = 5
 MAX_FILE_BYTES = 16 * 2**20  # a config or trace file is a few kB
 MAX_DEPTH = 32  # lists/mappings inside each other
-MAX_ALIASES = 100  # *name references in one YAML document
+MAX_ALIASES = 10_000  # *name references in one YAML document (each is cheap until expanded)
 MAX_NODES = 1_000_000  # values once aliases are expanded
 ECHO_CHARS = 80
 MERGE_TAG = "tag:yaml.org,2002:merge"
