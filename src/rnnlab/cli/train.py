@@ -24,7 +24,11 @@ EPILOG = """Examples:
   rnnlab train --resume 20261123-101500-ab12      (after Ctrl-C, or to continue)
 
 Runs are stored under $RNNLAB_HOME (default ./.rnnlab). Ctrl-C saves a checkpoint.
+
+Exit status: 0 when the run finished, stopped early or was interrupted (Ctrl-C: resume
+it later); 1 when it diverged or failed, or on an error before training.
 """
+FAILED_ENDINGS = ("diverged", "failed")  # run statuses that exit 1
 
 
 @handle_errors
@@ -69,6 +73,10 @@ def train(
         typer.echo(json.dumps(details, indent=2))
     else:
         typer.echo(details["id"])
+    if details["status"] in FAILED_ENDINGS:  # a script must not take this run as trained
+        ended = f" run {details['id']} ended {details['status']} (the reason is above)"
+        console.print(Text.assemble(("error:", "bold red"), ended), soft_wrap=True)
+        raise typer.Exit(code=1)
 
 
 def register(app: typer.Typer) -> None:
