@@ -6,7 +6,9 @@
     ppmi-svd | word2vec              learnt from a corpus: one sentence per line
 
 Corpus reading: the file is read as UTF-8 text, cut into lines, and each line into
-tokens by ``Tokenizer(tokenizer, lowercase)``; empty lines are skipped. The vocabulary
+tokens by ``Tokenizer(tokenizer, lowercase)``; empty lines are skipped. A table (.tsv,
+.csv: a classification file) gives only the cells of its text column (the run config's
+default ``data.text_column``): never its header, labels or other columns. The vocabulary
 keeps tokens seen at least `min_count` times (``Vocab.build``).
 """
 
@@ -16,13 +18,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from rnnlab.data.readers import read_text
+from rnnlab.data.readers import SUFFIXES, column, read_table, read_text
 from rnnlab.data.tokenize import Tokenizer
 from rnnlab.data.vocab import Vocab
 from rnnlab.embeddings.matrix import EmbeddingMatrix
 from rnnlab.embeddings.ppmi import ppmi_svd
 from rnnlab.embeddings.recipes import ProgressFn, onehot, random_embedding, word2vec
 from rnnlab.errors import ConfigError, DataError
+from rnnlab.spec.run import DataSpec
+
+TEXT_COLUMN: str = DataSpec.model_fields["text_column"].default
 
 RANDOM_METHODS: dict[str, str] = {
     "random": "normal",
@@ -121,13 +126,22 @@ def embedding_from_corpus(
 def read_corpus(
     path: str | Path, tokenizer: str = "word", lowercase: bool = True
 ) -> list[list[str]]:
-    """The tokens of each non-empty line of a UTF-8 text file."""
-    return _tokenize_lines(read_text(path), tokenizer, lowercase)
+    """The tokens of each non-empty line of a UTF-8 text file (of a table: each text cell)."""
+    return _tokenize_lines(corpus_lines(path), tokenizer, lowercase)
 
 
-def _tokenize_lines(text: str, tokenizer: str, lowercase: bool) -> list[list[str]]:
+def corpus_lines(path: str | Path) -> list[str]:
+    """A text file's lines, or the text column of a table (.tsv, .csv) without its header."""
+    fmt = SUFFIXES.get(Path(path).suffix.lower(), "text")
+    if fmt == "text":
+        return read_text(path).split("\n")
+    header, rows = read_table(path, fmt)
+    return column(header, rows, TEXT_COLUMN, path)
+
+
+def _tokenize_lines(lines: list[str], tokenizer: str, lowercase: bool) -> list[list[str]]:
     cutter = Tokenizer(tokenizer, lowercase)  # type: ignore[arg-type]
-    return [tokens for tokens in map(cutter.tokenize, text.split("\n")) if tokens]
+    return [tokens for tokens in map(cutter.tokenize, lines) if tokens]
 
 
 def _corpus_vocab(
@@ -139,9 +153,9 @@ def _corpus_vocab(
 ) -> tuple[list[list[str]], Vocab]:
     Tokenizer(tokenizer, lowercase)  # type: ignore[arg-type]  # check before reading
     _report(progress, f"reading {path}", 0.0)
-    text = read_text(path)
+    lines = corpus_lines(path)
     _report(progress, "tokenizing", 0.1)
-    sentences = _tokenize_lines(text, tokenizer, lowercase)
+    sentences = _tokenize_lines(lines, tokenizer, lowercase)
     if not sentences:
         raise DataError(f"{path}: no tokens in the file; expected text, one sentence per line")
     _report(progress, "vocabulary", 0.3)
