@@ -8,6 +8,8 @@ pass over the whole prefix.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +17,7 @@ import numpy as np
 import torch
 
 from rnnlab.data.series_transform import SeriesPipeline
-from rnnlab.data.tokenize import Tokenizer
+from rnnlab.data.tokenize import EOS, Tokenizer
 from rnnlab.data.vocab import PAD_ID, UNK_ID, Vocab
 from rnnlab.errors import ConfigError, DataError
 from rnnlab.reference.probe import states
@@ -24,6 +26,7 @@ from rnnlab.torch_engine import load_numpy, model_from_config, reference_twin
 from rnnlab.torch_engine.stepping import TokenStepper
 
 MAX_GENERATE = 100_000
+MAX_SAMPLES = 100  # generate: samples in one batch
 
 
 @dataclass
@@ -71,6 +74,12 @@ def sample_token(
     cumulative = np.cumsum(probs[candidates])  # inverse-CDF draw
     index = int(np.searchsorted(cumulative, rng.random() * cumulative[-1], side="right"))
     return int(candidates[min(index, len(candidates) - 1)])
+
+
+def unknown_tokens_warning(unknown: list[str]) -> str:
+    """The sentence that lists a prompt's tokens missing from the vocabulary."""
+    listed = ", ".join(repr(t) for t in unknown[:20]) + (" ..." if len(unknown) > 20 else "")
+    return f"{len(unknown)} prompt token(s) not in the vocabulary, read as <unk>: {listed}"
 
 
 def check_sampling(temperature: float, top_k: int | None, top_p: float | None) -> None:
@@ -135,30 +144,96 @@ class Predictor:
         top_k: int | None = None,
         top_p: float | None = None,
         seed: int | None = None,
+        n: int = 1,
+        stop_at_eos: bool | None = None,
     ) -> dict[str, Any]:
-        """Continue `prompt` by `length` tokens, carrying the hidden state."""
+        """Continue `prompt` by up to `length` tokens, `n` samples in one batch (each
+        sampled on its own), carrying the hidden state. stop_at_eos (default: on for word
+        models) ends a sample at the end of a line (<eos>; a line break for char models).
+
+        Returns the first sample as prompt / text / tokens / full_text, all of them as
+        ``samples``, and the prompt's tokens missing from the vocabulary (read as <unk>)
+        as ``unknown_tokens`` with a sentence about them in ``warnings``.
+        """
         self._require("language-model", "generate")
         check_sampling(temperature, top_k, top_p)
         if not 1 <= length <= MAX_GENERATE:
             raise ConfigError(f"length: expected 1..{MAX_GENERATE}, received {length}")
-        rng = np.random.default_rng(seed)
+        if not 1 <= n <= MAX_SAMPLES:
+            raise ConfigError(f"n: expected 1..{MAX_SAMPLES} samples, received {n}")
+        if stop_at_eos is None:
+            stop_at_eos = self.stops_at_eos_by_default
         ids = self._prompt_ids(prompt)
-        logits, sequence_state = self.model(torch.from_numpy(ids)[:, None])  # primes the state
+        x = torch.from_numpy(ids)[:, None].expand(len(ids), n)  # (T, n): one prompt per sample
+        logits, sequence_state = self.model(x)  # primes the state
+        end = self._end_of_line_id() if stop_at_eos else None
+        draw = functools.partial(
+            sample_token,
+            rng=np.random.default_rng(seed),
+            temperature=temperature,
+            top_k=top_k,
+            top_p=top_p,
+        )
+        samples, running = self._continue(logits[-1], sequence_state, length, draw, end)
+        results = [
+            self._sample(prompt, generated, not alive)
+            for generated, alive in zip(samples, running, strict=True)
+        ]
+        unknown = self.unknown_tokens(prompt)
+        warnings = [unknown_tokens_warning(unknown)] if unknown else []
+        return {**results[0], "samples": results, "unknown_tokens": unknown, "warnings": warnings}
+
+    def _continue(
+        self,
+        last: torch.Tensor,
+        sequence_state: Any,
+        length: int,
+        draw: Callable[[np.ndarray], int],
+        end: int | None,
+    ) -> tuple[list[list[int]], list[bool]]:
+        """Token ids of each sample after the primed state (last: logits (n, V)), and
+        whether each is still running (False: it drew `end` and stopped there)."""
         stepper = TokenStepper(self.model)
-        state, last = stepper.from_sequence_state(sequence_state), logits[-1, 0]
-        generated: list[int] = []
+        state = stepper.from_sequence_state(sequence_state)
+        samples: list[list[int]] = [[] for _ in range(last.shape[0])]
+        running = [True] * last.shape[0]
         for _ in range(length):
-            token = sample_token(last.numpy(), rng, temperature, top_k, top_p)
-            generated.append(token)
-            last, state = stepper.step(token, state)  # one recurrent step
-        tokens = self.bundle.vocab.decode(np.array(generated))
+            tokens = [draw(row) for row in last.numpy()]  # each sample draws its own
+            for b, token in enumerate(tokens):
+                if running[b] and token == end:
+                    running[b] = False  # the line is complete: this sample ends here
+                elif running[b]:
+                    samples[b].append(token)
+            if not any(running):
+                break
+            last, state = stepper.step_batch(torch.tensor(tokens), state)  # one step each
+        return samples, running
+
+    @property
+    def stops_at_eos_by_default(self) -> bool:
+        """Word models end a sample at <eos> unless told otherwise; char models do not."""
+        return self.config.data.tokenizer == "word"
+
+    def _end_of_line_id(self) -> int | None:
+        end = EOS if self.config.data.tokenizer == "word" else "\n"
+        vocab = self.bundle.vocab
+        return vocab.token_to_id(end) if end in vocab else None
+
+    def _sample(self, prompt: str, generated: list[int], stopped: bool) -> dict[str, Any]:
+        tokens = self.bundle.vocab.decode(np.array(generated, dtype=np.int64))
         prompt_tokens = self.tokenizer.tokenize(prompt) if prompt else []
         return {
             "prompt": prompt,
             "text": self.tokenizer.detokenize(tokens),
             "tokens": tokens,
             "full_text": self.tokenizer.detokenize(prompt_tokens + tokens),
+            "stopped_at_eos": stopped,
         }
+
+    def unknown_tokens(self, text: str) -> list[str]:
+        """Tokens of `text` that the vocabulary lacks (each once, in order of appearance)."""
+        vocab = self.bundle.vocab
+        return list(dict.fromkeys(t for t in self.tokenizer.tokenize(text) if t not in vocab))
 
     def _prompt_ids(self, prompt: str) -> np.ndarray:
         ids = self._encode(prompt) if prompt else np.array([], dtype=np.int64)

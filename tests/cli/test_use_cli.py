@@ -104,3 +104,50 @@ def test_forecast_with_a_bad_steps_exits_1(runs: Runs) -> None:
     result = invoke("forecast", runs.ids["forecast"], "--steps", "0")
     assert result.exit_code == 1
     assert "error:" in result.stderr and "steps" in result.stderr
+
+
+def test_greedy_is_temperature_0_and_help_says_so(runs: Runs) -> None:
+    greedy = invoke("generate", runs.ids["char_lm"], "--prompt", "The ", "--greedy")
+    zero = invoke("generate", runs.ids["char_lm"], "--prompt", "The ", "--temperature", "0")
+    assert greedy.exit_code == 0, greedy.output
+    assert greedy.stdout == zero.stdout
+    helped = invoke("generate", "--help")
+    assert "--greedy" in helped.stdout and "--temperature 0" in helped.stdout
+    assert "--stop-at-eos" in helped.stdout and "--n" in helped.stdout
+    both = invoke("generate", runs.ids["char_lm"], "--greedy", "--temperature", "0.5")
+    assert both.exit_code == 2 and "--greedy is --temperature 0" in both.output
+
+
+def test_n_samples_print_one_after_another(runs: Runs) -> None:
+    args = ["generate", runs.ids["char_lm"], *GENERATE, "--n", "3"]
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    expected = service.generate(runs.ids["char_lm"], "The ", 30, 0.9, seed=5, n=3, home=runs.home)
+    assert result.stdout == "".join(
+        f"--- sample {k}\n{s['full_text']}\n" for k, s in enumerate(expected["samples"], start=1)
+    )
+    data = json.loads(invoke(*args, "--json").stdout)
+    assert len(data["samples"]) == 3 and data["samples"] == expected["samples"]
+
+
+def test_prompt_characters_outside_the_vocabulary_warn(runs: Runs) -> None:
+    result = invoke("generate", runs.ids["char_lm"], "--prompt", "The Ω§", "--length", "5")
+    assert result.exit_code == 0, result.output
+    assert "warning: 2 prompt token(s) not in the vocabulary, read as <unk>: 'Ω', '§'" in (
+        result.stderr
+    )
+    assert result.stdout.startswith("The Ω§")
+    data = json.loads(invoke("generate", runs.ids["char_lm"], "--prompt", "Ω", "--json").stdout)
+    assert data["unknown_tokens"] == ["Ω"] and "'Ω'" in data["warnings"][0]
+
+
+def test_stop_at_eos_flag_ends_a_char_sample_at_a_line_break(runs: Runs) -> None:
+    args = ["generate", runs.ids["char_lm"], "--length", "300", "--seed", "2", "--json"]
+    free = json.loads(invoke(*args).stdout)
+    assert len(free["tokens"]) == 300 and free["stopped_at_eos"] is False
+    assert "\n" in free["text"]  # off by default for a char model
+    stopped = json.loads(invoke(*args, "--stop-at-eos").stdout)
+    assert stopped["stopped_at_eos"] is True and "\n" not in stopped["text"]
+    assert stopped["tokens"] == free["tokens"][: free["tokens"].index("\n")]
+    bad = invoke("generate", runs.ids["char_lm"], "--n", "0")
+    assert bad.exit_code == 1 and "error: n: expected" in bad.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from rnnlab import service
 from rnnlab.data import read_series, sample_path
 from rnnlab.errors import ConfigError, DataError
+from rnnlab.predict import Predictor
 
 from .conftest import Trained, config_path, last_checkpoint
 
@@ -83,7 +85,7 @@ def test_greedy_is_deterministic_and_top_k_1_is_greedy(trained: Trained, name: s
 @pytest.mark.parametrize("name", ["char_lm", "word_lm"])
 @pytest.mark.parametrize("length", [1, 17, 60])
 def test_generate_respects_the_length(trained: Trained, name: str, length: int) -> None:
-    result = _generate(trained, name, length=length, seed=0)
+    result = _generate(trained, name, length=length, seed=0, stop_at_eos=False)
     assert len(result["tokens"]) == length
     assert result["prompt"] == "The "
     assert "<pad>" not in result["tokens"] and "<unk>" not in result["tokens"]
@@ -232,3 +234,76 @@ def test_show_and_list_give_the_metrics_of_the_checkpoint_in_use(tmp_path: Path)
     assert row["checkpoint_used"] == used
     _, meta = last_checkpoint(tmp_path, run["id"], "best")
     assert meta["step"] == 3  # the checkpoint the service loads is the one shown
+
+
+# ---- generation: end of line, several samples, unknown prompt tokens ------------------------
+
+
+def rigged_word_model(trained: Trained, favourite: str) -> Predictor:
+    """The word model, its head biased so that `favourite` is always the likeliest token."""
+    bundle = service.load_bundle(trained.id("word_lm"), trained.home)
+    bias = bundle.weights["head.bias"].copy()
+    bias[bundle.vocab.token_to_id(favourite)] = 1e4
+    return Predictor(dataclasses.replace(bundle, weights={**bundle.weights, "head.bias": bias}))
+
+
+def test_a_word_model_stops_at_eos_by_default(trained: Trained) -> None:
+    model = rigged_word_model(trained, "<eos>")
+    stopped = model.generate("the", 30, temperature=0.0)
+    assert stopped["tokens"] == [] and stopped["stopped_at_eos"] is True
+    assert stopped["full_text"] == "the"
+    running_on = model.generate("the", 30, temperature=0.0, stop_at_eos=False)
+    assert running_on["tokens"] == ["<eos>"] * 30  # the blank lines of before
+    assert running_on["stopped_at_eos"] is False
+
+
+def test_a_sample_ends_at_its_own_eos_and_the_others_go_on(trained: Trained) -> None:
+    result = _generate(trained, "word_lm", prompt="the", length=40, n=16, seed=3)
+    lengths = [len(s["tokens"]) for s in result["samples"]]
+    assert any(s["stopped_at_eos"] for s in result["samples"]), lengths
+    for sample in result["samples"]:
+        assert "<eos>" not in sample["tokens"] and "\n" not in sample["text"]
+        assert sample["stopped_at_eos"] == (len(sample["tokens"]) < 40)
+
+
+def test_a_char_model_runs_past_line_ends_unless_asked(trained: Trained) -> None:
+    free = _generate(trained, "char_lm", length=200, n=4, seed=1)
+    assert all(len(s["tokens"]) == 200 for s in free["samples"])
+    assert any("\n" in s["text"] for s in free["samples"])  # line breaks are not an end
+    lines = _generate(trained, "char_lm", length=200, n=4, seed=1, stop_at_eos=True)
+    assert all("\n" not in s["text"] for s in lines["samples"])
+    assert any(s["stopped_at_eos"] for s in lines["samples"])
+
+
+@pytest.mark.parametrize("name", ["char_lm", "word_lm"])
+def test_n_samples_come_from_one_batch_each_with_its_own_draws(trained: Trained, name) -> None:
+    result = _generate(trained, name, n=5, seed=11, stop_at_eos=False)
+    samples = result["samples"]
+    assert len(samples) == 5 and {k: result[k] for k in samples[0]} == samples[0]
+    assert len({tuple(s["tokens"]) for s in samples}) > 1  # not five copies of one draw
+    assert _generate(trained, name, n=5, seed=11, stop_at_eos=False) == result
+    greedy = _generate(trained, name, temperature=0.0, stop_at_eos=False)
+    batch = _generate(trained, name, temperature=0.0, n=3, stop_at_eos=False)
+    assert [s["tokens"] for s in batch["samples"]] == [greedy["tokens"]] * 3
+
+
+def test_prompt_tokens_outside_the_vocabulary_are_listed(trained: Trained) -> None:
+    result = _generate(trained, "word_lm", prompt="the zzqx and flibber zzqx", seed=0)
+    assert result["unknown_tokens"] == ["zzqx", "flibber"]
+    (warning,) = result["warnings"]
+    assert warning == "2 prompt token(s) not in the vocabulary, read as <unk>: 'zzqx', 'flibber'"
+    assert _generate(trained, "word_lm", prompt="the", seed=0)["warnings"] == []
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"n": 0}, "n: expected an integer 1..100|n: expected 1..100"),
+        ({"n": 101}, "n: expected"),
+        ({"n": True}, "n: expected an integer"),
+        ({"stop_at_eos": "yes"}, "stop_at_eos: expected true or false, received 'yes'"),
+    ],
+)
+def test_bad_generate_options_are_refused(trained: Trained, options, message) -> None:
+    with pytest.raises(ConfigError, match=message):
+        _generate(trained, "word_lm", **options)

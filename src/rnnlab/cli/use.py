@@ -45,19 +45,44 @@ def predict(
 def generate(
     run: Run,
     prompt: Annotated[str, typer.Option(help="Text to start from.")] = "",
-    length: Annotated[int, typer.Option(help="Tokens to generate.")] = 200,
-    temperature: Annotated[float, typer.Option(help="0 = greedy; higher = more random.")] = 1.0,
+    length: Annotated[int, typer.Option(help="Tokens to generate (at most).")] = 200,
+    temperature: Annotated[
+        float, typer.Option(help="0 = greedy (same as --greedy); higher = more random.")
+    ] = 1.0,
+    greedy: Annotated[
+        bool, typer.Option("--greedy", help="Always the likeliest token: --temperature 0.")
+    ] = False,
     top_k: Annotated[int | None, typer.Option(help="Sample among the k likeliest.")] = None,
     top_p: Annotated[float | None, typer.Option(help="Nucleus: smallest set with mass p.")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed for reproducible sampling.")] = None,
+    n: Annotated[int, typer.Option("--n", help="Samples, generated together in one batch.")] = 1,
+    stop_at_eos: Annotated[
+        bool | None,
+        typer.Option(
+            "--stop-at-eos/--no-stop-at-eos",
+            help="End a sample at the end of a line (<eos>; a line break for char models). "
+            "Default: on for word models, off for char models.",
+            show_default=False,
+        ),
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """Generate text from a trained language model, carrying its hidden state."""
-    result = service.generate(run, prompt, length, temperature, top_k, top_p, seed)
+    if greedy and temperature not in (0.0, 1.0):
+        raise typer.BadParameter("--greedy is --temperature 0; give one or the other")
+    temperature = 0.0 if greedy else temperature
+    result = service.generate(
+        run, prompt, length, temperature, top_k, top_p, seed, n=n, stop_at_eos=stop_at_eos
+    )
+    for warning in result["warnings"]:
+        Console(stderr=True).print(Text(f"warning: {warning}", style="yellow"))
     if as_json:
         typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
-    else:
+    elif n == 1:
         typer.echo(result["full_text"])
+    else:
+        for number, sample in enumerate(result["samples"], start=1):
+            typer.echo(f"--- sample {number}\n{sample['full_text']}")
 
 
 @handle_errors
@@ -86,6 +111,6 @@ def register(app: typer.Typer) -> None:
     app.command(
         "generate",
         epilog="Example: rnnlab generate RUN --prompt 'The ' --length 300 "
-        "--temperature 0.8 --top-k 20 --seed 1",
+        "--temperature 0.8 --top-k 20 --seed 1 --n 3",
     )(generate)
     app.command("forecast", epilog="Example: rnnlab forecast RUN --steps 24")(forecast)

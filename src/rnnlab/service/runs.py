@@ -9,9 +9,9 @@ import numpy as np
 
 from rnnlab.data.readers import read_series
 from rnnlab.data.vocab import Vocab
-from rnnlab.errors import DataError, RnnlabError
-from rnnlab.predict import ModelBundle, Predictor
-from rnnlab.service.arguments import check_forecast_steps, check_generate_arguments
+from rnnlab.errors import ConfigError, DataError, RnnlabError
+from rnnlab.predict import MAX_SAMPLES, ModelBundle, Predictor
+from rnnlab.service.arguments import check_forecast_steps, check_generate_arguments, whole_number
 from rnnlab.service.checkpoint_use import best_metrics, checkpoint_in_use, chosen_tag
 from rnnlab.spec.run import parse_run_config
 from rnnlab.store import Store, list_checkpoints, owners, read_run_checkpoint
@@ -128,9 +128,17 @@ def generate(
     top_p: float | None = None,
     seed: int | None = None,
     home: str | Path | None = None,
+    n: int = 1,
+    stop_at_eos: bool | None = None,
 ) -> dict[str, Any]:
+    """Continue `prompt`: n samples (default: stop at <eos> for word models), with the
+    prompt's tokens the vocabulary lacks (see Predictor.generate)."""
     check_generate_arguments(length, temperature, top_k, top_p, seed)  # before loading
-    return predictor(ref, home).generate(prompt, length, temperature, top_k, top_p, seed)
+    whole_number("n", n, 1, MAX_SAMPLES)
+    if stop_at_eos is not None and not isinstance(stop_at_eos, bool):
+        raise ConfigError(f"stop_at_eos: expected true or false, received {stop_at_eos!r}")
+    model = predictor(ref, home)
+    return model.generate(prompt, length, temperature, top_k, top_p, seed, n, stop_at_eos)
 
 
 def forecast(

@@ -19,7 +19,8 @@ State = list[tuple[Tensor, ...]]
 
 
 class TokenStepper:
-    """logits, state = stepper.step(token_id, state); state None starts from zeros."""
+    """logits, state = stepper.step(token_id, state), or step_batch(token_ids, state) for
+    B sequences at once (state from ``from_sequence_state`` of a batch of B)."""
 
     def __init__(self, model: SequenceModel) -> None:
         if model.task != "language-model" or model.rnn.bidirectional:
@@ -48,7 +49,13 @@ class TokenStepper:
 
     @torch.inference_mode()
     def step(self, token: int, state: State) -> tuple[Tensor, State]:
-        x = self.model.embedding.weight[token].unsqueeze(0)  # (1, E)
+        logits, new_state = self.step_batch(torch.tensor([token]), state)
+        return logits[0], new_state  # (V,)
+
+    @torch.inference_mode()
+    def step_batch(self, tokens: Tensor, state: State) -> tuple[Tensor, State]:
+        """One step of B sequences at once: tokens (B,) -> logits (B, V)."""
+        x = self.model.embedding.weight[tokens]  # (B, E)
         new_state = []
         for cell, layer_state in zip(self.cells, state, strict=True):
             if self.lstm:
@@ -58,4 +65,4 @@ class TokenStepper:
                 h = cell(x, layer_state[0])
                 new_state.append((h,))
             x = h
-        return self.model.head(x)[0], new_state  # (V,)
+        return self.model.head(x), new_state  # (B, V)
