@@ -101,9 +101,18 @@ def test_baselines_in_original_units_not_scaled() -> None:
 def test_seasonal_naive_omitted_with_a_reason() -> None:
     no_season = SeriesData(SERIES, 0.3, seq_len=4, horizon=2).baselines()
     assert "seasonal_naive" not in no_season and "data.season is not set" in no_season["note"]
-    short = SeriesData(SERIES, 0.3, seq_len=4, horizon=2, season=5).baselines()
+    short = SeriesData(SERIES, 0.5, seq_len=2, horizon=1, season=6).baselines()
     assert "seasonal_naive" not in short
-    assert "data.seq_len 4 is shorter than data.season 5" in short["note"]
+    assert "first validation value (index 5) has fewer than data.season = 6" in short["note"]
+
+
+def test_seasonal_naive_reads_the_series_when_the_window_is_shorter_than_a_season() -> None:
+    """seq_len 2 < m 5: the value one season before each target comes from the series."""
+    b = SeriesData(SERIES, 0.3, seq_len=2, horizon=2, season=5).baselines()
+    # val windows end at 7, 8 (targets 7,8 and 8,9); one season back: 2,3 and 3,4
+    err = np.array([[20 - 11, 18 - 13], [18 - 13, 21 - 15]], dtype=float)
+    assert b["seasonal_naive"]["rmse"] == pytest.approx(math.sqrt(np.mean(err**2)))
+    assert b["seasonal_naive"]["mae"] == pytest.approx(np.mean(np.abs(err)))
 
 
 def test_no_validation_when_val_fraction_is_zero() -> None:

@@ -75,8 +75,27 @@ def test_airline_passengers_series() -> None:
 
 def test_co2_weekly_missing_values_are_reported() -> None:
     with pytest.raises(DataError, match=r"co2_weekly\.csv: line 8: column 'co2' has no value "
-                       r"\(59 missing value\(s\) in all\); fill or drop"):  # fmt: skip
+                       r"\(59 missing value\(s\) in all\); fill or drop .*missing"):  # fmt: skip
         read_series(SHARED / "timeseries" / "co2_weekly.csv", "csv")
+
+
+def test_co2_weekly_prepares_with_interpolated_gaps() -> None:
+    path = SHARED / "timeseries" / "co2_weekly.csv"
+    prepared = prepare(config("forecast", path, missing="interpolate", seq_len=52, season=52))
+    assert prepared.summary["missing"] == {
+        "mode": "interpolate", "missing": 59, "filled": 59, "dropped": 0
+    }  # fmt: skip
+    values = prepared.data.values
+    assert len(values) == 2284 and values.min() >= 313.0 and values.max() <= 373.9
+    dropped = prepare(config("forecast", path, missing="drop", seq_len=52))
+    assert len(dropped.data.values) == 2284 - 59
+
+
+def test_sunspots_refuse_the_log_transform_naming_the_first_zero() -> None:
+    path = SHARED / "timeseries" / "sunspots_yearly.csv"
+    with pytest.raises(DataError, match=r"sunspots_yearly\.csv: column 'sunspots', line \d+: "
+                       r"data\.transform log needs values > 0, received 0"):  # fmt: skip
+        prepare(config("forecast", path, transform="log", seq_len=11))
 
 
 def test_airline_passengers_prepares_for_forecasting() -> None:

@@ -98,6 +98,8 @@ def show(
     if used["tag"] is not None:
         values = "  ".join(f"{k} {v:.4g}" for k, v in used["metrics"].items() if k != "step")
         console.print(Text(f"checkpoint used: {used['label']}: {values or 'not evaluated'}"))
+    for line in service.comparison_lines(details["baseline_comparison"]):
+        console.print(Text(line))
     for warning in details["summary"].get("warnings", []):
         console.print(Text(f"warning: {warning}", style="yellow"))
     console.print(Text(f"folder: {details['folder']}"))

@@ -69,6 +69,8 @@ def train(
     used = details["checkpoint_used"]["label"]
     if used:
         console.print(Text(f"predict, generate and forecast use the checkpoint: {used}"))
+    for line in service.comparison_lines(details["baseline_comparison"]):
+        console.print(Text(line))
     if as_json:
         typer.echo(json.dumps(details, indent=2))
     else:

@@ -198,8 +198,9 @@ class SeriesData:
 
         naive: every horizon step predicts the last input value.
         seasonal_naive: each target predicted by the value one season (m) earlier; for
-        horizon steps beyond m, the last season of the input repeats. Needs
-        ``seq_len >= m``; otherwise it is left out and ``note`` says why.
+        horizon steps beyond m, the last season before the window's end repeats. The value
+        is read from the series (known at forecast time), so data.seq_len may be shorter
+        than m; the first validation target needs m values before it.
         """
         x, y = self.windows("val", scaled=False)  # (n, T), (n, horizon)
         out: dict[str, Any] = {"units": "original", "windows": len(x)}
@@ -208,18 +209,19 @@ class SeriesData:
             return out
         out["naive"] = _errors(y - x[:, -1:])
         m = self.season
+        ends = self.starts("val") + self.seq_len  # (n,) index of each window's first target
         if m is None:
             out["note"] = "seasonal naive left out: data.season is not set"
-        elif self.seq_len < m:
+        elif ends[0] < m:
             out["note"] = (
-                f"seasonal naive left out: data.seq_len {self.seq_len} is shorter "
-                f"than data.season {m}, so a window does not hold the value one "
-                "season before its targets"
+                f"seasonal naive left out: the first validation value (index {ends[0]}) has "
+                f"fewer than data.season = {m} values before it"
             )
         else:
             h = np.arange(self.horizon)  # 0-based horizon step
             back = m * (h // m + 1) - h  # steps before the window's end: 1..m
-            out["seasonal_naive"] = {"season": m, **_errors(y - x[:, self.seq_len - back])}
+            previous = self.values[ends[:, None] - back]  # (n, horizon)
+            out["seasonal_naive"] = {"season": m, **_errors(y - previous)}
         return out
 
     def summary(self) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 from rnnlab import viz
 from rnnlab.errors import ConfigError, DataError
 from rnnlab.service.figure_names import FIGURES
-from rnnlab.service.runs import run_states
+from rnnlab.service.runs import predictor, run_states
 from rnnlab.store import RunRecord, Store
 from rnnlab.viz.png import check_png_path
 
@@ -66,7 +66,25 @@ def run_figure(
             last = _last_probe(store, record, "confusion")[-1]
             return viz.confusion(last["counts"], last["classes"])
         last = _last_probe(store, record, "forecast")[-1]
-        return viz.forecast(last["values"], last["positions"][0], last["predicted"])
+    return _forecast_figure(record, last, home)
+
+
+def forecast_steps(config: dict[str, Any]) -> int:
+    """Values the forecast figure continues the series by: two seasons, or 12."""
+    season = config.get("data", {}).get("season")
+    return 2 * season if season else 12
+
+
+def _forecast_figure(
+    record: RunRecord, probe: dict[str, Any], home: str | Path | None
+) -> dict[str, Any]:
+    """The series, the one-step validation predictions of the last evaluation, and the
+    multi-step continuation after the series (what ``rnnlab forecast --steps N`` gives)."""
+    steps = forecast_steps(record.config)
+    future = predictor(record.id, home).forecast(steps)["forecast"]
+    figure = viz.forecast(probe["values"], probe["positions"][0], probe["predicted"], future)
+    figure["series"][-1]["name"] = f"forecast ({steps} steps after the series)"
+    return figure
 
 
 def plot_run(

@@ -12,6 +12,7 @@ from rnnlab.data.vocab import Vocab
 from rnnlab.errors import ConfigError, DataError, RnnlabError
 from rnnlab.predict import MAX_SAMPLES, ModelBundle, Predictor
 from rnnlab.service.arguments import check_forecast_steps, check_generate_arguments, whole_number
+from rnnlab.service.baselines import forecast_comparison
 from rnnlab.service.checkpoint_use import best_metrics, checkpoint_in_use, chosen_tag
 from rnnlab.spec.run import parse_run_config
 from rnnlab.store import Store, list_checkpoints, owners, read_run_checkpoint
@@ -27,6 +28,7 @@ def run_details(store: Store, run_id: str) -> dict[str, Any]:
     details["final_train"] = store.last_metrics(record.id, "train")
     details["checkpoints"] = list_checkpoints(store.run_dir(record.id) / "checkpoints")
     details["folder"] = str(store.run_dir(record.id))
+    details["baseline_comparison"] = forecast_comparison(details)  # forecast: model vs naive
     return details
 
 

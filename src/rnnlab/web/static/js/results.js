@@ -159,6 +159,10 @@ function detailFacts(run) {
     const values = Object.entries(used.metrics).filter(([k]) => k !== "step").map(([k, v]) => `${k} ${cellText(v)}`);
     fact("checkpoint used", `${used.label}${values.length ? `: ${values.join("  ")}` : ""}`);
   }
+  // forecasters: validation RMSE/MAE of the model beside the naive forecasts (original units)
+  for (const r of run.baseline_comparison || []) {
+    facts.push(el("div", { "data-testid": "baseline-row" }, `${r.name}: `, el("b", { text: `RMSE ${cellText(r.rmse)}  MAE ${cellText(r.mae)}` })));
+  }
   for (const warning of s.warnings || []) facts.push(el("div", { class: "warning", "data-testid": "run-warning", text: `warning: ${warning}` }));
   $("#detail-facts").replaceChildren(...facts);
 }
