@@ -140,3 +140,61 @@ def test_bad_examples_and_seeds() -> None:
     data = ClassifyData(vocab, ["x", "y"], [(np.array([2]), 1)], [])
     with pytest.raises(ConfigError, match=r"seed: expected an integer >= 0, received -1"):
         list(data.batches("train", 1, seed=-1))
+
+
+# ---- labels that are not classes, columns that are the same, text lost to <unk> -------------
+
+
+def test_text_and_label_the_same_column_is_refused() -> None:
+    texts, labels = corpus()
+    with pytest.raises(ConfigError, match=r"data\.text_column and data\.label_column are both 'x'"):
+        build_classify(texts, labels, WORD, val_fraction=0.2, seed=0, text_column="x",
+                       label_column="x")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("labels", "parts"),
+    [
+        ([f"{0.37 * i:.2f}" for i in range(50)], "looks like continuous numbers: 50 distinct"),
+        ([f"{1.5 * i}" for i in range(11)] * 3, "looks like continuous numbers: 11 distinct"),
+        ([f"class{i}" for i in range(50)], "is mostly one row per label: 50 distinct labels"),
+        (["a", "a", "b", "b", "c", "d", "e"], "is mostly one row per label: 5 distinct"),
+    ],
+)
+def test_labels_that_are_not_classes_are_refused(labels: list[str], parts: str) -> None:
+    texts = [f"some text {i}" for i in range(len(labels))]
+    with pytest.raises(DataError, match=r"^r\.csv: column 'y' " + parts + ".*task: forecast"):
+        build_classify(texts, labels, WORD, val_fraction=0.2, seed=0, source="r.csv",
+                       label_column="y")  # fmt: skip
+
+
+def test_few_numeric_classes_and_integers_are_classes() -> None:
+    stars = [str(1 + i % 5) for i in range(40)]  # 1..5 stars
+    halves = [f"{0.5 * (i % 4)}" for i in range(40)]  # 0.0 0.5 1.0 1.5: few classes
+    for labels in (stars, halves):
+        data = build_classify([f"w {i}" for i in range(40)], labels, WORD, val_fraction=0.2,
+                              seed=0)  # fmt: skip
+        assert len(data.classes) in (4, 5) and data.warnings == []
+
+
+def test_a_class_with_a_single_example_is_warned() -> None:
+    texts, labels = corpus()
+    data = build_classify([*texts, "odd"], [*labels, "rare"], WORD, val_fraction=0.2, seed=0,
+                          source="r.tsv")  # fmt: skip
+    assert data.classes == ["0", "1", "rare"]
+    (warning,) = data.summary()["warnings"]
+    assert warning.startswith("r.tsv: column 'label': 1 class(es) with a single example ('rare')")
+    assert "warnings" not in build().summary()
+
+
+def test_min_freq_that_leaves_only_unk_is_refused_and_a_high_share_warned() -> None:
+    texts, labels = corpus()
+    with pytest.raises(DataError, match=r"^r\.tsv: data\.min_freq 1000 turns (\d+) of the \1 "):
+        build_classify(texts, labels, WORD, val_fraction=0.2, seed=0, min_freq=1000,
+                       source="r.tsv")  # fmt: skip
+    data = build_classify(texts, labels, WORD, val_fraction=0.2, seed=0, min_freq=30)
+    (warning,) = data.warnings
+    assert "data.min_freq 30 turns" in warning and "(57%) into <unk>" in warning
+    train_tokens = sum(len(ids) for ids, _ in data.examples("train"))
+    unknown = sum(int((ids == UNK_ID).sum()) for ids, _ in data.examples("train"))
+    assert f"turns {unknown:,} of the {train_tokens:,} training tokens" in warning

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from rnnlab.data.tokenize import EOS
-from rnnlab.data.vocab import PAD, PAD_ID, UNK, UNK_ID, Vocab
+from rnnlab.data.vocab import PAD, PAD_ID, UNK, UNK_ID, Vocab, check_unknown_share
 from rnnlab.errors import ConfigError, DataError
 
 STREAM = list("abracadabra")  # a:5 b:2 r:2 c:1 d:1
@@ -150,3 +150,31 @@ def test_unreadable_vocab_files(tmp_path: Path, content: bytes, message: str) ->
 def test_missing_vocab_file(tmp_path: Path) -> None:
     with pytest.raises(DataError, match=r"nope\.json: vocab file not found"):
         Vocab.load(tmp_path / "nope.json")
+
+
+# ---- how much of the training text data.min_freq / data.max_vocab leave known ---------------
+
+
+@pytest.mark.parametrize(
+    ("unknown", "total", "max_vocab", "parts"),
+    [
+        (100, 100, None, r"data\.min_freq 5 turns 100 of the 100 training tokens \(100%\)"),
+        (96, 100, 40, r"data\.min_freq 5 with data\.max_vocab 40 turns 96 .*raise data\.max_vocab"),
+        (9_600_000, 10_000_000, None, r".*turns 9,600,000 of the 10,000,000 .*\(96%\)"),
+    ],
+)
+def test_unknown_share_over_95_percent_is_refused(
+    unknown: int, total: int, max_vocab: int | None, parts: str
+) -> None:
+    with pytest.raises(DataError, match=r"^t\.txt: " + parts):
+        check_unknown_share(unknown, total, 5, max_vocab, "t.txt")
+
+
+def test_unknown_share_over_half_is_warned_and_below_is_silent() -> None:
+    (warning,) = check_unknown_share(95, 100, 3, None, "t.txt")
+    assert warning == (
+        "t.txt: data.min_freq 3 turns 95 of the 100 training tokens (95%) into <unk>; "
+        "to keep more words, lower data.min_freq"
+    )
+    assert check_unknown_share(50, 100, 3, None, "t.txt") == []
+    assert check_unknown_share(0, 0, 3, None, "t.txt") == []

@@ -11,6 +11,8 @@ A batch is time-major and padded with ``PAD_ID`` to its longest sequence::
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any, Literal
 
@@ -20,10 +22,11 @@ from rnnlab.data.batches import Batch
 from rnnlab.data.checks import check_int
 from rnnlab.data.split import epoch_order, stratified_split
 from rnnlab.data.tokenize import Tokenizer
-from rnnlab.data.vocab import PAD_ID, UNK_ID, Vocab
+from rnnlab.data.vocab import PAD_ID, UNK_ID, Vocab, check_unknown_share
 from rnnlab.errors import ConfigError, DataError
 
 Split = Literal["train", "val"]
+MAX_NUMERIC_CLASSES = 10  # more distinct non-integer numbers than this: not classes
 Example = tuple[np.ndarray, int]
 
 
@@ -49,6 +52,7 @@ class ClassifyData:
         self.classes = list(classes)
         self.tokenizer = tokenizer
         self.source = source
+        self.warnings: list[str] = []  # about the labels, for people (build_classify's)
         self._examples = {
             "train": [self._check(e, "train", i) for i, e in enumerate(train)],
             "val": [self._check(e, "val", i) for i, e in enumerate(val)],
@@ -136,6 +140,8 @@ class ClassifyData:
             out[f"{split}_mean_length"] = round(float(np.mean(lengths)), 2) if lengths else 0.0
         val_ids = self._examples["val"]
         out["val_unk_tokens"] = int(sum(np.count_nonzero(ids == UNK_ID) for ids, _ in val_ids))
+        if self.warnings:
+            out["warnings"] = list(self.warnings)
         return out
 
 
@@ -178,9 +184,15 @@ def build_classify(
 
     lines: the file line of each row, for error messages (default: row number + 1).
     """
+    if text_column == label_column:
+        raise ConfigError(
+            f"data.text_column and data.label_column are both {text_column!r}: the text would "
+            "be its own label; expected two different columns"
+        )
     lines = list(lines) if lines is not None else list(range(2, len(texts) + 2))
     labels = [label.strip() for label in labels]
     classes = _classes(labels, lines, source, label_column)
+    warnings = check_labels_are_classes(labels, classes, source, label_column)
     token_lists = _token_lists(texts, tokenizer, lines, source, text_column)
     index = {name: i for i, name in enumerate(classes)}
     y = np.array([index[label] for label in labels], dtype=np.int64)  # (N,)
@@ -190,9 +202,13 @@ def build_classify(
     def encode(indices: np.ndarray) -> list[Example]:
         return [(vocab.encode(token_lists[i]), int(y[i])) for i in indices]
 
-    return ClassifyData(
-        vocab, classes, encode(train_idx), encode(val_idx), tokenizer=tokenizer, source=source
-    )
+    train = encode(train_idx)
+    unknown = sum(int(np.count_nonzero(ids == UNK_ID)) for ids, _ in train)
+    total = sum(len(ids) for ids, _ in train)
+    warnings += check_unknown_share(unknown, total, min_freq, max_vocab, source)
+    data = ClassifyData(vocab, classes, train, encode(val_idx), tokenizer=tokenizer, source=source)
+    data.warnings = warnings
+    return data
 
 
 def _classes(labels: list[str], lines: list[int], source: str, label_column: str) -> list[str]:
@@ -209,6 +225,42 @@ def _classes(labels: list[str], lines: list[int], source: str, label_column: str
             f"{classes[0] if classes else None!r}; classification needs at least 2"
         )
     return classes
+
+
+def check_labels_are_classes(
+    labels: list[str], classes: list[str], source: str, label_column: str
+) -> list[str]:
+    """DataError when the label column does not hold classes (continuous numbers, or mostly
+    one example per label); the warnings about single-example classes otherwise."""
+    counts = Counter(labels)
+    single = [name for name in classes if counts[name] == 1]
+    numbers = [_number(label) for label in classes]
+    continuous = len(classes) > MAX_NUMERIC_CLASSES and all(n is not None for n in numbers)
+    continuous = continuous and any(n is not None and not n.is_integer() for n in numbers)
+    if continuous or (len(classes) >= 5 and 2 * len(single) > len(classes)):
+        shown = ", ".join(repr(name) for name in (single or classes)[:3])
+        what = "looks like continuous numbers" if continuous else "is mostly one row per label"
+        raise DataError(
+            f"{source}: column {label_column!r} {what}: {len(classes)} distinct labels in "
+            f"{len(labels)} rows, {len(single)} of them with a single example (e.g. {shown}); "
+            "a classifier needs several examples of each class. To predict numbers use "
+            "task: forecast; otherwise check data.label_column"
+        )
+    if not single:
+        return []
+    shown = ", ".join(repr(name) for name in single[:5]) + (" ..." if len(single) > 5 else "")
+    return [
+        f"{source}: column {label_column!r}: {len(single)} class(es) with a single example "
+        f"({shown}): each lands in one split only and cannot be learnt or measured"
+    ]
+
+
+def _number(label: str) -> float | None:
+    try:
+        value = float(label)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
 
 
 def _token_lists(

@@ -40,7 +40,7 @@ from rnnlab.data.synthetic import (
     synthetic_hash,
 )
 from rnnlab.data.tokenize import Tokenizer
-from rnnlab.data.vocab import UNK_ID, Vocab
+from rnnlab.data.vocab import UNK_ID, Vocab, check_unknown_share
 from rnnlab.errors import ConfigError, DataError
 from rnnlab.spec.run import DataSpec, RunConfig
 
@@ -115,6 +115,10 @@ def _prepare_lm(spec: DataSpec, path: Path, batch_size: int) -> Prepared:
     train, val = split_stream(tokens, spec.val_fraction)
     vocab = Vocab.build(train, min_freq=spec.min_freq, max_size=spec.max_vocab)
     data = LMData(vocab, vocab.encode(train), vocab.encode(val), source=str(path))
+    unknown = int((data.train_ids == UNK_ID).sum())
+    warnings = check_unknown_share(
+        unknown, len(data.train_ids), spec.min_freq, spec.max_vocab, str(path)
+    )
     data.num_streams("train", batch_size)  # fail now, naming the file, if the text is too short
     if spec.val_fraction > 0 and len(val) < 2:
         raise DataError(
@@ -126,10 +130,11 @@ def _prepare_lm(spec: DataSpec, path: Path, batch_size: int) -> Prepared:
         "tokenizer": spec.tokenizer,
         "lowercase": spec.lowercase,
         "tokens": len(tokens),
-        "train_unk_tokens": int((data.train_ids == UNK_ID).sum()),
+        "train_unk_tokens": unknown,
         **data.summary(batch_size, spec.seq_len),
         "seq_len": spec.seq_len,
         "batch_size": batch_size,
+        **({"warnings": warnings} if warnings else {}),
     }
     return Prepared("language-model", data, vocab, None, "", summary, tokenizer)
 

@@ -33,6 +33,8 @@ PAD_ID = 0
 UNK_ID = 1
 SPECIALS = (PAD, UNK)
 FORMAT = "rnnlab-vocab"
+MAX_UNKNOWN_SHARE = 0.95  # more training tokens than this as <unk>: nothing left to learn
+WARN_UNKNOWN_SHARE = 0.5  # more than this: a warning
 VERSION = 1
 
 
@@ -260,6 +262,25 @@ def _check_counts(counts: Any, size: int, source: str) -> None:
             raise DataError(
                 f"{source}: field 'counts', id {i}: expected an integer >= 0, received {count!r}"
             )
+
+
+def check_unknown_share(
+    unknown: int, total: int, min_freq: int, max_vocab: int | None, source: str
+) -> list[str]:
+    """DataError when data.min_freq (and data.max_vocab) turn more than MAX_UNKNOWN_SHARE of
+    the `total` training tokens into <unk>; a warning (returned) above WARN_UNKNOWN_SHARE."""
+    if total <= 0 or unknown <= WARN_UNKNOWN_SHARE * total:
+        return []
+    fields = f"data.min_freq {min_freq}"
+    fields += "" if max_vocab is None else f" with data.max_vocab {max_vocab}"
+    said = (
+        f"{source}: {fields} turns {unknown:,} of the {total:,} training tokens "
+        f"({unknown / total:.0%}) into {UNK}"
+    )
+    fix = "lower data.min_freq" + ("" if max_vocab is None else " or raise data.max_vocab")
+    if unknown > MAX_UNKNOWN_SHARE * total:
+        raise DataError(f"{said}; the model would learn almost nothing but {UNK}: {fix}")
+    return [f"{said}; to keep more words, {fix}"]
 
 
 def atomic_write_text(path: Path, text: str) -> None:
