@@ -156,13 +156,22 @@ class GenerateRequest(_Body):
     top_k: int | None = None
     top_p: float | None = None
     seed: int | None = None
+    n: int = 1  # samples in one batch (range checked by the service)
+    stop_at_eos: bool | None = None  # None: on for word models, off for char models
 
 
-class Generated(BaseModel):
+class GeneratedSample(BaseModel):
     prompt: str
     text: str
     tokens: list[str]
     full_text: str
+    stopped_at_eos: bool = False
+
+
+class Generated(GeneratedSample):  # the first sample, and all of them
+    samples: list[GeneratedSample] = []
+    unknown_tokens: list[str] = []  # prompt tokens the vocabulary lacks (read as <unk>)
+    warnings: list[str] = []
 
 
 class ForecastRequest(_Body):

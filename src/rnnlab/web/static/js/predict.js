@@ -92,7 +92,10 @@ async function generate(event) {
   const rest = full.startsWith(prompt) ? full.slice(prompt.length) : result.text;
   $("#gen-output").replaceChildren(el("span", { class: "prompt", title: "your prompt", text: full.startsWith(prompt) ? prompt : "" }), el("span", { "data-testid": "gen-text", text: rest }));
   const tokens = Array.isArray(result.tokens) ? result.tokens.length : result.tokens;
-  $("#gen-info").textContent = `${tokens ?? "?"} tokens · τ = ${body.temperature}${body.top_k ? ` · top-k ${body.top_k}` : ""}${body.top_p ? ` · top-p ${body.top_p}` : ""}${body.seed !== null ? ` · seed ${body.seed}` : ""}`;
+  $("#gen-info").textContent = `${tokens ?? "?"} tokens${result.stopped_at_eos ? " (stopped at the end of a line)" : ""} · τ = ${body.temperature}${body.top_k ? ` · top-k ${body.top_k}` : ""}${body.top_p ? ` · top-p ${body.top_p}` : ""}${body.seed !== null ? ` · seed ${body.seed}` : ""}`;
+  // prompt tokens the vocabulary lacks were read as <unk>: say which
+  const warnings = (result.warnings || []).map((w) => el("p", { class: "warning", "data-testid": "gen-warning", text: `warning: ${w}` }));
+  $("#gen-output").append(...warnings);
 }
 
 // ---- forecast -------------------------------------------------------------
