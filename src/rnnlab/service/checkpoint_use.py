@@ -60,7 +60,7 @@ def best_metrics(store: Store, record: RunRecord) -> dict[str, float]:
 
 
 def _why_last(summary: dict[str, Any]) -> str:
-    if any("validation split" in w for w in summary.get("warnings", [])):
+    if summary.get("tiny_validation"):
         return " (validation split too small to choose by)"
     if summary.get("val_tokens", summary.get("val_examples", summary.get("val_windows"))) == 0:
         return " (no validation split)"

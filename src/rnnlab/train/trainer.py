@@ -117,6 +117,7 @@ class Trainer:
         if self.validation_warning:
             warnings = [w for w in summary.get("warnings", []) if w != self.validation_warning]
             summary["warnings"] = [*warnings, self.validation_warning]
+            summary["tiny_validation"] = True  # service.checkpoint_use: why "last" is used
         summary["select_by"] = self.selection.metric
         self._emit(
             RunStarted(self.progress["step"], self.total_steps, self.steps_per_epoch, summary)
