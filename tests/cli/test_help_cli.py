@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from rnnlab import service
+
 from .conftest import invoke
 
 COMMANDS = [
@@ -61,3 +63,24 @@ def test_make_and_readme_say_how_to_reach_the_rnnlab_command() -> None:
         assert "@echo" in recipe and "$(BIN)/rnnlab" in recipe and "$(BIN)/activate" in recipe
     readme = (root / "README.md").read_text()
     assert ". .venv/bin/activate" in readme and ".venv/bin/rnnlab" in readme
+
+
+def test_embed_plot_help_example_runs_and_highlights_on_the_whole_map(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    example = invoke("embed", "plot", "--help").stdout.split("Example:", 1)[1].split()
+    assert example[:3] == ["rnnlab", "embed", "plot"]
+    words = ["king", "queen", "man", "woman", "apple", "pear", "car", "bus"]
+    emb = tmp_path / "emb.txt"
+    rows = [f"{w} {i % 3} {i // 3} {(i * 7) % 5 - 2}" for i, w in enumerate(words, 1)]
+    emb.write_text("\n".join(rows) + "\n")
+    monkeypatch.chdir(tmp_path)
+    args = [str(emb) if a == "emb.txt" else a for a in example[3:]]
+    result = invoke("embed", "plot", *args)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "map.png").read_bytes()[:4] == b"\x89PNG"
+    figure = service.embed_map(emb, ["king,queen", "man", "woman"])
+    assert figure["labels"] == words  # every word is on the map
+    assert figure["highlight"] == [True] * 4 + [False] * 4
+    assert "highlighted: king, queen, man, woman" in figure["subtitle"]

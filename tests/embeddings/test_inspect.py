@@ -167,3 +167,22 @@ def test_normalized_projection_ignores_each_words_length() -> None:
     np.testing.assert_allclose(a["x"], b["x"], atol=1e-5)
     np.testing.assert_allclose(a["y"], b["y"], atol=1e-5)
     assert a["normalized"] is True
+
+
+def test_highlighted_words_sit_on_the_map_of_the_whole_vocabulary(royals: EmbeddingMatrix) -> None:
+    whole = project_2d(royals, max_words=10)
+    marked = project_2d(royals, max_words=10, highlight=["king", "queen"])
+    assert marked["words"] == whole["words"]  # the same map, not a PCA of two points
+    np.testing.assert_allclose(marked["x"], whole["x"])
+    assert [w for w, m in zip(marked["words"], marked["highlight"], strict=True) if m] == [
+        "king",
+        "queen",
+    ]
+    assert marked["explained_variance"][1] > 0  # a real 2-D picture
+
+
+def test_a_highlighted_word_outside_the_top_words_is_added(royals: EmbeddingMatrix) -> None:
+    p = project_2d(royals, max_words=2, highlight=["prince", "prince"])
+    assert p["words"] == ["man", "woman", "prince"] and p["highlight"] == [False, False, True]
+    with pytest.raises(DataError, match="word 'emperor' is not in the embedding"):
+        project_2d(royals, highlight=["emperor"])

@@ -100,7 +100,8 @@ def analogy(
 
 
 @app.command(
-    "plot", epilog="Example: rnnlab embed plot emb.txt -o map.png --words king queen man woman"
+    "plot",
+    epilog="Example: rnnlab embed plot emb.txt -o map.png --words king,queen,man,woman",
 )
 @handle_errors
 def plot(
@@ -108,12 +109,15 @@ def plot(
     out: Annotated[Path, typer.Option("-o", "--out", help="PNG file to write.")],
     words: Annotated[
         list[str] | None,
-        typer.Option("--words", help="Words to place (repeatable); default the most frequent."),
+        typer.Option(
+            "--words",
+            help="Words to highlight on the map: a comma list (king,queen) or repeated --words.",
+        ),
     ] = None,
     method: Annotated[str, typer.Option(help="pca | tsne (needs scikit-learn)")] = "pca",
-    max_words: Annotated[int, typer.Option(help="Words placed when --words is not given.")] = 200,
+    max_words: Annotated[int, typer.Option(help="The most frequent words placed.")] = 200,
 ) -> None:
-    """A 2-D map of the embedding with the words labelled, as a PNG."""
+    """A 2-D map of the embedding's most frequent words, as a PNG, --words highlighted."""
     typer.echo(f"wrote {service.embed_plot(emb, out, words, method, max_words)}")
 
 

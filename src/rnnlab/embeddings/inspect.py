@@ -55,6 +55,7 @@ def project_2d(
     seed: int = 0,
     max_words: int = 300,
     normalize: bool = True,
+    highlight: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """2-D coordinates of words for a scatter plot.
 
@@ -63,6 +64,9 @@ def project_2d(
 
     words: the words to place; by default the `max_words` most frequent (``meta["counts"]``)
     or else the first `max_words`, leaving out ``<pad>``, ``<unk>`` and zero rows.
+    highlight: words to mark on that map (added to it when not among the placed words);
+    ``highlight`` in the result flags them, one bool per placed word. The projection is
+    the map's, so the marked words sit where they are among the others.
     pca: with X the (n, d) vectors and Xc = X - mean, Xc = U S V^T; the coordinates are
     Xc v_1 and Xc v_2 (each v_j's largest-magnitude entry made positive, so the picture never
     flips), and ``explained_variance`` holds the fractions s_j^2 / sum_i s_i^2 of the total
@@ -72,6 +76,8 @@ def project_2d(
     if method not in PROJECTIONS:
         raise ConfigError(f"method: expected {' | '.join(PROJECTIONS)}, received {method!r}")
     rows = _chosen_rows(matrix, words, max_words)
+    marked = [matrix.index(w) for w in highlight or []]  # an unknown word: DataError
+    rows += [i for i in dict.fromkeys(marked) if i not in rows]
     if len(rows) < 2:
         raise DataError(f"project_2d: expected at least 2 words to place, received {len(rows)}")
     X = matrix.vectors[rows].astype(np.float64)  # (n, d)
@@ -82,6 +88,8 @@ def project_2d(
         "method": method,
         "normalized": normalize,
     }
+    if highlight:
+        result["highlight"] = [i in set(marked) for i in rows]
     if method == "pca":
         coords, explained = pca_2d(X)
         result["explained_variance"] = explained

@@ -95,8 +95,10 @@ def embed_analogy(path: str | Path, a: str, b: str, c: str, k: int = 5) -> list[
 def embed_map(
     path: str | Path, words: list[str] | None = None, method: str = "pca", max_words: int = 200
 ) -> dict[str, Any]:
-    """The 2-D map of an embedding as figure data."""
-    return embedding_map(load_embedding(path), words, method, max_words)
+    """The 2-D map of an embedding's most frequent words as figure data, with `words`
+    highlighted on it; each item of `words` may be a comma list ("king,queen")."""
+    given = [w.strip() for item in words or [] for w in item.split(",") if w.strip()]
+    return embedding_map(load_embedding(path), given or None, method, max_words)
 
 
 def embed_plot(

@@ -23,21 +23,26 @@ def embedding_map(
     max_words: int = 200,
     seed: int = 0,
 ) -> Figure:
-    """Words of an embedding placed on a 2-D projection (PCA, or t-SNE with scikit-learn)."""
-    points = project_2d(matrix, words, method=method, seed=seed, max_words=max_words)
-    subtitle = ""
+    """The `max_words` most frequent words of an embedding on a 2-D projection (PCA, or
+    t-SNE with scikit-learn), the given `words` highlighted among them."""
+    points = project_2d(matrix, method=method, seed=seed, max_words=max_words, highlight=words)
+    notes = []
     if points.get("explained_variance"):
         shares = ", ".join(f"{100 * v:.1f}%" for v in points["explained_variance"])
-        subtitle = f"variance explained: {shares}"
+        notes.append(f"variance explained: {shares}")
+    if words:
+        notes.append(f"highlighted: {', '.join(words)}")
+    extra = {"highlight": points["highlight"]} if words else {}
     return {
         "kind": "scatter",
         "title": f"Embedding map ({points['method'].upper()})",
-        "subtitle": subtitle,
+        "subtitle": "; ".join(notes),
         "x": list(points["x"]),
         "y": list(points["y"]),
         "labels": list(points["words"]),
         "xlabel": "component 1",
         "ylabel": "component 2",
+        **extra,
     }
 
 

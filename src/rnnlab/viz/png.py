@@ -55,9 +55,16 @@ def _labels(ax: Any, figure: dict[str, Any]) -> None:
 
 def _scatter(fig: Any, figure: dict[str, Any]) -> None:
     ax = fig.add_subplot()
-    ax.scatter(figure["x"], figure["y"], s=12, alpha=0.7)
-    for x, y, label in zip(figure["x"], figure["y"], figure.get("labels", []), strict=False):
-        ax.annotate(label, (x, y), fontsize=8, xytext=(3, 2), textcoords="offset points")
+    marked = figure.get("highlight") or [False] * len(figure["x"])
+    others = "silver" if any(marked) else "tab:blue"  # grey beside highlighted words
+    colours = ["tab:red" if m else others for m in marked]
+    ax.scatter(figure["x"], figure["y"], s=[40 if m else 12 for m in marked], c=colours, alpha=0.8)
+    points = zip(figure["x"], figure["y"], figure.get("labels", []), marked, strict=False)
+    for x, y, label, mark in points:  # highlighted words bold and on top
+        style = {"fontsize": 10, "fontweight": "bold", "zorder": 3} if mark else {"fontsize": 8}
+        if others == "silver" and not mark:
+            style["color"] = "grey"
+        ax.annotate(label, (x, y), xytext=(3, 2), textcoords="offset points", **style)
     _labels(ax, figure)
 
 
