@@ -176,3 +176,17 @@ def test_a_hostile_trace_yaml_is_refused_fast(tmp_path: Path, text: str, expecte
     result = invoke("trace", str(path), "--format", "json")
     assert time.perf_counter() - started < 2.0
     assert_clear_error(result, expected)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--seed", "-1"], "seed: expected 0..4294967295, received -1"),
+        (["--seed", str(10**30)], "seed: expected 0..4294967295"),
+        (["--hidden-size", "0"], "hidden_size: expected 1..16 for the calculator, received 0"),
+        (["--steps", "100000"], "steps: expected 1..16 for the calculator"),
+    ],
+)
+def test_hostile_random_trace_options_are_clear_errors(args: list[str], expected: str) -> None:
+    """Bug: `trace --random --seed -1` ended in NumPy's ValueError traceback."""
+    assert_clear_error(invoke("trace", "--random", *args), expected)

@@ -12,6 +12,7 @@ import yaml
 from rnnlab import trace as calculator
 from rnnlab.data.checks import check_output_path
 from rnnlab.errors import DataError
+from rnnlab.service.arguments import check_seed
 from rnnlab.spec import load_mapping
 from rnnlab.trace.spec import parse_trace, refuse_non_finite
 
@@ -45,6 +46,7 @@ def trace_result(source: str | Path | Mapping[str, Any]) -> dict[str, Any]:
 
 def random_trace(**options: Any) -> dict[str, Any]:
     """A random small network as a trace mapping (see ``trace.random_trace_spec``)."""
+    check_seed(options.get("seed", 0))
     return calculator.random_trace_spec(**options).model_dump(exclude_none=True)
 
 
