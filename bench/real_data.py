@@ -25,9 +25,11 @@ in the budget): each part's wall time is printed with the load average before an
    accuracy and macro F1 of each run's best checkpoint (lowest validation loss) and the
    highest accuracy seen at any epoch. Choosing the variant on the validation split makes
    the figure of the chosen one optimistic.
-3. GRU/LSTM forecasters of monthly airline passengers (horizon 1, season 12, last 20 %
-   validation) in a few settings: validation RMSE and MAE (original units) at the end and at
-   the best epoch, beside the naive and seasonal-naive baselines of the run's summary.
+3. A GRU forecaster of every series in timeseries/ (one step ahead, predicting the change
+   from the last value; per-series settings in SERIES_SETTINGS), 3 seeds each: validation
+   RMSE and MAE (original units) of the checkpoint in use and of the last evaluation, beside
+   the naive and seasonal-naive baselines of the run's summary.
+   `--part forecast` runs this part alone (a few minutes).
 
 Base configs: bench/configs/real_data_*.yaml; the variants are --set style overrides,
 printed with each result.
@@ -58,13 +60,27 @@ SENTIMENT_VARIANTS = {
     "bigru xavier d0.5": ["model.cell=gru"],
     "bilstm N(0,1) d0.3": ["embedding.init=random", "model.dropout=0.3"],  # rnnlab's default
 }
-FORECAST_VARIANTS = {
-    "gru s12 h64 lr.01 e300": [],
-    "gru s24 h64 lr.005 e300": ["data.seq_len=24", "train.lr=0.005"],
-    "gru s12 h32 lr.005 e300": ["model.hidden_size=32", "train.lr=0.005"],
-    "gru s24 h32 lr.01 e200": ["data.seq_len=24", "model.hidden_size=32", "train.epochs=200"],
-    "lstm s12 h64 lr.01 e300": ["model.cell=lstm"],
+SERIES_SETTINGS = {  # --set overrides of bench/configs/real_data_series.yaml per series file
+    "airline_passengers": ["data.season=12"],
+    "co2_weekly": [
+        "data.missing=interpolate",
+        "data.transform=diff",
+        "data.season=52",
+        "data.seq_len=60",
+        "data.val_fraction=0.1",
+        "train.epochs=15",
+        "train.batch_size=32",
+    ],
+    "nile": ["data.seq_len=10", "model.hidden_size=8", "train.epochs=20"],
+    "sunspots_monthly": [
+        "data.season=132",
+        "data.val_fraction=0.1",
+        "train.epochs=5",
+        "train.batch_size=32",
+    ],
+    "sunspots_yearly": ["data.season=11", "data.seq_len=22"],
 }
+FORECAST_SEEDS = (0, 1, 2)
 
 
 def load(name: str, data: Path, overrides: list[str]) -> RunConfig:
@@ -208,36 +224,76 @@ def sentiment(data: Path, home: str, quick: bool) -> str:
     return f"{table(header, best_rows)}\n\n{note}\n\nAll variants:\n\n{grid_table}"
 
 
-def forecast_run(data: Path, home: str, name: str, overrides: list[str]) -> list[Any]:
-    print(f"- {name}: {' '.join(overrides) or '(as the file)'}")
-    watch = Watch()
-    run = train(load("airline", data, overrides), home, watch)
-    final, best, base = run["final_metrics"], run["best_metrics"], run["summary"]["baselines"]
-    snaive = base.get("seasonal_naive", {}).get("rmse")
-    beats = None if snaive is None else ("yes" if final["val_rmse"] < snaive else "no")
-    errors = [final.get("val_rmse"), final.get("val_mae"), best.get("val_rmse")]
-    errors += [best.get("val_mae"), base["naive"]["rmse"], snaive]
-    return [name, *errors, beats, round(run["wall"])]
+def series_run(data: Path, home: str, path: Path, overrides: list[str]) -> dict[str, Any]:
+    """One forecaster: the errors of the checkpoint forecasts use, the last evaluation's,
+    and the baselines of the run's summary (all on the validation windows, original units)."""
+    config = load("series", data, [*overrides, f"data.path={path}"])
+    run = train(config, home, Watch())
+    used, final = run["checkpoint_used"]["metrics"], run["final_metrics"]
+    base = run["summary"]["baselines"]
+    return {
+        "used": (used.get("val_rmse"), used.get("val_mae")),
+        "final": (final.get("val_rmse"), final.get("val_mae")),
+        "naive": (base["naive"]["rmse"], base["naive"]["mae"]),
+        "snaive": (
+            base.get("seasonal_naive", {}).get("rmse"),
+            base.get("seasonal_naive", {}).get("mae"),
+        ),
+        "sizes": f"{run['summary']['train_values']}/{run['summary']['val_values']}",
+        "status": run["status"],
+        "wall": run["wall"],
+    }
+
+
+def mean(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return sum(known) / len(known) if known else None
+
+
+def beats(model: float | None, *baselines: float | None) -> str:
+    return "yes" if all(model < b for b in baselines if b is not None) else "no"
+
+
+def series_row(name: str, runs: list[dict[str, Any]]) -> list[Any]:
+    used = [mean([r["used"][k] for r in runs]) for k in (0, 1)]
+    final = mean([r["final"][0] for r in runs])
+    naive, snaive = runs[0]["naive"], runs[0]["snaive"]  # the same for every seed
+    spread = [r["used"][0] for r in runs]
+    per_seed = " / ".join(fmt(v, 3) for v in spread)
+    statuses = ",".join(sorted({r["status"] for r in runs}))
+    return [
+        name,
+        runs[0]["sizes"],
+        *(fmt(v, 3) for v in (*used, final, *naive, *snaive)),
+        beats(used[0], naive[0], snaive[0]),
+        beats(final, naive[0], snaive[0]),
+        per_seed,
+        statuses,
+        round(sum(r["wall"] for r in runs)),
+    ]
 
 
 def forecast(data: Path, home: str, quick: bool) -> str:
-    items = list(FORECAST_VARIANTS.items())
-    variants = dict(items[:1]) if quick else dict(items)
-    extra = ["train.epochs=30"] if quick else []
-    print("## 3. airline forecast: bench/configs/real_data_airline.yaml with")
-    rows = [forecast_run(data, home, n, [*ov, *extra]) for n, ov in variants.items()]
-    chosen = min(rows, key=lambda r: r[1])
-    if not quick:  # the chosen setting again with other seeds: how much is luck?
-        for seed in (1, 2):
-            name, overrides = f"{chosen[0]} seed {seed}", variants[chosen[0]]
-            rows.append(forecast_run(data, home, name, [*overrides, f"train.seed={seed}"]))
-    header = ["variant (seed 0 unless named)", "final RMSE", "final MAE", "best RMSE"]
-    header += ["best MAE", "naive RMSE", "s-naive RMSE", "final beats s-naive", "wall s"]
-    body = table(header, [[r[0], *(fmt(v, 1) for v in r[1:7]), *r[7:]] for r in rows])
-    return body + (
-        "\n\nfinal: after the last epoch; best: the epoch of lowest validation loss (chosen on"
-        f" the validation months, so optimistic). Chosen setting (lowest final RMSE, seed 0):"
-        f" {chosen[0]}."
+    """Every series of DATA/timeseries, mean of 3 seeds, with the baselines beside."""
+    seeds = FORECAST_SEEDS[:1] if quick else FORECAST_SEEDS
+    extra = ["train.epochs=2"] if quick else []
+    print("## 3. forecasting: bench/configs/real_data_series.yaml with")
+    rows = []
+    for path in sorted((data / "timeseries").glob("*.csv")):
+        overrides = [*SERIES_SETTINGS.get(path.stem, []), *extra]
+        print(f"- {path.stem}: {' '.join(overrides) or '(as the file)'}")
+        runs = [series_run(data, home, path, [*overrides, f"train.seed={s}"]) for s in seeds]
+        rows.append(series_row(path.stem, runs))
+    header = ["series", "train/val values", "model RMSE", "model MAE", "final RMSE"]
+    header += ["naive RMSE", "naive MAE", "s-naive RMSE", "s-naive MAE"]
+    header += ["model beats both", "final beats both", "model RMSE per seed", "status", "wall s"]
+    return table(header, rows) + (
+        f"\n\nMean of seeds {', '.join(map(str, seeds))}. model: the checkpoint that predict "
+        "and forecast use (best validation RMSE, train.select_by auto; chosen on the "
+        "validation values, so optimistic); final: the last evaluation. Naive: the last "
+        "value; s-naive: the value one season (data.season) earlier; '-': no season "
+        "(nile is yearly, with no seasonal cycle). All errors on the same validation "
+        "windows, in the series' own units."
     )
 
 
@@ -261,6 +317,9 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=10.0, help="language-model budget")
     parser.add_argument("--quick", action="store_true", help="a ~1-minute smoke run")
     parser.add_argument("--keep", action="store_true", help="keep the temporary RNNLAB home")
+    parser.add_argument(
+        "--part", choices=["all", "lm", "sentiment", "forecast"], default="all", help="one part"
+    )
     args = parser.parse_args()
     data = args.data.resolve()
     if not (data / "tinyshakespeare.txt").is_file():
@@ -270,11 +329,13 @@ def main() -> int:
     home = tempfile.mkdtemp(prefix="rnnlab-bench-")  # runs and the combined TSV go here
     print(f"# rnnlab on real data\n\nmachine: {machine()}\ndata: {data}\nRNNLAB home: {home}\n")
     parts: list[tuple[str, str, str]] = []
-    for title, run_part in (
-        ("1. Tiny Shakespeare, char-level LSTM", partial(language_model, minutes=minutes)),
-        ("2. UCI sentiment, word-level classifier", sentiment),
-        ("3. airline passengers, forecaster (original units)", forecast),
+    for key, title, run_part in (
+        ("lm", "1. Tiny Shakespeare, char-level LSTM", partial(language_model, minutes=minutes)),
+        ("sentiment", "2. UCI sentiment, word-level classifier", sentiment),
+        ("forecast", "3. real series, forecaster beside naive baselines", forecast),
     ):
+        if args.part not in ("all", key):
+            continue
         started, load = time.perf_counter(), os.getloadavg()[0]
         body = run_part(data, home, args.quick)
         seconds, load_end = time.perf_counter() - started, os.getloadavg()[0]

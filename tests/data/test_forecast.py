@@ -270,3 +270,12 @@ def test_values_whose_squares_overflow_are_refused(big: float) -> None:
 def test_scaler_overflow_is_refused() -> None:
     with pytest.raises(DataError, match=r"s: the training values overflow"):
         Scaler.fit(np.array([1e308, 1e308]), "s", "training values")
+
+
+def test_log_keeps_forecasts_of_a_positive_series_positive() -> None:
+    """Whatever the net says, exp of it is > 0: the forecast never goes negative."""
+    pipeline = SeriesData(TREND, 0.2, 12, 1, transform="log", target="value").pipeline
+    steps = pipeline.continue_series(TREND, 12, lambda window: np.array([-1e6]), 5)
+    assert all(v >= 0 for v in steps)
+    plain = SeriesData(TREND, 0.2, 12, 1, target="value").pipeline
+    assert all(v < 0 for v in plain.continue_series(TREND, 12, lambda w: np.array([-1e6]), 2))
