@@ -54,7 +54,8 @@ def build(
 ) -> None:
     """Make an embedding matrix E (V x d) by a recipe, learnt from a corpus where it needs one."""
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+    err = Console(stderr=True)  # a bar only on a terminal: piped stderr stays the messages
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("embedding", total=1.0)
 
         def report(stage: str, fraction: float) -> None:
