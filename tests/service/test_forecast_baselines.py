@@ -3,9 +3,12 @@ multi-step continuation (what `rnnlab forecast --steps N` gives)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from rnnlab import service
+from rnnlab.errors import RnnlabError
 from rnnlab.service.baselines import comparison_lines, forecast_comparison
 from tests.service.conftest import Trained
 
@@ -52,3 +55,50 @@ def test_forecast_figure_continues_the_series_like_forecast_steps(trained: Train
     assert future["name"] == "forecast (24 steps after the series)"
     assert future["x"] == list(range(n, n + 24))
     assert future["y"] == pytest.approx(expected)
+
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"  # ../shared/data
+
+
+def _gappy_csv(tmp_path: Path) -> Path:
+    values = [str(10 + k % 7) if k % 9 else "" for k in range(1, 61)]  # every 9th is missing
+    path = tmp_path / "gappy.csv"
+    path.write_text("t,v\n" + "".join(f"{k},{v}\n" for k, v in enumerate(values)))
+    return path
+
+
+def test_a_series_with_gaps_previews_and_trains_with_missing_interpolate(tmp_path: Path) -> None:
+    data = {"path": str(_gappy_csv(tmp_path)), "missing": "interpolate", "seq_len": 6}
+    preview = service.preview_dataset("forecast", data, home=tmp_path)
+    assert preview["summary"]["missing"] == {
+        "mode": "interpolate", "missing": 6, "filled": 6, "dropped": 0
+    }  # fmt: skip
+    assert sum(preview["lengths"]["counts"]) == 60
+    config = {"task": "forecast", "data": data, "model": {"hidden_size": 4}}
+    run = service.train(config, ["train.max_steps=2"], home=tmp_path)
+    assert run["status"] == "finished" and run["summary"]["missing"]["filled"] == 6
+    with pytest.raises(RnnlabError, match=r"gappy\.csv: line 10: column 'v' has no value"):
+        service.preview_dataset("forecast", {**data, "missing": "error"}, home=tmp_path)
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason=f"the shared data folder {SHARED} is absent")
+def test_co2_weekly_trains_with_interpolated_gaps(tmp_path: Path) -> None:
+    data = {
+        "path": str(SHARED / "timeseries" / "co2_weekly.csv"),
+        "missing": "interpolate",
+        "seq_len": 20,
+        "season": 52,
+    }
+    config = {"task": "forecast", "data": data, "model": {"hidden_size": 4}}
+    run = service.train(config, ["train.max_steps=3", "train.threads=1"], home=tmp_path)
+    assert run["status"] == "finished"
+    assert run["summary"]["missing"] == {
+        "mode": "interpolate", "missing": 59, "filled": 59, "dropped": 0
+    }  # fmt: skip
+    assert [row["name"].split(" (")[0] for row in run["baseline_comparison"]] == [
+        "model",
+        "naive",
+        "seasonal naive, m=52",
+    ]
+    forecast = service.forecast(run["id"], 5, home=tmp_path)["forecast"]
+    assert len(forecast) == 5 and all(300 < v < 450 for v in forecast)

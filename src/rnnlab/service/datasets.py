@@ -18,7 +18,7 @@ import numpy as np
 
 from rnnlab.data import infer_format, list_samples, prepare, read_table_lines, read_text
 from rnnlab.data import resolve_path as resolve_sample
-from rnnlab.data.readers import series_from_table
+from rnnlab.data.readers import series_column
 from rnnlab.errors import ConfigError, DataError, RnnlabError
 from rnnlab.service.training import load_config
 from rnnlab.service.web_store import (
@@ -226,7 +226,7 @@ def _shown(config: Any, prepared: Any) -> dict[str, Any]:
         return {**shown, "rows": rows, "text": text[:PREVIEW_CHARS], "lengths": histogram(counts)}
     header, rows, lines = read_table_lines(path, fmt)
     if config.task == "forecast":
-        values = series_from_table(header, rows, lines, path, spec.value_column)[1]
+        values = series_column(header, rows, lines, path, spec.value_column, spec.missing).values
         lengths = histogram(values.tolist(), integers=False)
     else:
         column = header.index(spec.text_column)
