@@ -62,7 +62,8 @@ def test_gradient_flow_equals_autograd_on_an_unrolled_torch_model(cell, task, en
     prepared = prepared_for(config)
     learner = build_learner(config, prepared, dtype="float64")
     batch = next(iter(Trainer(learner, prepared, config).batches("train", 0)))
-    flow, hist = learner.probe(batch, None, step=1)
+    probe = learner.device_probe if engine == "torch" else learner.probe
+    flow, hist = probe(batch, None, step=1)
     # the unrolling runs the torch model (for engine numpy: the one it was initialised from)
     model = build_learner(with_train(config, engine="torch"), prepared, dtype="float64").model
     as_long = task == "language-model"
@@ -123,7 +124,7 @@ def test_torch_probe_equals_the_reference_engine(layout, cell, device):
     batch = next(batches)
     if task == "classify":
         assert len(set(batch.lengths.tolist())) > 1  # packing really happens
-    flow, hist = learner.probe(batch, carry, step=1)
+    flow, hist = learner.device_probe(batch, carry, step=1)
     (want, want_hist), _ = reference_probe(learner, batch, carry)
     assert [(s["layer"], s["direction"]) for s in flow["series"]] == [
         (s["layer"], s["direction"]) for s in want["series"]
@@ -150,7 +151,8 @@ def test_packed_sequences_average_only_steps_inside_each_length(engine):
     learner = build_learner(config, prepared, dtype="float64")
     batch = prepared.data.encode_texts(["the soup was great .", "bad ."])
     batch = type(batch)(batch.x, np.array([1, 0]), batch.lengths)
-    flow, _ = learner.probe(batch, None, step=1)
+    probe = learner.device_probe if engine == "torch" else learner.probe
+    flow, _ = probe(batch, None, step=1)
     assert [(s["layer"], s["direction"]) for s in flow["series"]] == [
         (0, "forward"),
         (0, "backward"),
@@ -244,8 +246,9 @@ def test_a_probe_due_on_a_short_last_window_waits_for_a_full_one():
 
 
 def test_probes_run_numpy_blas_on_one_thread(monkeypatch):
-    """The NumPy engine's probes and the states: its BLAS threads would contend with
-    torch's for the cores, so they run on one and restore the setting after."""
+    """On the CPU probes and states run the NumPy engine inside torch training: its BLAS
+    threads would contend with torch's for the cores, so they run on one and restore the
+    setting after."""
     from threadpoolctl import threadpool_info, threadpool_limits
 
     from rnnlab.train import learner as learner_module
@@ -264,7 +267,7 @@ def test_probes_run_numpy_blas_on_one_thread(monkeypatch):
 
     for name in ("gradient_flow", "states"):
         monkeypatch.setattr(learner_module, name, recording(getattr(learner_module, name)))
-    config = small_config("language-model", train={"engine": "numpy"})
+    config = small_config("language-model", train={"device": "cpu"})
     prepared = prepared_for(config)
     learner = build_learner(config, prepared)
     batch = next(iter(Trainer(learner, prepared, config).batches("train", 0)))

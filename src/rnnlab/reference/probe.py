@@ -74,13 +74,14 @@ def gradient_flow(
     }
     hist = {
         "step": step,
-        "params": {k: _histogram(v) for k, v in model.params.items()},
-        "grads": {k: _histogram(g) for k, g in grads.items()},
+        "params": {k: histogram(v) for k, v in model.params.items()},
+        "grads": {k: histogram(g) for k, g in grads.items()},
     }
     return flow, hist
 
 
-def _histogram(values: Array) -> dict[str, list]:
+def histogram(values: Array) -> dict[str, list]:
+    """BINS counts over the range of the finite values, and the BINS + 1 edges."""
     finite = values[np.isfinite(values)]
     counts, edges = (
         np.histogram(finite, bins=BINS) if finite.size else (np.zeros(BINS), np.zeros(BINS + 1))

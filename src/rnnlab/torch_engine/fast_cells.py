@@ -243,6 +243,17 @@ class ExplicitRecurrent(nn.Module):
     def forward(
         self, x: Tensor, h0: Tensor | None = None, lengths: Tensor | None = None
     ) -> tuple[Tensor, Tensor]:
+        """Under autocast (train.precision bf16) the recurrence runs in the weights' dtype:
+        the compiled loops take float32/float64 only."""
+        if torch.is_autocast_enabled(x.device.type):
+            dtype = self.weight_hh_l0.dtype
+            with torch.autocast(x.device.type, enabled=False):
+                return self._forward(x.to(dtype), None if h0 is None else h0.to(dtype), lengths)
+        return self._forward(x, h0, lengths)
+
+    def _forward(
+        self, x: Tensor, h0: Tensor | None = None, lengths: Tensor | None = None
+    ) -> tuple[Tensor, Tensor]:
         T, B, _ = x.shape
         directions = 2 if self.bidirectional else 1
         if h0 is None:

@@ -2,8 +2,8 @@ r"""The gradient-flow probe on the model's own device: dL/dh_t by autograd, unro
 
 nn.LSTM / GRU / RNN (cuDNN on a GPU) hand back dL/dy_t only, the gradient arriving from
 above; the probe wants dL/dh_t in total (from above and from step t+1). So the probe runs
-the same weights through torch's single-step cells (``torch.lstm_cell`` etc., PyTorch's
-equations and gate order) one step at a time, keeps every h_t with ``retain_grad`` and
+the same weights through the cell equations (PyTorch's, and its gate order) one step at
+a time, keeps every h_t with ``retain_grad`` and
 reads ``h_t.grad`` after one backward pass:
 
     h_t = cell(x_t, h_{t-1})            per layer and direction, t in time order
@@ -21,47 +21,94 @@ parameter come back to the host at the end. The payloads are those of
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from rnnlab.reference.probe import BINS
+from rnnlab.reference.probe import histogram as reference_histogram
 from rnnlab.torch_engine.model import SequenceModel
 
-BINS = 30  # the reference probe's bins (reference/probe.py)
 LossFn = Callable[[Tensor, Tensor], Tensor]
 
 
-def _cell_step(cell: str, nonlinearity: str) -> Callable[..., Any]:
+@dataclass
+class Direction:
+    """One layer and direction of the unrolled pass: h_t (T of (B, H), time order, each
+    retaining its gradient), and per step the recurrent GEMM's output ``pre`` (retaining
+    its gradient) and its input h_{t-1}, from which dL/dW_hh is one GEMM after backward."""
+
+    W_hh: str  # the key of this direction's W_hh
+    hs: list[Tensor] = field(default_factory=list)
+    pres: list[Tensor] = field(default_factory=list)
+    h_prevs: list[Tensor] = field(default_factory=list)
+
+    @torch.no_grad()
+    def d_W_hh(self) -> Tensor:
+        """sum_t dL/dpre_t^T h_{t-1}: (G, H)."""
+        d_pre = torch.cat(
+            [p.grad if p.grad is not None else torch.zeros_like(p) for p in self.pres]
+        )
+        return d_pre.t() @ torch.cat(self.h_prevs)
+
+
+def _step(cell: str, zx_t: Tensor, state: tuple[Tensor, ...], W_hh_t: Tensor, b_hh: Tensor):
+    """(new state, the recurrent GEMM's output) of one step; PyTorch's equations and gate
+    order (LSTM i f g o, GRU r z n)."""
+    h = state[0]
     if cell == "lstm":
-        return torch.lstm_cell
+        pre = torch.addmm(zx_t, h, W_hh_t)  # zx_t holds b_ih + b_hh
+        i, f, g, o = pre.chunk(4, dim=1)
+        c = torch.sigmoid(f) * state[1] + torch.sigmoid(i) * torch.tanh(g)
+        return (torch.sigmoid(o) * torch.tanh(c), c), pre
     if cell == "gru":
-        return torch.gru_cell
-    return torch.rnn_relu_cell if nonlinearity == "relu" else torch.rnn_tanh_cell
+        H = h.shape[1]
+        zh = pre = torch.addmm(b_hh, h, W_hh_t)
+        rz = torch.sigmoid(zx_t[:, : 2 * H] + zh[:, : 2 * H])
+        r, z = rz[:, :H], rz[:, H:]
+        n = torch.tanh(zx_t[:, 2 * H :] + r * zh[:, 2 * H :])
+        return (n + z * (h - n),), pre  # (1 - z) n + z h
+    pre = torch.addmm(zx_t, h, W_hh_t)
+    return (torch.relu(pre) if cell == "relu" else torch.tanh(pre),), pre
 
 
 def _direction(
-    step: Callable[..., Any],
+    cell: str,
     x: Tensor,
     state: tuple[Tensor, ...],
     inside: Tensor | None,
     weights: list[Tensor],
+    record: Direction,
     reverse: bool,
-) -> tuple[list[Tensor], tuple[Tensor, ...]]:
-    """h_t for t = 0..T-1 in time order (each retaining its gradient) and the final state.
-
-    x (T, B, D); state (h0,) or (h0, c0), each (B, H); inside (T, B, 1) bool or None."""
-    T = x.shape[0]
-    hs: list[Tensor] = [x] * T  # placeholders, all replaced below
-    for t in reversed(range(T)) if reverse else range(T):
-        new = step(x[t], state if len(state) == 2 else state[0], *weights)
-        new = new if isinstance(new, tuple) else (new,)
+) -> tuple[Tensor, ...]:
+    """Steps through x (T, B, D) from state (h0,) or (h0, c0) (each (B, H)), filling
+    `record`; the final state. inside (T, B, 1) bool or None; cell lstm | gru | tanh |
+    relu. The input projections of all steps are one GEMM whose per-step views go back as
+    one stack (indexing x[t] would zero-fill a (T, B, D) gradient for every step); W_hh
+    enters detached, so backward runs one GEMM per step (dL/dh_{t-1}), not two."""
+    W_ih, W_hh, b_ih, b_hh = weights
+    T, B, D = x.shape
+    bias = b_ih if cell == "gru" else b_ih + b_hh  # GRU's b_hn sits inside r * (...)
+    zx = torch.addmm(bias, x.reshape(T * B, D), W_ih.t()).view(T, B, -1).unbind(0)
+    W_hh_t = W_hh.detach().t()
+    steps = list(reversed(range(T)) if reverse else range(T))
+    for t in steps:
+        new, pre = _step(cell, zx[t], state, W_hh_t, b_hh)
         if inside is not None:  # past the length: keep the state
             new = tuple(torch.where(inside[t], n, s) for n, s in zip(new, state, strict=True))
+        pre.retain_grad()
         new[0].retain_grad()
-        hs[t], state = new[0], new
-    return hs, state
+        record.pres.append(pre)
+        record.h_prevs.append(state[0])
+        record.hs.append(new[0])
+        state = new
+    if reverse:
+        record.hs.reverse()  # time order
+    return state
 
 
 def _initial_state(
@@ -80,11 +127,11 @@ def unrolled_forward(
     x: Tensor,
     lengths: Tensor | None,
     carry: Any,
-) -> tuple[Tensor, list[list[Tensor]], Tensor | None]:
-    """(output, h_t lists per layer and direction, inside mask (T, B) or None) of the model
-    on `weights` (its parameters, keyed like its state_dict), without dropout."""
+) -> tuple[Tensor, list[Direction], Tensor | None]:
+    """(output, one record per layer and direction, inside mask (T, B) or None) of the
+    model on `weights` (its parameters, keyed like its state_dict), without dropout."""
     rnn, lstm = model.rnn, model.cell == "lstm"
-    step = _cell_step(model.cell, getattr(rnn, "nonlinearity", "tanh"))
+    cell = getattr(rnn, "nonlinearity", "tanh") if model.cell == "rnn" else model.cell
     layer_input = x if model.embedding is None else F.embedding(x, weights["embedding.weight"])
     T, B = layer_input.shape[:2]
     dirs, H = 2 if rnn.bidirectional else 1, rnn.hidden_size
@@ -92,7 +139,7 @@ def unrolled_forward(
     if lengths is not None:
         steps = torch.arange(T, device=layer_input.device)[:, None]
         inside = (steps < lengths.to(layer_input.device)[None, :])[:, :, None]  # (T, B, 1)
-    series: list[list[Tensor]] = []
+    records: list[Direction] = []
     finals: list[Tensor] = []
     for layer in range(rnn.num_layers):
         outputs = []
@@ -100,16 +147,16 @@ def unrolled_forward(
             sfx = f"_l{layer}" + ("_reverse" if direction else "")
             w = [weights[f"rnn.{n}{sfx}"] for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
             state = _initial_state(carry, layer * dirs + direction, B, H, layer_input, lstm)
-            hs, final = _direction(step, layer_input, state, inside, w, bool(direction))
-            series.append(hs)
+            records.append(Direction(f"rnn.weight_hh{sfx}"))
+            final = _direction(cell, layer_input, state, inside, w, records[-1], bool(direction))
             finals.append(final[0])
-            outputs.append(torch.stack(hs))  # (T, B, H)
+            outputs.append(torch.stack(records[-1].hs))  # (T, B, H)
         layer_input = torch.cat(outputs, dim=2) if dirs == 2 else outputs[0]
         if inside is not None:
             layer_input = layer_input * inside  # zero outputs past the lengths
     features = layer_input if model.task == "language-model" else torch.cat(finals[-dirs:], 1)
     out = F.linear(features, weights["head.weight"], weights["head.bias"])
-    return out, series, None if inside is None else inside[:, :, 0]
+    return out, records, None if inside is None else inside[:, :, 0]
 
 
 def gradient_flow(
@@ -125,26 +172,17 @@ def gradient_flow(
     rnnlab.probes), computed on the model's device."""
     weights = {k: v.detach().requires_grad_() for k, v in model.named_parameters()}
     with torch.enable_grad():
-        out, series, inside = unrolled_forward(model, weights, x, lengths, carry)
-        loss_fn(out.float() if out.dtype == torch.bfloat16 else out, y).backward()
-    per_sequence = torch.stack(
-        [torch.stack([h.grad for h in hs]).norm(dim=2) for hs in series]
-    )  # (S, T, B): ||dL/dh_t|| per series, step and sequence
-    if inside is None:
-        norms = per_sequence.mean(dim=2)
-    else:
-        counts = inside.sum(dim=1).to(per_sequence.dtype)  # (T,)
-        norms = (per_sequence * inside).sum(dim=2) / counts.clamp(min=1)
-        norms = torch.where(counts > 0, norms, torch.full_like(norms, float("nan")))
-    grads = {k: w.grad for k, w in weights.items()}
-    param_norms = torch.stack([g.norm() for g in grads.values()]).tolist()
+        out, records, inside = unrolled_forward(model, weights, x, lengths, carry)
+        loss_fn(out, y).backward()
+    grads = {k: w.grad for k, w in weights.items()} | {r.W_hh: r.d_W_hh() for r in records}
     dirs, names = (2 if model.rnn.bidirectional else 1), ("forward", "backward")
+    param_norms = torch.stack([g.norm() for g in grads.values()]).tolist()
     flow = {
         "step": step,
         "time_steps": int(x.shape[0]),
         "series": [
             {"layer": index // dirs, "direction": names[index % dirs], "norms": row}
-            for index, row in enumerate(norms.tolist())
+            for index, row in enumerate(_mean_norms(records, inside).tolist())
         ],
         "param_norms": dict(zip(grads, param_norms, strict=True)),
     }
@@ -156,13 +194,29 @@ def gradient_flow(
     return flow, hist
 
 
+def _mean_norms(records: list[Direction], inside: Tensor | None) -> Tensor:
+    """(S, T): the mean over the sequences inside their length of ||dL/dh_t||, per series
+    and step (NaN at a step no sequence reaches)."""
+    per_sequence = torch.stack(
+        [torch.stack([h.grad for h in r.hs]).norm(dim=2) for r in records]
+    )  # (S, T, B)
+    if inside is None:
+        return per_sequence.mean(dim=2)
+    counts = inside.sum(dim=1).to(per_sequence.dtype)  # (T,)
+    norms = (per_sequence * inside).sum(dim=2) / counts.clamp(min=1)
+    return torch.where(counts > 0, norms, torch.full_like(norms, float("nan")))
+
+
 def histogram(values: Tensor) -> dict[str, list]:
-    """np.histogram's payload (BINS bins over the finite values' range), on the device."""
+    """The reference probe's histogram payload: NumPy's on the CPU; on another device
+    torch.histc over the finite values' range (the same edges; a value within rounding of
+    an edge may fall in the neighbouring bin), so only 2 x 31 numbers cross to the host."""
+    if values.device.type == "cpu":
+        return reference_histogram(values.detach().numpy())
     finite = values[torch.isfinite(values)].double()
     if finite.numel() == 0:
-        return {"edges": [0.0] * (BINS + 1), "counts": [0] * BINS}
-    lo, hi = torch.aminmax(finite)
-    lo, hi = float(lo), float(hi)
+        return reference_histogram(np.zeros(0))
+    lo, hi = (float(v) for v in torch.aminmax(finite))
     if lo == hi:  # np.histogram's range for a constant
         lo, hi = lo - 0.5, hi + 0.5
     counts = torch.histc(finite, bins=BINS, min=lo, max=hi)
