@@ -4,16 +4,27 @@
 with g++; the build is cached under torch's extension folder, so later runs load it
 in well under a second). Without a compiler, or if the build fails, it returns None
 and the explicit layers run their loops in Python instead, with a warning once.
+
+Building and loading hold rnnlab's own lock (``build_lock.py``, which clears a lock of
+torch's left by a killed builder), and the compiler runs in a child process: both end
+by a deadline, ``RNNLAB_KERNEL_BUILD_S`` seconds (default ``BUILD_WAIT_S``). Past it
+``build_timed_out()`` is true and the run uses torch.nn's layers (kernel: nn) instead.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import signal
+import subprocess
+import sys
+import time
 import warnings
 from functools import cache
 from pathlib import Path
 from types import ModuleType
+
+from rnnlab.torch_engine.build_lock import BuildLock, BuildTimeout
 
 SOURCE = Path(__file__).with_name("csrc") / "recurrence.cpp"
 # ATen's 512- or 256-bit vectors for the fused float GRU step where the CPU has them (else
@@ -45,6 +56,11 @@ FLAGS = ["-O3", "-fopenmp-simd", *_vector_flags(_cpu_flags())]
 # Build it when a run is planned to process at least this many time steps (steps x T):
 # a few minutes of training, against a one-off build of about 30 s.
 BUILD_WORTH_TIME_STEPS = 200_000
+BUILD_WAIT_ENV = "RNNLAB_KERNEL_BUILD_S"
+BUILD_WAIT_S = 240.0  # waiting for another builder plus building, in all
+BUILDING_NOTICE = "rnnlab: building the kernel (once, ~30 s)"
+BUILD_CODE = "from rnnlab.torch_engine.kernel import _torch_load; _torch_load()"  # the child
+_TIMED_OUT: list[str] = []  # the reason, once the build missed its deadline
 
 
 def _name() -> str:
@@ -66,15 +82,77 @@ def kernel_built() -> bool:
         return False
 
 
+def build_wait_s() -> float:
+    """Seconds to wait for the kernel's build: $RNNLAB_KERNEL_BUILD_S or BUILD_WAIT_S."""
+    text = os.environ.get(BUILD_WAIT_ENV, "").strip()
+    try:
+        value = float(text) if text else BUILD_WAIT_S
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < 1e6:
+        warnings.warn(
+            f"{BUILD_WAIT_ENV}: expected seconds from 0 to 1e6, received {text!r}; "
+            f"using {BUILD_WAIT_S:g}",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return BUILD_WAIT_S
+    return value
+
+
+def build_timed_out() -> bool:
+    """Whether the build missed its deadline in this process (the run falls back to nn)."""
+    return bool(_TIMED_OUT)
+
+
+def _torch_load() -> ModuleType:
+    from torch.utils.cpp_extension import load
+
+    os.environ.setdefault("MAX_JOBS", "2")
+    return load(name=_name(), sources=[str(SOURCE)], extra_cflags=FLAGS, verbose=False)
+
+
+def _build_in_child(lock: BuildLock, deadline: float) -> None:
+    """Compile in a child process (its own session, killed whole at the deadline)."""
+    print(BUILDING_NOTICE, file=sys.stderr, flush=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", BUILD_CODE],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    lock.record(os.getpid(), child.pid)
+    try:
+        _, err = child.communicate(timeout=max(0.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)  # the compiler and ninja too
+        child.wait()
+        raise BuildTimeout("the build did not finish in time") from None
+    if child.returncode != 0:
+        tail = err.decode(errors="replace").strip().splitlines()[-3:]
+        raise RuntimeError(" / ".join(tail) or f"exit code {child.returncode}")
+
+
 @cache
 def _load(build: bool) -> ModuleType | None:
     if not build and not kernel_built():
         return None
+    wait_s = build_wait_s()
     try:
-        from torch.utils.cpp_extension import load
-
-        os.environ.setdefault("MAX_JOBS", "2")
-        return load(name=_name(), sources=[str(SOURCE)], extra_cflags=FLAGS, verbose=False)
+        with BuildLock(_build_dir(), time.monotonic() + wait_s) as lock:
+            if not kernel_built():
+                _build_in_child(lock, lock.deadline)
+            return _torch_load()
+    except BuildTimeout as err:
+        _TIMED_OUT.append(str(err))
+        warnings.warn(
+            f"rnnlab: the compiled recurrence was not ready within {wait_s:g} s ({err}); "
+            f"this run uses torch.nn's layers (kernel: nn); {BUILD_WAIT_ENV}=<seconds> "
+            "waits longer",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return None
     except Exception as err:
         warnings.warn(
             f"rnnlab: the compiled recurrence could not be built ({err}); "
@@ -86,5 +164,6 @@ def _load(build: bool) -> ModuleType | None:
 
 
 def load_kernel(build: bool = True) -> ModuleType | None:
-    """The compiled module, or None (not built and build=False, or no compiler)."""
+    """The compiled module, or None (not built and build=False, no compiler, or the build
+    missed its deadline: see ``build_timed_out``)."""
     return _load(build)

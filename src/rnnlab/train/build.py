@@ -17,7 +17,12 @@ from rnnlab.reference.sequence_model import SequenceModelNP
 from rnnlab.spec.run import RunConfig
 from rnnlab.torch_engine import SequenceModel, initialise, to_numpy
 from rnnlab.torch_engine.build import model_from_config, model_sizes
-from rnnlab.torch_engine.kernel import BUILD_WORTH_TIME_STEPS, kernel_built, load_kernel
+from rnnlab.torch_engine.kernel import (
+    BUILD_WORTH_TIME_STEPS,
+    build_timed_out,
+    kernel_built,
+    load_kernel,
+)
 from rnnlab.train.embedding_init import initial_embedding
 from rnnlab.train.learner import Learner
 from rnnlab.train.numpy_learner import NumpyLearner
@@ -70,12 +75,14 @@ def choose_recurrent(config: RunConfig, prepared: Any) -> tuple[bool, Any]:
     choice = config.train.kernel
     if choice == "nn" or config.model.cell == "lstm":
         return False, None
-    if choice == "explicit":
-        return True, load_kernel(build=True)
+    if choice == "explicit":  # the Python loop without a compiler; nn past the build deadline
+        kernel = load_kernel(build=True)
+        return not build_timed_out(), kernel
     if config.train.engine != "torch" or resolve_device(config.train.device).type != "cpu":
         return False, None
     if kernel_built():
-        return True, load_kernel(build=False)
+        kernel = load_kernel(build=False)
+        return kernel is not None, kernel
     if planned_time_steps(config, prepared) >= BUILD_WORTH_TIME_STEPS:
         kernel = load_kernel(build=True)
         return kernel is not None, kernel
