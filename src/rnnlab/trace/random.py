@@ -15,7 +15,8 @@ MAX_SIZE = 16  # the calculator prints every number: keep it small
 
 
 def _rounded(rng: np.random.Generator, *shape: int, decimals: int = 1) -> list:
-    return np.round(rng.uniform(-1.0, 1.0, shape), decimals).tolist()
+    """Uniform in [-1, 1] to `decimals` places; a value that rounds to -0.0 is 0.0 (+ 0.0)."""
+    return (np.round(rng.uniform(-1.0, 1.0, shape), decimals) + 0.0).tolist()
 
 
 def random_trace_spec(
