@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 
 from rnnlab import service
 from rnnlab.web import create_app
+from rnnlab.web.sandbox import Limits
 
 from .conftest import (
     BASE,
@@ -51,7 +53,8 @@ def check_story(events: list[tuple[str, dict[str, Any]]], total: int) -> None:
     assert events[-1][1]["status"] == "finished"
 
 
-def test_three_runs_end_to_end(client: TestClient, home: Path) -> None:
+def test_three_runs_end_to_end(make_client: Callable[..., TestClient], home: Path) -> None:
+    client = make_client(limits=Limits(max_jobs=3))
     glove = client.post("/api/embeddings", files={"file": ("tiny.txt", GLOVE)}).json()
     classify = {**TINY_CLASSIFY, "embedding": {"init": f"embedding:{glove['id']}"}}
     ids = {}

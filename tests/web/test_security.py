@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from rnnlab.errors import ConfigError
 from rnnlab.web import create_app
-from rnnlab.web.security import host_name
+from rnnlab.web.security import parse_authority, parse_origin
 
 TOKEN = "s3cret-token"
 
@@ -77,18 +77,27 @@ def test_a_cross_site_post_is_refused(client: TestClient) -> None:
         "/api/datasets/preview", json=body, headers={"origin": "http://evil.example"}
     )
     assert other.status_code == 400 and "cross-site" in other.json()["detail"]
-    same = client.post(
+    same = client.post("/api/datasets/preview", json=body, headers={"origin": "http://127.0.0.1"})
+    assert same.status_code == 200
+    port = client.post(
         "/api/datasets/preview", json=body, headers={"origin": "http://127.0.0.1:8000"}
     )
-    assert same.status_code == 200
+    assert port.status_code == 400  # another port is another origin
     assert client.get("/api/runs", headers={"origin": "http://evil.example"}).status_code == 200
 
 
-def test_host_names() -> None:
-    assert host_name("LocalHost:8000") == "localhost"
-    assert host_name("[::1]:8000") == "::1"
-    assert host_name("127.0.0.1") == "127.0.0.1"
-    assert host_name("example.org.") == "example.org"
+def test_host_headers_are_parsed_strictly() -> None:
+    assert parse_authority("LocalHost:8000") == ("localhost", 8000)
+    assert parse_authority("[::1]:8000") == ("::1", 8000)
+    assert parse_authority("127.0.0.1") == ("127.0.0.1", None)
+    for bad in ("example.org.", "user@127.0.0.1", "127.0.0.1:0", "localhost:", "::1", "a b"):
+        with pytest.raises(ValueError):
+            parse_authority(bad)
+    assert parse_origin("HTTP://127.0.0.1") == ("http", "127.0.0.1", 80)
+    assert parse_origin("https://localhost:8443") == ("https", "localhost", 8443)
+    for bad in ("null", "127.0.0.1:8000", "ftp://127.0.0.1", "http://127.0.0.1/"):
+        with pytest.raises(ValueError):
+            parse_origin(bad)
 
 
 def test_a_chunked_body_past_the_limit_is_cut_off(make_client: Callable[..., TestClient]) -> None:

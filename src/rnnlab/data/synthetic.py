@@ -51,6 +51,8 @@ TASKS = ("adding", "copy", "order")
 SYNTHETIC_TRAIN = 10_000
 SYNTHETIC_VAL = 1_000
 MAX_SEQUENCES = 1_000_000
+MAX_BYTES = 2 * 2**30  # what generating a task may allocate, by ``generated_bytes``
+BYTES_PER_STEP = {"adding": 40, "copy": 24, "order": 24}  # arrays while generating, kept
 RUN_TASK = {"adding": "forecast", "copy": "language-model", "order": "classify"}
 MIN_T = {"adding": 2, "copy": 1, "order": 4}
 VERSION = 1  # of the generators; part of the data hash
@@ -375,6 +377,25 @@ def synthetic_hash(task: str, params: dict[str, int], T: int, seed: int) -> str:
     return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
 
 
+def generated_bytes(task: str, params: dict[str, int], T: int) -> int:
+    """Estimated bytes of generating a task: sequences x steps x BYTES_PER_STEP."""
+    steps = T + 2 * COPY_LENGTH if task == "copy" else T
+    return (params["n"] + params["val"]) * steps * BYTES_PER_STEP[task]
+
+
+def check_generated_bytes(task: str, params: dict[str, int], T: int) -> None:
+    """ConfigError naming data.seq_len and the n/val of data.path before generating more
+    than MAX_BYTES (by the estimate)."""
+    needed = generated_bytes(task, params, T)
+    if needed > MAX_BYTES:
+        raise ConfigError(
+            f"data.seq_len / data.path: {PREFIX}{task} with n={params['n']}, "
+            f"val={params['val']} and T={T} needs about {needed / 2**30:.1f} GiB to generate "
+            f"(estimate), more than the limit of {MAX_BYTES / 2**30:.0f} GiB; lower n, val "
+            "or data.seq_len"
+        )
+
+
 def build_synthetic(
     task: str, params: dict[str, int], T: int, seed: int, batch_size: int = 32
 ) -> tuple[Any, dict[str, Any]]:
@@ -388,6 +409,7 @@ def build_synthetic(
             f"data.seq_len: {PREFIX}{task} needs T >= {low} ({why[task]}), received {T!r}"
         )
     seed = check_seed(seed, "data.seed")
+    check_generated_bytes(task, params, int(T))
     make = {"adding": make_adding, "copy": make_copy, "order": make_order}[task]
     train = make(params["n"], T, np.random.default_rng([seed, 0]))
     val = make(params["val"], T, np.random.default_rng([seed, 1]))

@@ -57,6 +57,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "plot_run",
         "run_figure",
     ),
+    "job_limits": ("DEFAULT_JOB_MEMORY_MB", "DEFAULT_JOB_SECONDS", "DEFAULT_MAX_JOBS"),
     "lab": ("lab_vanishing",),
     "models": (
         "forecast_values",
@@ -89,9 +90,6 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "versions",
     ),
     "web_store": (
-        "DEFAULT_JOB_MEMORY_MB",
-        "DEFAULT_JOB_SECONDS",
-        "DEFAULT_MAX_JOBS",
         "UnknownId",
         "UploadTooLarge",
         "artifact_file",

@@ -13,6 +13,7 @@ by one lock per process.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 import threading
@@ -30,7 +31,7 @@ from rnnlab.store import Store, atomic_write_json, default_home
 ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 INDEX_NAME = "index.json"
 MAX_LABEL = 120
-LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+LOOPBACK_NAME = "localhost"
 EMBEDDING_PREFIX = "embedding:"
 FORMAT_SUFFIX = {"text": ".txt", "tsv": ".tsv", "csv": ".csv"}
 _LOCK = threading.RLock()
@@ -51,9 +52,21 @@ def resolve_home(home: str | Path | None = None) -> Path:
 
 
 def is_loopback(host: str) -> bool:
-    """True for localhost, ::1 and 127.x.y.z."""
-    name = host.strip().strip("[]").lower()
-    return name in LOOPBACK_HOSTS or name.startswith("127.")
+    """True for exactly ``localhost`` or an IP literal of the loopback network
+    (127.0.0.0/8, ::1, ::ffff:127.x.y.z), with or without IPv6 brackets. A name is never
+    loopback by its prefix: ``127.evil.com`` and ``127.0.0.1.nip.io`` are names anyone
+    can point anywhere."""
+    name = host.lower()
+    if name.startswith("[") and name.endswith("]"):
+        name = name[1:-1]
+    if name == LOOPBACK_NAME:
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return address.is_loopback or (mapped is not None and mapped.is_loopback)
 
 
 def require_token(host: str, token: str | None) -> None:
@@ -61,7 +74,8 @@ def require_token(host: str, token: str | None) -> None:
     if not is_loopback(host) and not token:
         raise ConfigError(
             f"--host {host} needs --token or RNNLAB_TOKEN: a server other machines can "
-            "reach must ask for a token"
+            "reach must ask for a token (only localhost and loopback addresses such as "
+            "127.0.0.1 or ::1 may run without one)"
         )
 
 

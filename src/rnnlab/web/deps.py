@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from rnnlab.web.jobs import JobManager
+from rnnlab.web.sandbox import HeavyJobs
 from rnnlab.web.security import Settings
 
 
@@ -24,6 +25,11 @@ def get_jobs(request: Request) -> JobManager:
     return request.app.state.jobs
 
 
+def get_heavy(request: Request) -> HeavyJobs:
+    return request.app.state.heavy
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 Home = Annotated[Path, Depends(get_home)]
 Jobs = Annotated[JobManager, Depends(get_jobs)]
+Heavy = Annotated[HeavyJobs, Depends(get_heavy)]

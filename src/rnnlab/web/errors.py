@@ -5,6 +5,9 @@
     RunNotFound, UnknownId               404
     JobConflict                          409
     UploadTooLarge                       413
+    TooManyJobs                          429
+    OverBudget (a job's memory budget)   503
+    TimedOut (a job's time budget)       504
     any other RnnlabError                500 (the store or the machine failed)
 """
 
@@ -19,10 +22,14 @@ from fastapi.responses import JSONResponse
 from rnnlab import service
 from rnnlab.errors import ConfigError, DataError, RnnlabError, RunNotFound, ShapeError
 from rnnlab.web.jobs import JobConflict
+from rnnlab.web.sandbox import OverBudget, TimedOut, TooManyJobs
 from rnnlab.web.worker import finite
 
 STATUS: tuple[tuple[type[RnnlabError], int], ...] = (
     (service.UploadTooLarge, 413),
+    (TooManyJobs, 429),
+    (OverBudget, 503),
+    (TimedOut, 504),
     (JobConflict, 409),
     (service.UnknownId, 404),
     (RunNotFound, 404),

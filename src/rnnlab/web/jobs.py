@@ -26,6 +26,7 @@ from typing import Any
 from rnnlab import service
 from rnnlab.errors import ConfigError, DataError, RnnlabError, RunNotFound, ShapeError
 from rnnlab.web.events import EventLog
+from rnnlab.web.sandbox import TooManyJobs
 from rnnlab.web.worker import run_job
 
 START_TIMEOUT_S = 120.0
@@ -76,16 +77,21 @@ class JobManager:
     """Starts, watches, cancels and resumes the training workers of one server."""
 
     def __init__(
-        self, home: Path, threads: int | None = None, start_timeout: float = START_TIMEOUT_S
+        self,
+        home: Path,
+        threads: int | None = None,
+        start_timeout: float = START_TIMEOUT_S,
+        max_jobs: int = service.DEFAULT_MAX_JOBS,
     ) -> None:
         self.home = Path(home)
         self.threads = threads or default_threads()
+        self.max_jobs = max_jobs
         self.start_timeout = start_timeout
         self._context = multiprocessing.get_context("spawn")
         self._jobs: dict[str, Job] = {}
         self._all: list[Job] = []
         self._lock = threading.Lock()  # guards _jobs and _all
-        self._admission = threading.Lock()  # one resume at a time: no two workers per run
+        self._admission = threading.Lock()  # one start at a time: no two workers per run
 
     # ---- public ----------------------------------------------------------------------------
 
@@ -94,7 +100,9 @@ class JobManager:
         resolved = service.resolve_config_refs(config, self.home, allow_files=False)
         with service.upload_labels(self.home):
             service.check_run(resolved)
-        job = self._spawn("train", resolved)
+        with self._admission:
+            self._require_room("train")
+            job = self._spawn("train", resolved)
         self._await(job, "created")
         assert job.run_id is not None
         return job.run_id
@@ -107,6 +115,7 @@ class JobManager:
             service.check_resume(run_id, self.home)
         with self._admission:
             self.require_idle(run_id, "resume")
+            self._require_room(f"resume {run_id}")
             job = self._spawn("resume", run_id, target=run_id)
             with self._lock:
                 self._jobs[run_id] = job
@@ -163,6 +172,17 @@ class JobManager:
                 job.process.join(5)
 
     # ---- workers ---------------------------------------------------------------------------
+
+    def _require_room(self, action: str) -> None:
+        """TooManyJobs when max_jobs training processes are running already."""
+        with self._lock:
+            running = len(self._all)
+        if running >= self.max_jobs:
+            raise TooManyJobs(
+                f"cannot {action} now: {running} training process(es) are running, the "
+                f"limit of this server (rnnlab serve --max-jobs {self.max_jobs}); wait for "
+                "one to finish or cancel one"
+            )
 
     def _spawn(self, mode: str, payload: Any, target: str | None = None) -> Job:
         receiver, sender = self._context.Pipe(duplex=False)

@@ -1,18 +1,28 @@
 """Request and response bodies of the JSON API (docs/web-api.md), apart from the store's
-rows: a run's details and figure data pass through as the service returns them."""
+rows: a run's details and figure data pass through as the service returns them.
+
+Request bodies are strict: an integer is a JSON integer (not true, 1.0 or "1"), a number
+is finite, a seed is 0 <= seed < 2^32, texts and lists have a length limit; anything
+else is 422 naming the field. Ranges the service checks (with the CLI's messages) are
+left to it; the mappings (a run config, a data spec, a trace) are checked by the spec.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Task = Literal["language-model", "classify", "forecast"]
 Mapping = dict[str, Any]
+MAX_TEXT = 10_000  # characters of one prompt or sentence
+Seed = Annotated[int, Field(ge=0, lt=2**32, description="0 <= seed < 2^32")]
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+Text = Annotated[str, Field(max_length=MAX_TEXT)]
 
 
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 # ---- datasets ------------------------------------------------------------------------------
@@ -82,8 +92,8 @@ class EmbeddingBuild(_Body):
     dataset: str | None = Field(None, description="a data path: sample:NAME or upload:<id>")
     dim: int | None = Field(None, ge=1, le=4096)
     window: int = Field(5, ge=1, le=50)
-    min_count: int = Field(1, ge=1)
-    seed: int = 0
+    min_count: int = Field(1, ge=1, le=2**31)
+    seed: Seed = 0
     tokenizer: Literal["word", "char"] = "word"
     lowercase: bool = True
 
@@ -140,7 +150,7 @@ class RunAccepted(BaseModel):
 
 
 class ClassifyRequest(_Body):
-    texts: list[str] = Field(min_length=1, max_length=1000)
+    texts: list[Text] = Field(min_length=1, max_length=1000)
 
 
 class Classified(BaseModel):
@@ -150,12 +160,12 @@ class Classified(BaseModel):
 
 
 class GenerateRequest(_Body):
-    prompt: str = Field("", max_length=10_000)
+    prompt: Text = ""
     length: int = 200  # ranges are checked by the service, with the CLI's messages
-    temperature: float = 1.0
+    temperature: Finite = 1.0
     top_k: int | None = None
-    top_p: float | None = None
-    seed: int | None = None
+    top_p: Finite | None = None
+    seed: Seed | None = None
     n: int = 1  # samples in one batch (range checked by the service)
     stop_at_eos: bool | None = None  # None: on for word models, off for char models
 
@@ -176,7 +186,7 @@ class Generated(GeneratedSample):  # the first sample, and all of them
 
 class ForecastRequest(_Body):
     steps: int = 12
-    values: list[float] | None = Field(None, max_length=1_000_000)
+    values: list[Finite] | None = Field(None, max_length=1_000_000)
 
 
 class Forecast(BaseModel):
@@ -199,7 +209,7 @@ class RandomTrace(_Body):
     input_size: int = 2
     hidden_size: int = 2
     steps: int = 3
-    seed: int = 0
+    seed: Seed = 0
     output: Literal["sigmoid", "softmax", "linear"] = "sigmoid"
     readout: Literal["last", "every"] = "last"
     output_size: int = 1

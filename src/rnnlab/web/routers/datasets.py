@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Response, UploadFile
 
 from rnnlab import service
-from rnnlab.web.deps import Home, SettingsDep
+from rnnlab.web.deps import Heavy, Home, SettingsDep
 from rnnlab.web.schemas import Datasets, Preview, PreviewRequest, Upload
 
 router = APIRouter(prefix="/datasets", tags=["datasets"])
@@ -39,6 +39,9 @@ def delete_dataset(upload_id: str, home: Home) -> Response:
 
 
 @router.post("/preview", response_model=Preview)
-def preview(body: PreviewRequest, home: Home) -> Any:
-    """First rows or text, prepare()'s summary, vocabulary, classes and a length histogram."""
-    return service.preview_dataset(body.task, body.data, home, allow_files=False)
+def preview(body: PreviewRequest, home: Home, heavy: Heavy) -> Any:
+    """First rows or text, prepare()'s summary, vocabulary, classes and a length histogram
+    (prepared in a budgeted process: 429, 503 or 504 past the server's limits)."""
+    return heavy.run(
+        "data preview", service.preview_dataset, body.task, body.data, home, allow_files=False
+    )

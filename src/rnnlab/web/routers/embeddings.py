@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response, UploadFile
 
 from rnnlab import service
-from rnnlab.web.deps import Home, SettingsDep
+from rnnlab.web.deps import Heavy, Home, SettingsDep
 from rnnlab.web.routers.datasets import read_limited
 from rnnlab.web.schemas import EmbeddingBuild, EmbeddingCreated, EmbeddingEntry, Neighbour
 
@@ -20,9 +21,19 @@ def list_embeddings(home: Home) -> Any:
 
 
 @router.post("/build", status_code=201, response_model=EmbeddingCreated)
-def build(body: EmbeddingBuild, home: Home) -> Any:
-    """Make an embedding by a recipe, learnt from `dataset` where the recipe needs a corpus."""
-    options = body.model_dump()
+def build(body: EmbeddingBuild, home: Home, heavy: Heavy) -> Any:
+    """Make an embedding by a recipe, learnt from `dataset` where the recipe needs a corpus
+    (in a budgeted process: 422 when its size estimate is past the memory budget; 429, 503
+    or 504 past the server's limits)."""
+    budget = heavy.limits.memory_mb * 2**20
+    return heavy.run("embedding build", build_within, body.model_dump(), home, budget)
+
+
+def build_within(options: dict[str, Any], home: Path, max_bytes: int) -> dict[str, Any]:
+    """The job of a build: the size estimate checked against `max_bytes`, then the build."""
+    estimated = {k: options[k] for k in ("method", "dataset", "dim", "tokenizer", "lowercase")}
+    extra = {"min_count": options["min_count"], "max_bytes": max_bytes}
+    service.check_embedding_budget(**estimated, **extra, home=home, allow_files=False)
     return service.build_stored_embedding(**options, home=home, allow_files=False)
 
 
