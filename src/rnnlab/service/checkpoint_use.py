@@ -40,10 +40,11 @@ def checkpoint_in_use(store: Store, record: RunRecord) -> dict[str, Any]:
     tag = chosen_tag(tags)
     step = _checkpoint_step(store, record.id, tag)
     metrics = _val_metrics_at(store, record.id, step)
-    if tag == "best":
+    why_last = _why_last(record.summary)
+    if tag == "best" and not why_last:
         label = f"best at step {step} by {metric}"
-    else:
-        label = f"last, step {step}" + _why_last(record.summary)
+    else:  # without validation, "best" is saved at every evaluation: the last weights
+        label = f"last, step {step}" + why_last
     return {"tag": tag, "step": step, "select_by": metric, "metrics": metrics, "label": label}
 
 
@@ -60,9 +61,11 @@ def best_metrics(store: Store, record: RunRecord) -> dict[str, float]:
 
 
 def _why_last(summary: dict[str, Any]) -> str:
+    """Why a run has no best checkpoint of its own ("" when it may have one)."""
     if summary.get("tiny_validation"):
         return " (validation split too small to choose by)"
-    if summary.get("val_tokens", summary.get("val_examples", summary.get("val_windows"))) == 0:
+    sizes = [summary.get(key) for key in ("val_tokens", "val_examples", "val_windows")]
+    if 0 in sizes:
         return " (no validation split)"
     return ""
 
