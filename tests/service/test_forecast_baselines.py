@@ -3,6 +3,7 @@ multi-step continuation (what `rnnlab forecast --steps N` gives)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,13 @@ import pytest
 from rnnlab import service
 from rnnlab.errors import RnnlabError
 from rnnlab.service.baselines import comparison_lines, forecast_comparison
-from tests.service.conftest import Trained
+from tests.service.conftest import (
+    SMALL,
+    Trained,
+    config_path,
+    last_checkpoint,
+    train_interrupted,
+)
 
 
 def test_details_put_the_model_beside_naive_and_seasonal_naive(trained: Trained) -> None:
@@ -102,3 +109,27 @@ def test_co2_weekly_trains_with_interpolated_gaps(tmp_path: Path) -> None:
     ]
     forecast = service.forecast(run["id"], 5, home=tmp_path)["forecast"]
     assert len(forecast) == 5 and all(300 < v < 450 for v in forecast)
+
+
+def _as_before_transforms(checkpoint: Path) -> None:
+    """Rewrite a checkpoint's meta as runs from before data.transform/target wrote it."""
+    document = json.loads(checkpoint.read_text())
+    meta = document["meta"]
+    del meta["series"]
+    for field in ("target", "transform", "missing"):
+        del meta["config"]["data"][field]
+    checkpoint.write_text(json.dumps(document))
+
+
+def test_a_run_from_before_targets_forecasts_and_resumes_predicting_values(
+    tmp_path: Path,
+) -> None:
+    run = train_interrupted(config_path("forecast"), SMALL["forecast"], 2, tmp_path)
+    folder = tmp_path / "runs" / run["id"] / "checkpoints"
+    _as_before_transforms(folder / "last.json")
+    _, meta = last_checkpoint(tmp_path, run["id"])
+    scaler = meta["scaler"]
+    service.resume(run["id"], home=tmp_path)
+    _, meta = last_checkpoint(tmp_path, run["id"])
+    assert meta["series"]["target"] == "value"  # not the new default, change
+    assert meta["series"]["inputs"] == meta["series"]["targets"] == scaler
