@@ -199,6 +199,19 @@ def test_a_tiny_validation_split_warns_and_generation_uses_the_last_checkpoint(
     assert greedy["full_text"] == "Here is some sample text to demonstrate text"
 
 
+def test_without_validation_the_last_checkpoint_is_named(tmp_path: Path) -> None:
+    (tmp_path / "tutorial.txt").write_text(TUTORIAL)
+    config = {
+        "task": "language-model",
+        "data": {"path": str(tmp_path / "tutorial.txt"), "tokenizer": "word", "val_fraction": 0},
+        "model": {"hidden_size": 8},
+        "train": {"batch_size": 1, "max_steps": 3, "probe_every": None},
+    }
+    run = service.train(config, home=tmp_path / "home")
+    assert run["checkpoint_used"]["label"] == "last, step 3 (no validation split)"
+    assert run["checkpoint_used"]["metrics"] == {} and "warnings" not in run["summary"]
+
+
 def scripted_classifier(tmp_path: Path) -> dict:
     """A classifier whose evaluations say: lowest loss at step 2, best accuracy at step 3."""
     script = iter(
