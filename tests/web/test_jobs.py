@@ -130,6 +130,25 @@ def test_a_worker_that_dies_marks_its_run_failed(client: TestClient) -> None:
     assert client.delete(f"/api/runs/{run}").status_code == 204
 
 
+def test_training_beyond_max_jobs_is_429(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(limits=Limits(max_jobs=1))
+    run = client.post("/api/runs", json={"config": long_forecast(100_000)}).json()["id"]
+    read_events(client, run, until="step")
+    refused = client.post("/api/runs", json={"config": TINY_FORECAST})
+    assert refused.status_code == 429
+    assert refused.json()["detail"] == (
+        "cannot train now: 1 training process(es) are running, the limit of this server "
+        "(rnnlab serve --max-jobs 1); wait for one to finish or cancel one"
+    )
+    assert len(client.get("/api/runs").json()) == 1  # nothing was created
+    client.post(f"/api/runs/{run}/cancel")
+    wait_for(lambda: client.get(f"/api/runs/{run}").json()["job"]["state"] == "exited")
+    wait_for(lambda: not client.app.state.jobs._all)  # its slot is free again
+    accepted = client.post("/api/runs", json={"config": TINY_FORECAST})
+    assert accepted.status_code == 202
+    read_events(client, accepted.json()["id"])
+
+
 def test_stopping_the_server_interrupts_its_runs_cleanly(home: Path) -> None:
     client = TestClient(create_app(home=home, train_threads=1), base_url=BASE)
     with client:

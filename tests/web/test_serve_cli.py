@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from rnnlab.cli.main import app as cli
 from rnnlab.web.app import app_from_env
+from rnnlab.web.sandbox import Limits
 
 SERVE_ENV = (
     "RNNLAB_TOKEN",
@@ -18,6 +19,9 @@ SERVE_ENV = (
     "RNNLAB_MAX_UPLOAD_MB",
     "RNNLAB_HOME",
     "RNNLAB_TRAIN_THREADS",
+    "RNNLAB_MAX_JOBS",
+    "RNNLAB_JOB_SECONDS",
+    "RNNLAB_JOB_MEMORY_MB",
 )
 
 
@@ -74,3 +78,33 @@ def test_the_factory_reads_the_environment(
     settings = app_from_env().state.settings
     assert (settings.home, settings.host, settings.token) == (tmp_path, "10.0.0.7", "abc")
     assert settings.max_upload_bytes == 3 * 2**20
+
+
+def test_job_limits_reach_the_app(calls: list) -> None:
+    options = ["--max-jobs", "3", "--job-seconds", "30", "--job-memory-mb", "512"]
+    result = CliRunner().invoke(cli, ["serve", *options])
+    assert result.exit_code == 0, result.output
+    app = app_from_env()
+    assert app.state.heavy.limits == Limits(max_jobs=3, seconds=30.0, memory_mb=512)
+    assert app.state.jobs.max_jobs == 3
+
+
+def test_job_limits_have_defaults_and_read_the_environment(
+    calls: list, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert CliRunner().invoke(cli, ["serve"]).exit_code == 0
+    assert app_from_env().state.heavy.limits == Limits()
+    monkeypatch.setenv("RNNLAB_MAX_JOBS", "5")
+    assert CliRunner().invoke(cli, ["serve"]).exit_code == 0
+    assert app_from_env().state.jobs.max_jobs == 5
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--max-jobs", "0"), ("--job-seconds", "nan"), ("--job-seconds", "inf"),
+     ("--job-memory-mb", "1")],
+)  # fmt: skip
+def test_bad_job_limits_are_refused(calls: list, option: str, value: str) -> None:
+    result = CliRunner().invoke(cli, ["serve", option, value])
+    assert result.exit_code == 2 and calls == []
+    assert f"Invalid value for '{option}'" in result.output

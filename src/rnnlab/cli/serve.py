@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 from typing import Annotated
 
@@ -10,7 +9,6 @@ import typer
 
 from rnnlab import service
 from rnnlab.cli.common import handle_errors
-from rnnlab.errors import ConfigError
 
 APP_FACTORY = "rnnlab.web.app:app_from_env"  # imported by uvicorn: the CLI calls no web code
 GRACE_S = 3
@@ -86,8 +84,6 @@ def serve(
     """Run the web workbench: build, train, watch and use models in the browser."""
     import uvicorn  # only this command needs it
 
-    if not math.isfinite(job_seconds):
-        raise ConfigError(f"--job-seconds: expected a number of seconds, received {job_seconds}")
     token = token or os.environ.get("RNNLAB_TOKEN") or None
     service.require_token(host, token)
     os.environ["RNNLAB_SERVE_HOST"] = host
