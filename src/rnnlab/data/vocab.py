@@ -277,7 +277,10 @@ def check_unknown_share(
         f"{source}: {fields} turns {unknown:,} of the {total:,} training tokens "
         f"({unknown / total:.0%}) into {UNK}"
     )
-    fix = "lower data.min_freq" + ("" if max_vocab is None else " or raise data.max_vocab")
+    fixes = (["lower data.min_freq"] if min_freq > 1 else []) + (
+        [] if max_vocab is None else ["raise data.max_vocab"]
+    )
+    fix = " or ".join(fixes) or "use a text with more repeated words"
     if unknown > MAX_UNKNOWN_SHARE * total:
         raise DataError(f"{said}; the model would learn almost nothing but {UNK}: {fix}")
     return [f"{said}; to keep more words, {fix}"]
