@@ -12,10 +12,11 @@ import torch
 
 from rnnlab import __version__
 from rnnlab.data import Prepared, SeriesData, prepare
+from rnnlab.errors import ConfigError
 from rnnlab.events import Event
 from rnnlab.service.runs import refuse_if_training, run_details
 from rnnlab.spec.run import RunConfig, apply_overrides, load_run_config, parse_run_config
-from rnnlab.store import RunRecorder, Store, owners, read_run_checkpoint
+from rnnlab.store import RunRecord, RunRecorder, Store, owners, read_run_checkpoint
 from rnnlab.train import Trainer, build_learner, check_engine
 from rnnlab.train.embedding_init import initial_embedding, with_embedding_dim
 
@@ -106,6 +107,7 @@ def resume(
     with Store(home) as store:
         record = store.get_run(ref)
         refuse_if_training(store, record.id, "be resumed")
+        _refuse_if_finished(record)
         arrays, meta = read_run_checkpoint(store.run_dir(record.id) / "checkpoints", "last")
         config = parse_run_config(meta["config"], f"run {record.id}")
         if config.task == "forecast" and "scaler" in meta and "series" not in meta:
@@ -168,11 +170,22 @@ def check_resume(ref: str, home: str | Path | None = None) -> str:
     with Store(home) as store:
         record = store.get_run(ref)
         refuse_if_training(store, record.id, "be resumed")
+        _refuse_if_finished(record)
         _, meta = read_run_checkpoint(store.run_dir(record.id) / "checkpoints", "last")
     config = parse_run_config(meta["config"], f"run {record.id}")
     prepare(config)
     check_engine(config)
     return record.id
+
+
+def _refuse_if_finished(record: RunRecord) -> None:
+    """A finished run has no steps left: resuming it would train nothing, so say so."""
+    if record.status == "finished":
+        raise ConfigError(
+            f"run {record.id} already finished ({record.message or 'all its steps'}); "
+            "nothing to resume. Resume continues an interrupted, failed or diverged run; "
+            "to train longer, start a new run with more train.epochs or train.max_steps"
+        )
 
 
 def fail_run(ref: str, message: str, home: str | Path | None = None) -> bool:
