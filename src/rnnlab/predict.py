@@ -101,8 +101,16 @@ class Predictor:
         self.model = model_from_config(self.config, vocab_size, classes)
         load_numpy(self.model, bundle.weights)
         self.model.eval()
+        self.device = self.model.head.weight.device  # every input tensor is made there
         data = self.config.data
         self.tokenizer = Tokenizer(data.tokenizer, data.lowercase)
+
+    def to(self, device: str | torch.device) -> Predictor:
+        """Use the model on `device`. The default is the CPU wherever the model was trained:
+        one token at a time, a small model decodes faster there than a GPU launches kernels."""
+        self.model.to(device)
+        self.device = self.model.head.weight.device
+        return self
 
     def _require(self, task: str, action: str) -> None:
         if self.config.task != task:
@@ -119,12 +127,12 @@ class Predictor:
         for number, ids in enumerate(encoded, start=1):
             if len(ids) == 0:
                 raise DataError(f"text {number}: empty after tokenizing; nothing to classify")
-        lengths = torch.tensor([len(ids) for ids in encoded])
-        x = torch.zeros((int(lengths.max()), len(texts)), dtype=torch.long)  # (T, B) padded
+        lengths = torch.tensor([len(ids) for ids in encoded])  # on the CPU, for packing
+        x = torch.zeros((int(lengths.max()), len(texts)), dtype=torch.long, device=self.device)
         for b, ids in enumerate(encoded):
-            x[: len(ids), b] = torch.from_numpy(ids)
+            x[: len(ids), b] = torch.from_numpy(ids)  # (T, B) padded
         logits, _ = self.model(x, lengths)  # (B, C)
-        probs = torch.softmax(logits.double(), dim=1).numpy()
+        probs = torch.softmax(logits.double(), dim=1).cpu().numpy()
         classes = self.bundle.classes
         return [
             {
@@ -164,7 +172,7 @@ class Predictor:
         if stop_at_eos is None:
             stop_at_eos = self.stops_at_eos_by_default
         ids = self._prompt_ids(prompt)
-        x = torch.from_numpy(ids)[:, None].expand(len(ids), n)  # (T, n): one prompt per sample
+        x = torch.from_numpy(ids).to(self.device)[:, None].expand(len(ids), n)  # (T, n) prompts
         logits, sequence_state = self.model(x)  # primes the state
         end = self._end_of_line_id() if stop_at_eos else None
         draw = functools.partial(
@@ -198,7 +206,7 @@ class Predictor:
         samples: list[list[int]] = [[] for _ in range(last.shape[0])]
         running = [True] * last.shape[0]
         for _ in range(length):
-            tokens = [draw(row) for row in last.numpy()]  # each sample draws its own
+            tokens = [draw(row) for row in last.cpu().numpy()]  # each sample draws its own
             for b, token in enumerate(tokens):
                 if running[b] and token == end:
                     running[b] = False  # the line is complete: this sample ends here
@@ -288,9 +296,9 @@ class Predictor:
         pipeline.transform.check(values, "history")
 
         def predict(window: np.ndarray) -> np.ndarray:
-            x = torch.tensor(window, dtype=torch.float32)[:, None, None]  # (T, 1, 1)
-            out, _ = self.model(x)  # (1, horizon)
-            return out[0].double().numpy()
+            x = torch.tensor(window, dtype=torch.float32, device=self.device)[:, None, None]
+            out, _ = self.model(x)  # x (T, 1, 1) -> (1, horizon)
+            return out[0].double().cpu().numpy()
 
         forecast = pipeline.continue_series(values, seq_len, predict, steps)
         return {"history": values[-seq_len:].tolist(), "forecast": forecast, "horizon": horizon}

@@ -26,6 +26,7 @@ class TokenStepper:
         if model.task != "language-model" or model.rnn.bidirectional:
             raise ConfigError("stepping token by token needs a unidirectional language model")
         rnn, self.model = model.rnn, model
+        self.device = model.head.weight.device
         self.lstm = model.cell == "lstm"
         self.cells: list[nn.Module] = []
         for layer in range(rnn.num_layers):
@@ -49,13 +50,13 @@ class TokenStepper:
 
     @torch.inference_mode()
     def step(self, token: int, state: State) -> tuple[Tensor, State]:
-        logits, new_state = self.step_batch(torch.tensor([token]), state)
+        logits, new_state = self.step_batch(torch.tensor([token], device=self.device), state)
         return logits[0], new_state  # (V,)
 
     @torch.inference_mode()
     def step_batch(self, tokens: Tensor, state: State) -> tuple[Tensor, State]:
         """One step of B sequences at once: tokens (B,) -> logits (B, V)."""
-        x = self.model.embedding.weight[tokens]  # (B, E)
+        x = self.model.embedding.weight[tokens.to(self.device)]  # (B, E)
         new_state = []
         for cell, layer_state in zip(self.cells, state, strict=True):
             if self.lstm:
