@@ -26,7 +26,7 @@ MAX_ERRORS_SHOWN = 5
 MAX_FILE_BYTES = 16 * 2**20  # a config or trace file is a few kB
 MAX_DEPTH = 32  # lists/mappings inside each other
 MAX_ALIASES = 10_000  # *name references in one YAML document (each is cheap until expanded)
-MAX_NODES = 1_000_000  # values once aliases are expanded
+MAX_NODES = 30_000  # values, once aliases are expanded (the largest trace file: ~20 000)
 ECHO_CHARS = 80
 MERGE_TAG = "tag:yaml.org,2002:merge"
 
@@ -184,6 +184,7 @@ class _LimitedLoader(yaml.SafeLoader):
         super().__init__(stream)
         self._depth = 0
         self._aliases = 0
+        self._nodes = 0
 
     def compose_node(self, parent: Node | None, index: object) -> Node:
         if self.check_event(yaml.AliasEvent):
@@ -194,6 +195,10 @@ class _LimitedLoader(yaml.SafeLoader):
                 )
             return super().compose_node(parent, index)
         self._depth += 1
+        self._nodes += 1
+        if self._nodes > MAX_NODES:  # before the pure-Python parser reads on (~50 us a value)
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, f"more than {MAX_NODES} values", mark)
         if self._depth > MAX_DEPTH:
             mark = self.peek_event().start_mark
             raise yaml.composer.ComposerError(
@@ -289,9 +294,16 @@ class _ExpandedSize:
 
 
 def _parse_yaml(source: str, text: str) -> object:
-    loader = _LimitedLoader(text)
+    loader = None
     try:
+        loader = _LimitedLoader(text)  # checks every character first
         return loader.get_single_data()
+    except yaml.reader.ReaderError as err:
+        line = text.count("\n", 0, err.position) + 1
+        character = f"#x{err.character:04x}" if isinstance(err.character, int) else "a byte"
+        raise DataError(
+            f"{source}: line {line}: invalid YAML: character {character} is not allowed"
+        ) from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -300,7 +312,8 @@ def _parse_yaml(source: str, text: str) -> object:
     except RecursionError:
         raise DataError(f"{source}: nested more than {MAX_DEPTH} levels deep") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 # ---------------------------------------------------------------- messages

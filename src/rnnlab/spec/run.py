@@ -349,7 +349,10 @@ def _anchor_paths(data: dict[str, Any], folder: Path) -> None:
         if not isinstance(value, str) or ":" in value.split("/")[0] or Path(value).is_absolute():
             return value  # sample:, synthetic:, absolute
         beside = folder / value
-        return str(beside) if beside.exists() and not Path(value).exists() else value
+        try:
+            return str(beside) if beside.exists() and not Path(value).exists() else value
+        except (OSError, ValueError):  # a name too long, a NUL byte: the reader says so
+            return value
 
     if isinstance(data.get("data"), dict) and "path" in data["data"]:
         data["data"]["path"] = anchored(data["data"]["path"])

@@ -33,8 +33,8 @@ from rnnlab.spec.io import check_plain_data, short_repr
 
 Array = np.ndarray
 Number = float
-MAX_SIZE = 64  # D, H and O of a trace file
-MAX_STEPS = 256  # T of a trace file
+MAX_SIZE = 32  # D, H and O of a trace file
+MAX_STEPS = 128  # T of a trace file
 GATE_NAMES = {"rnn": ("",), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
 
 
