@@ -165,6 +165,19 @@ YAML_CASES = [
         yaml.safe_dump(with_field("model", "cell", "z" * 100_000)),
         "model.cell: Input should be 'rnn', 'lstm' or 'gru'",
     ),
+    (
+        "long-name",
+        yaml.safe_dump({**GOOD, "name": "n" * 10**6}),
+        "name: String should have at most",
+    ),
+    ("nul-byte", "task: language-model\nname: a\x00b\n", "line 2: invalid YAML: character #x0000"),
+    (
+        "python-tag",
+        "task: !!python/object/apply:os.system [ls]\n",
+        "could not determine a constructor",
+    ),
+    ("int-key", yaml.safe_dump({**GOOD, 1: 2}), "1: Keys should be strings, received 1"),
+    ("two-documents", "task: classify\n---\ntask: forecast\n", "but found another document"),
 ]
 
 JSON_CASES = [

@@ -244,7 +244,7 @@ class RunConfig(_Strict):
     """One training run: task, data, embedding, model, train."""
 
     task: Task
-    name: str | None = None
+    name: str | None = Field(None, max_length=200)
     data: DataSpec
     embedding: EmbeddingSpec = EmbeddingSpec()
     model: ModelSpec = ModelSpec()
