@@ -59,11 +59,13 @@ def test_example_config_trains_end_to_end(trained: Trained, name: str) -> None:
     assert final["step"] == total
     assert all(math.isfinite(final[k]) for k in VAL_METRICS[name])
 
-    val_curve = service.run_metrics(run["id"], home=trained.home)["val"]["val_loss"]
+    selected = "val_accuracy" if name == "sentiment" else "val_loss"  # train.select_by: auto
+    val_curve = service.run_metrics(run["id"], home=trained.home)["val"][selected]
     assert val_curve["step"] == eval_steps
     best = run["best_metrics"]
-    assert best["val_loss"] == min(val_curve["value"])
-    assert best["step"] == eval_steps[int(np.argmin(val_curve["value"]))]
+    pick = np.argmax if selected == "val_accuracy" else np.argmin  # the first best on a tie
+    assert best[selected] == val_curve["value"][int(pick(val_curve["value"]))]
+    assert best["step"] == eval_steps[int(pick(val_curve["value"]))]
 
     assert {"best", "last"} <= set(run["checkpoints"])
     _, last_meta = last_checkpoint(trained.home, run["id"], "last")
