@@ -15,13 +15,13 @@ def test_curves_one_series_per_run_and_metric(runs):
     assert figure["kind"] == "lines" and figure["xlabel"] == "step"
     assert figure["series"] == [
         {
-            "name": "lstm loss",
+            "name": "lstm (r1) loss",
             "x": [1, 2, 3],
             "y": [4.0, 2.0, None],
             "group": "r1",
             "style": "dotted",
         },
-        {"name": "lstm val_loss", "x": [2], "y": [3.0], "group": "r1", "style": "solid"},
+        {"name": "lstm (r1) val_loss", "x": [2], "y": [3.0], "group": "r1", "style": "solid"},
         {"name": "r2 loss", "x": [1, 2], "y": [5.0, 1.0], "group": "r2", "style": "dotted"},
     ]
     json.dumps(figure)
@@ -58,7 +58,13 @@ def test_a_metric_recorded_in_two_splits_names_the_split():
     data = {"step": [1], "value": [1.0]}
     run = {"id": "a", "name": "x", "metrics": {"train": {"acc": data}, "val": {"acc": data}}}
     names = [s["name"] for s in curves([run], ("acc",))["series"]]
-    assert names == ["x acc (train)", "x acc (val)"]
+    assert names == ["x (a) acc (train)", "x (a) acc (val)"]
+
+
+def test_runs_of_one_name_stay_apart_in_the_legend(runs):
+    twins = [{**runs[0], "id": "r1"}, {**runs[0], "id": "r3"}]  # both named "lstm"
+    names = [s["name"] for s in curves(twins, ("loss",))["series"]]
+    assert names == ["lstm (r1) loss", "lstm (r3) loss"]
 
 
 def test_confusion_counts_fractions_and_accuracy():
@@ -125,6 +131,7 @@ def test_config_diff_of_equal_configs_is_empty():
 def test_compare_is_curves_with_the_config_table(runs):
     figure = compare(runs, CONFIGS)
     assert figure["kind"] == "lines"
-    assert [s["name"] for s in figure["series"]] == ["lstm val_loss"]
-    assert figure["table"] == config_diff(CONFIGS)
+    assert [s["name"] for s in figure["series"]] == ["lstm (r1) val_loss"]
+    assert figure["table"]["columns"][1:] == ["lstm (r1)", "r2"]  # as in the legend
+    assert figure["table"]["rows"] == config_diff(CONFIGS)["rows"]
     json.dumps(figure)

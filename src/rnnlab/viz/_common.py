@@ -51,8 +51,10 @@ def peak(matrix: list[list[float | None]]) -> float:
 
 
 def run_label(run: dict[str, Any]) -> str:
-    """A run's name when it has one, else its id."""
-    return str(run.get("name") or run["id"])
+    """A run's name and id, "char-lm (20250101-120000-ab12)", or its id when it has no name:
+    names repeat (every run of an example config has the same), ids never do."""
+    name, run_id = run.get("name"), str(run["id"])
+    return f"{name} ({run_id})" if name and name != run_id else run_id
 
 
 def plain(value: Any) -> Any:

@@ -230,5 +230,6 @@ def compare(
     """Runs overlaid: their `metrics` curves, with the table of config differences."""
     figure = curves(runs, metrics)
     figure["title"] = f"Comparison of {len(runs)} runs"
-    figure["table"] = config_diff(configs)
+    labelled = [(run_label(run), config) for run, (_, config) in zip(runs, configs, strict=True)]
+    figure["table"] = config_diff(labelled)  # columns named like the legend: name (id)
     return figure
