@@ -105,3 +105,5 @@ def test_train_refuses_log_of_a_series_with_zeros_and_trains_with_missing_filled
         "filled": 2,
         "dropped": 0,
     }
+    note = "data: 2 missing value(s) in 'value': 2 filled, 0 dropped (data.missing: ffill)"
+    assert note in " ".join(result.stderr.split())

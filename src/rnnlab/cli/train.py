@@ -55,6 +55,8 @@ def train(
         if isinstance(event, RunStarted):  # e.g. a validation split too small to choose by
             for warning in event.summary.get("warnings", []):
                 console.print(Text(f"warning: {warning}", style="yellow"))
+            if service.missing_note(event.summary):  # forecast: gaps filled or dropped
+                console.print(Text(service.missing_note(event.summary)))
         progress(event)
 
     if resume is not None:

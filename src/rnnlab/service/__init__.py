@@ -15,7 +15,7 @@ from typing import Any
 
 # The module of rnnlab.service that defines each public name.
 _HOMES: dict[str, tuple[str, ...]] = {
-    "baselines": ("comparison_lines", "forecast_comparison"),
+    "baselines": ("comparison_lines", "forecast_comparison", "missing_note"),
     "budgets": ("check_embedding_budget", "embedding_bytes"),
     "calculator": (
         "TRACE_FORMATS",

@@ -43,3 +43,16 @@ def comparison_lines(rows: list[dict[str, Any]]) -> list[str]:
     width = max(len(title), *(len(r["name"]) for r in rows))
     head = f"{title:<{width}}  {'RMSE':>10}  {'MAE':>10}"
     return [head] + [f"{r['name']:<{width}}  {r['rmse']:>10.4g}  {r['mae']:>10.4g}" for r in rows]
+
+
+def missing_note(summary: dict[str, Any]) -> str:
+    """A line on the gaps data.missing filled or dropped ("" when the series had none),
+    e.g. data: 59 missing value(s) in 'co2': 59 filled, 0 dropped (data.missing: interpolate)."""
+    missing = summary.get("missing") or {}
+    if not missing.get("missing"):
+        return ""
+    return (
+        f"data: {missing['missing']} missing value(s) in {summary.get('value_column')!r}: "
+        f"{missing['filled']} filled, {missing['dropped']} dropped (data.missing: "
+        f"{missing['mode']})"
+    )

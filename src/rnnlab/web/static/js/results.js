@@ -152,6 +152,8 @@ function detailFacts(run) {
   fact("steps", run.steps);
   fact("vocabulary V", s.vocab_size);
   fact("classes", s.classes ? s.classes.join(", ") : null);
+  const gaps = s.missing;  // forecast: data.missing filled or dropped the gaps of the series
+  fact("missing values", gaps?.missing ? `${gaps.missing}: ${gaps.filled} filled, ${gaps.dropped} dropped (${gaps.mode})` : null);
   const final = run.final_metrics || {};
   for (const [k, v] of Object.entries(final)) if (k !== "step") fact(k, cellText(v));
   const used = run.checkpoint_used;
