@@ -252,6 +252,7 @@ def _npy_header_only(path: Path, shape: tuple[int, ...], descr: str, data: bytes
         ((3, 2), "|O", b"\0" * 48, ["object dtype", "pickle"]),
         ((3, 2), "<c16", b"\0" * 96, ["expected real numbers, received dtype complex128"]),
         ((3, 2), "|S4", b"\0" * 24, ["expected real numbers, received dtype |S4"]),
+        ((-3, 2), "<f4", b"", ["expected a 2-D array (V, d), received shape (-3, 2)"]),
     ],
 )
 def test_npy_headers_are_checked_before_reading(

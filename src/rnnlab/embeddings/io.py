@@ -302,7 +302,7 @@ def _npy_header(handle: BinaryIO, path: Path) -> tuple[tuple[int, int], bool, np
         )
     if dtype.kind not in "fiu":
         raise DataError(f"{path}: expected real numbers, received dtype {dtype}")
-    if len(shape) != 2:
+    if len(shape) != 2 or min(shape) < 0:
         raise DataError(f"{path}: expected a 2-D array (V, d), received shape {shape}")
     if shape[1] > MAX_DIM:
         raise DataError(
