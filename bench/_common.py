@@ -30,6 +30,7 @@ DATA = ROOT.parent / "shared" / "data"  # ../shared/data relative to the reposit
 CONFIGS = {
     "a": {"num_layers": 1, "hidden": 128, "emb": 64, "batch": 32, "seq": 64},
     "b": {"num_layers": 2, "hidden": 512, "emb": 128, "batch": 64, "seq": 100},
+    "c": {"num_layers": 2, "hidden": 1024, "emb": 128, "batch": 128, "seq": 128},  # GPU only
 }
 GATES = {"lstm": 4, "gru": 3, "rnn": 1}
 
