@@ -35,6 +35,9 @@ if compgen -G ".whl/*.whl" >/dev/null; then
 fi
 export PYTHONPATH="/tmp/site:$PWD/src${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
 export RNNLAB_HOME=/tmp/rnnlab-home MAX_JOBS=8
+# Before any CUDA work in any worker: the exact-resume tests run with train.deterministic,
+# which sets this too, but only a process's first cuBLAS call reads it.
+export CUBLAS_WORKSPACE_CONFIG=:4096:8
 
 {
   nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv
