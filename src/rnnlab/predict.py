@@ -262,6 +262,7 @@ class Predictor:
             series = values if values is not None else self.bundle.history
             pipeline = self.bundle.pipeline()
             x = np.asarray(series, dtype=float)[-self.config.data.seq_len * 2 :]
+            pipeline.transform.check(x, "values")
             scaled = pipeline.input_window(x, len(x))[pipeline.transform.lag :]
             tokens = [f"{v:.4g}" for v in x[pipeline.transform.lag :]]
             return states(

@@ -279,3 +279,18 @@ def test_log_keeps_forecasts_of_a_positive_series_positive() -> None:
     assert all(v >= 0 for v in steps)
     plain = SeriesData(TREND, 0.2, 12, 1, target="value").pipeline
     assert all(v < 0 for v in plain.continue_series(TREND, 12, lambda w: np.array([-1e6]), 2))
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        {},
+        {"scaler": {"mean": 1.0, "sd": 2.0}, "series": None},
+        {"series": {"transform": "log", "target": "value", "inputs": {}}},
+        {"series": {"transform": "cube", "target": "value", "inputs": {}, "targets": {}}},
+        {"series": {"transform": "none", "target": "level", "inputs": {}, "targets": {}}},
+    ],
+)
+def test_a_corrupt_forecast_recipe_is_a_named_error(meta: dict) -> None:
+    with pytest.raises(DataError, match=r"corrupt checkpoint: its forecast recipe"):
+        SeriesPipeline.from_json(meta)

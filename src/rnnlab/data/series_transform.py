@@ -184,13 +184,20 @@ class SeriesPipeline:
     def from_json(cls, meta: dict[str, Any]) -> SeriesPipeline:
         """From checkpoint meta: ``series`` when present, else an old run's plain scaler."""
         series = meta.get("series")
-        if series is None:  # runs from before transforms: values scaled, target value
-            scaler = Scaler(**meta["scaler"])
-            return cls(SeriesTransform(), "value", scaler, scaler)
-        transform = SeriesTransform.parse(series["transform"], series.get("season"))
-        return cls(
-            transform, series["target"], Scaler(**series["inputs"]), Scaler(**series["targets"])
-        )
+        try:
+            if series is None:  # runs from before transforms: values scaled, target value
+                scaler = Scaler(**meta["scaler"])
+                return cls(SeriesTransform(), "value", scaler, scaler)
+            transform = SeriesTransform.parse(series["transform"], series.get("season"))
+            inputs, targets = Scaler(**series["inputs"]), Scaler(**series["targets"])
+            if series["target"] not in TARGETS:
+                raise ValueError(f"target {series['target']!r}")
+        except (KeyError, TypeError, ValueError, ConfigError) as err:
+            raise DataError(
+                f"corrupt checkpoint: its forecast recipe (series, scaler) is incomplete or "
+                f"wrong ({type(err).__name__}: {err})"
+            ) from None
+        return cls(transform, series["target"], inputs, targets)
 
     def to_json(self) -> dict[str, Any]:
         return {
