@@ -261,10 +261,13 @@ class Predictor:
         if self.config.task == "forecast":
             series = values if values is not None else self.bundle.history
             pipeline = self.bundle.pipeline()
-            x = np.asarray(series, dtype=float)[-self.config.data.seq_len * 2 :]
+            lag = pipeline.transform.lag  # values lost to differencing before the inputs
+            x = np.asarray(series, dtype=float)[-(self.config.data.seq_len * 2 + lag) :]
+            if len(x) <= lag:
+                raise DataError(f"values: expected more than {lag} values, received {len(x)}")
             pipeline.transform.check(x, "values")
-            scaled = pipeline.input_window(x, len(x))[pipeline.transform.lag :]
-            tokens = [f"{v:.4g}" for v in x[pipeline.transform.lag :]]
+            scaled = pipeline.input_window(x, len(x))[lag:]
+            tokens = [f"{v:.4g}" for v in x[lag:]]
             return states(
                 reference_twin(self.model), scaled[:, None, None], tokens, self.config.model.cell
             )

@@ -133,3 +133,17 @@ def test_a_run_from_before_targets_forecasts_and_resumes_predicting_values(
     _, meta = last_checkpoint(tmp_path, run["id"])
     assert meta["series"]["target"] == "value"  # not the new default, change
     assert meta["series"]["inputs"] == meta["series"]["targets"] == scaler
+
+
+def test_a_seasonally_differenced_log_forecaster_forecasts_and_shows_its_states(
+    tmp_path: Path,
+) -> None:
+    """A season longer than two windows: states still get 2 * seq_len steps."""
+    data = {"path": "sample:monthly_series", "seq_len": 5, "season": 12}
+    config = {"task": "forecast", "data": {**data, "transform": "log+seasonal-diff"}}
+    run = service.train(config, ["model.hidden_size=4", "train.max_steps=2"], home=tmp_path)
+    assert run["summary"]["transform"] == "log+seasonal-diff"
+    model = service.predictor(run["id"], tmp_path)
+    assert len(model.states()["tokens"]) == 10
+    forecast = service.forecast(run["id"], 30, home=tmp_path)["forecast"]
+    assert len(forecast) == 30 and min(forecast) > 0
