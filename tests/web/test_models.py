@@ -19,13 +19,13 @@ def test_two_layer_bidirectional_lstm_by_hand(client: TestClient) -> None:
     )
     rows = {p["name"]: (p["symbol"], p["shape"], p["count"]) for p in result["parameters"]}
     assert rows["embedding.weight"] == ("E", [10, 5], 50)
-    assert rows["rnn.weight_ih_l0"] == ("W_xh (layer 1)", [12, 5], 60)
-    assert rows["rnn.weight_hh_l0"] == ("W_hh (layer 1)", [12, 3], 36)
-    assert rows["rnn.bias_ih_l0"] == ("b_ih (layer 1)", [12], 12)
-    assert rows["rnn.bias_hh_l0_reverse"] == ("b_hh (layer 1, backward)", [12], 12)
+    assert rows["rnn.weight_ih_l0"] == ("W_xh (layer 0)", [12, 5], 60)
+    assert rows["rnn.weight_hh_l0"] == ("W_hh (layer 0)", [12, 3], 36)
+    assert rows["rnn.bias_ih_l0"] == ("b_ih (layer 0)", [12], 12)
+    assert rows["rnn.bias_hh_l0_reverse"] == ("b_hh (layer 0, backward)", [12], 12)
     # layer 2 reads both directions of layer 1: D = 2H = 6
-    assert rows["rnn.weight_ih_l1"] == ("W_xh (layer 2)", [12, 6], 72)
-    assert rows["rnn.weight_hh_l1_reverse"] == ("W_hh (layer 2, backward)", [12, 3], 36)
+    assert rows["rnn.weight_ih_l1"] == ("W_xh (layer 1)", [12, 6], 72)
+    assert rows["rnn.weight_hh_l1_reverse"] == ("W_hh (layer 1, backward)", [12, 3], 36)
     assert rows["head.weight"] == ("W_hy", [2, 6], 12)
     assert rows["head.bias"] == ("b_y", [2], 2)
     assert len(rows) == 1 + 2 * 2 * 4 + 2
@@ -67,10 +67,10 @@ def test_gru_language_model_and_forecaster(client: TestClient) -> None:
     )
     rows = {p["name"]: (p["symbol"], p["shape"], p["gates"]) for p in series["parameters"]}
     assert rows == {
-        "rnn.weight_ih_l0": ("W_xh (layer 1)", [2, 2], None),
-        "rnn.weight_hh_l0": ("W_hh (layer 1)", [2, 2], None),
-        "rnn.bias_ih_l0": ("b_ih (layer 1)", [2], None),
-        "rnn.bias_hh_l0": ("b_hh (layer 1)", [2], None),
+        "rnn.weight_ih_l0": ("W_xh (layer 0)", [2, 2], None),
+        "rnn.weight_hh_l0": ("W_hh (layer 0)", [2, 2], None),
+        "rnn.bias_ih_l0": ("b_ih (layer 0)", [2], None),
+        "rnn.bias_hh_l0": ("b_hh (layer 0)", [2], None),
         "head.weight": ("W_hy", [3, 2], None),
         "head.bias": ("b_y", [3], None),
     }

@@ -39,7 +39,9 @@ def plot(
             help="states/gates: the input to look at (default: the sequence recorded in training)."
         ),
     ] = None,
-    layer: Annotated[int, typer.Option(help="gradient-flow/states/gates: the layer.")] = 0,
+    layer: Annotated[
+        int, typer.Option(help="gradient-flow/states/gates: the layer, 0 the first (weight_ih_l0).")
+    ] = 0,
     direction: Annotated[
         str, typer.Option(help="forward | backward (bidirectional runs).")
     ] = "forward",

@@ -35,14 +35,16 @@ _OTHER_SYMBOL = {"embedding.weight": "E", "head.weight": "W_hy", "head.bias": "b
 
 
 def parameter_symbol(name: str) -> str:
-    """DESIGN.md's symbol of a parameter: rnn.weight_hh_l1_reverse -> W_hh (layer 2, backward)."""
+    """DESIGN.md's symbol of a parameter: rnn.weight_hh_l1_reverse -> W_hh (layer 1, backward).
+
+    Layers count from 0, as PyTorch's names (``_l0``), the figures and ``--layer`` do."""
     if name in _OTHER_SYMBOL:
         return _OTHER_SYMBOL[name]
     match = _RNN_PARAM.match(name)
     if match is None:
         return name
     kind, side, layer, reverse = match.groups()
-    where = f"layer {int(layer) + 1}" + (", backward" if reverse else "")
+    where = f"layer {int(layer)}" + (", backward" if reverse else "")
     return f"{_RNN_SYMBOL[kind, side]} ({where})"
 
 

@@ -96,7 +96,7 @@ export function drawDiagram(host, d) {
     rows.forEach((row, r) => {
       const lines = [sub(labels.h, t)];
       if (d.cell === "lstm") lines.push(`c_${t}`);
-      const what = `layer ${row.layer + 1}, ${row.direction}, step ${t}`;
+      const what = `layer ${row.layer}, ${row.direction}, step ${t}`;
       box(svg, cx(t), yRow(r), row.direction === "forward" ? "cell" : "cell backward", lines, what);
     });
     if (d.readout === "every") box(svg, cx(t), yOut, "out", [`${labels.y}_${t}`], `prediction at step ${t}`);
@@ -105,7 +105,7 @@ export function drawDiagram(host, d) {
 
   const rowLabel = (y, text) => svg.append(svgEl("text", { x: 8, y: y + 4 }, text));
   rowLabel(yInput, d.embedding ? "input x_t = E[w_t]" : "input x_t");
-  rows.forEach((row, r) => rowLabel(yRow(r), `layer ${row.layer + 1} ${row.direction === "forward" ? "→" : "←"} ${String(d.cell || "").toUpperCase()}`));
+  rows.forEach((row, r) => rowLabel(yRow(r), `layer ${row.layer} ${row.direction === "forward" ? "→" : "←"} ${String(d.cell || "").toUpperCase()}`));
   rowLabel(yOut, d.readout === "every" ? "readout (every t)" : "readout (last t)");
   host.replaceChildren(svg);
   return svg;

@@ -119,7 +119,7 @@ async function figure(host, name, params = {}) {
 function flowOptions(run) {
   const m = run.config?.model || {};
   const layers = [];
-  for (let l = 0; l < (m.num_layers || 1); l += 1) layers.push(el("option", { value: l, text: `${l} (layer ${l + 1})` }));
+  for (let l = 0; l < (m.num_layers || 1); l += 1) layers.push(el("option", { value: l, text: `layer ${l}` }));
   $("#flow-layer").replaceChildren(...layers);
   $("#flow-direction").querySelector('option[value="backward"]').disabled = !m.bidirectional;
   $("#flow-direction").value = "forward";
