@@ -205,18 +205,7 @@ def series_column(
     name = header[-1] if column_name is None else column_name
     raw = column(header, rows, name, path)
     absent = np.array([_is_missing(value) for value in raw], dtype=bool)
-    n_missing = int(absent.sum())
-    if n_missing and (missing == "error" or n_missing == len(raw)):
-        first = lines[int(np.flatnonzero(absent)[0])]
-        hint = (
-            "; fill or drop the missing values (data.missing: interpolate | ffill | drop)"
-            if missing == "error"
-            else "; every value is missing"
-        )
-        raise DataError(
-            f"{path}: line {first}: column {name!r} has no value "
-            f"({n_missing} missing value(s) in all){hint}"
-        )
+    _check_missing(absent, missing, lines, path, name)
     values = np.full(len(raw), np.nan, dtype=np.float64)
     for i, (line, value) in enumerate(zip(lines, raw, strict=True)):
         if not absent[i]:
@@ -231,6 +220,24 @@ def series_column(
 
 
 MISSING_MODES = ("error", "interpolate", "ffill", "drop")
+
+
+def _check_missing(
+    absent: np.ndarray, mode: str, lines: list[int], path: str | Path, name: str
+) -> None:
+    """DataError naming the first gap when `mode` is error, or when every value is missing."""
+    n_missing = int(absent.sum())
+    if n_missing and (mode == "error" or n_missing == len(absent)):
+        first = lines[int(np.flatnonzero(absent)[0])]
+        hint = (
+            "; fill or drop the missing values (data.missing: interpolate | ffill | drop)"
+            if mode == "error"
+            else "; every value is missing"
+        )
+        raise DataError(
+            f"{path}: line {first}: column {name!r} has no value "
+            f"({n_missing} missing value(s) in all){hint}"
+        )
 
 
 def _fill(name: str, values: np.ndarray, absent: np.ndarray, mode: str) -> SeriesColumn:
