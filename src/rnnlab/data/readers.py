@@ -18,11 +18,12 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 
 from rnnlab.errors import ConfigError, DataError
+from rnnlab.spec.run import DataSpec
 
 Format = Literal["text", "tsv", "csv"]
 TableFormat = Literal["tsv", "csv"]
@@ -219,7 +220,7 @@ def series_column(
     return result
 
 
-MISSING_MODES = ("error", "interpolate", "ffill", "drop")
+MISSING_MODES: tuple[str, ...] = get_args(DataSpec.model_fields["missing"].annotation)
 
 
 def _check_missing(
