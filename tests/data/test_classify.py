@@ -157,7 +157,8 @@ def test_text_and_label_the_same_column_is_refused() -> None:
     [
         ([f"{0.37 * i:.2f}" for i in range(50)], "looks like continuous numbers: 50 distinct"),
         ([f"{1.5 * i}" for i in range(11)] * 3, "looks like continuous numbers: 11 distinct"),
-        ([f"class{i}" for i in range(50)], "is mostly one row per label: 50 distinct labels"),
+        ([f"class{i}" for i in range(50)], "has one row per label: 50 distinct labels"),
+        (["a", "b"], "has one row per label: 2 distinct labels in 2 rows"),
         (["a", "a", "b", "b", "c", "d", "e"], "is mostly one row per label: 5 distinct"),
     ],
 )

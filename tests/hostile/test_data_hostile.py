@@ -104,9 +104,13 @@ def _floats(n: int) -> list[tuple[str, str]]:
 LABELS = {
     "50-distinct-floats": (_floats(50), "looks like continuous numbers: 50 distinct labels"),
     "500-distinct-floats": (_floats(500), "looks like continuous numbers: 500 distinct"),
+    "mostly-one-row-per-label": (
+        [(f"text {i}", "ab"[i % 2]) for i in range(6)] + [(f"t {i}", f"x{i}") for i in range(5)],
+        "is mostly one row per label: 7 distinct labels in 11 rows, 5 of them",
+    ),
     "one-row-per-word": (
         [(f"text {i}", f"tag{i}") for i in range(30)],
-        "is mostly one row per label: 30 distinct labels in 30 rows",
+        "has one row per label: 30 distinct labels in 30 rows",
     ),
 }
 

@@ -237,9 +237,16 @@ def check_labels_are_classes(
     numbers = [_number(label) for label in classes]
     continuous = len(classes) > MAX_NUMERIC_CLASSES and all(n is not None for n in numbers)
     continuous = continuous and any(n is not None and not n.is_integer() for n in numbers)
-    if continuous or (len(classes) >= 5 and 2 * len(single) > len(classes)):
+    if continuous:
+        what = "looks like continuous numbers"
+    elif len(single) == len(classes):
+        what = "has one row per label"
+    elif len(classes) >= 5 and 2 * len(single) > len(classes):
+        what = "is mostly one row per label"
+    else:
+        what = ""
+    if what:
         shown = ", ".join(repr(name) for name in (single or classes)[:3])
-        what = "looks like continuous numbers" if continuous else "is mostly one row per label"
         raise DataError(
             f"{source}: column {label_column!r} {what}: {len(classes)} distinct labels in "
             f"{len(labels)} rows, {len(single)} of them with a single example (e.g. {shown}); "
