@@ -10,9 +10,9 @@ bidirectional LSTM 64, dropout 0.3; Adam 3e-3, batch 32, at most 30 epochs (3 wi
 split fixed by data.seed 0; probes off. Seeds 0, 1, 2 (train.seed: weights, batch order and
 the embedding recipe; 0, 1 with --quick). Each run is `rnnlab.service.train` in a
 temporary RNNLAB home. The table gives the validation accuracy of each run's best
-checkpoint (lowest validation loss), mean +- sample standard deviation over the seeds, the
-epochs trained and the wall time. Torch threads: 1 by default (--threads; the models are
-small, and accuracy, not speed, is measured here).
+checkpoint (highest validation accuracy: train.select_by), mean +- sample standard
+deviation over the seeds, the epochs trained and the wall time. Torch threads: 1 by
+default (--threads; the models are small, and accuracy, not speed, is measured here).
 
     .venv/bin/python bench/embeddings_sentiment.py            # 3 files x 3 recipes x 3 seeds
     .venv/bin/python bench/embeddings_sentiment.py --quick    # amazon, 2 seeds, 3 epochs
@@ -103,7 +103,7 @@ def main(quick: bool, threads: int = 1) -> str:
     return (
         f"Word-level lowercase BiLSTM 64, embedding 64, dropout 0.3, Adam 3e-3, batch 32, "
         f"<= {epochs} epochs, patience 5, seeds {seeds}, {threads} torch thread(s); accuracy "
-        f"of the best checkpoint (lowest validation loss) on the fixed 20 % validation "
+        f"of the best checkpoint (highest validation accuracy) on the fixed 20 % validation "
         f"split.\n\n{table(header, rows)}\n"
     )
 

@@ -21,10 +21,11 @@ in the budget): each part's wall time is printed with the load average before an
    generated after "ROMEO:" from the best checkpoint.
 2. Word-level (lowercase) bidirectional LSTM/GRU classifiers of the UCI "Sentiment Labelled
    Sentences" (Amazon, IMDb, Yelp, and the three together): stratified 20 % validation,
-   early stopping on the validation loss. A few variants per data set; the table gives the
-   accuracy and macro F1 of each run's best checkpoint (lowest validation loss) and the
-   highest accuracy seen at any epoch. Choosing the variant on the validation split makes
-   the figure of the chosen one optimistic.
+   early stopping on the validation accuracy (train.select_by). A few variants per data set;
+   the table gives the accuracy and macro F1 of each run's best checkpoint (highest
+   validation accuracy, the one predict uses) and the highest accuracy seen at any epoch.
+   Choosing the variant on the validation split makes the figure of the chosen one
+   optimistic.
 3. A GRU forecaster of every series in timeseries/ (one step ahead, predicting the change
    from the last value; per-series settings in SERIES_SETTINGS), 3 seeds each: validation
    RMSE and MAE (original units) of the checkpoint in use and of the last evaluation, beside
@@ -217,9 +218,10 @@ def sentiment(data: Path, home: str, quick: bool) -> str:
     header += ["epochs", "status", "wall s (all variants)"]
     grid_table = table(["val acc at best ckpt", *variants], grid)
     note = (
-        "val acc / F1 (macro): the checkpoint of lowest validation loss (early stopping, "
-        "patience 5); max val acc: the best epoch by accuracy. The variant is chosen on the "
-        "same validation split, so its figure is optimistic."
+        "val acc / F1 (macro): the checkpoint of highest validation accuracy "
+        "(train.select_by; early stopping, patience 5); max val acc: the best epoch by "
+        "accuracy. The variant is chosen on the same validation split, so its figure is "
+        "optimistic."
     )
     return f"{table(header, best_rows)}\n\n{note}\n\nAll variants:\n\n{grid_table}"
 
