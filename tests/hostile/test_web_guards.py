@@ -5,6 +5,7 @@ Each gets its status and a message that says why; none gets a 500."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from .conftest import TestClient
 
 FORECAST = {"task": "forecast", "data": {"path": "sample:monthly_series"}}
 MISSING_RUN = "0" * 32
+SYNTHETIC = {"path": "synthetic:copy?n=10&val=2", "seq_len": 10}
 
 
 # ---- Host ------------------------------------------------------------------------------------
@@ -220,6 +222,25 @@ LOOSE_BODIES = [
     ("/api/models/summary", {"task": "language-model", "vocab_size": True}, "vocab_size"),
     ("/api/models/summary", {"task": "classify", "num_classes": 2.5}, "num_classes"),
 ]
+
+
+CONFIG_SEEDS = [
+    ("/api/datasets/preview", {"task": "language-model", "data": {**SYNTHETIC, "seed": -1}}),
+    ("/api/datasets/preview", {"task": "language-model", "data": {**SYNTHETIC, "seed": True}}),
+    ("/api/datasets/preview", {"task": "language-model", "data": {**SYNTHETIC, "seed": 2**32}}),
+    ("/api/runs", {"config": {**FORECAST, "data": {**FORECAST["data"], "seed": -1}}}),
+    ("/api/runs", {"config": {**FORECAST, "train": {"seed": -3}}}),
+    ("/api/runs", {"config": {**FORECAST, "train": {"seed": 2**40}}}),
+]
+
+
+@pytest.mark.parametrize(("route", "body"), CONFIG_SEEDS)
+def test_seeds_in_configs_are_422_naming_the_field(
+    web_client: TestClient, route: str, body: dict[str, Any]
+) -> None:
+    response = web_client.post(route, json=body)
+    assert response.status_code == 422, response.text
+    assert re.match(r"config: (data|train)\.seed: ", response.json()["detail"])
 
 
 @pytest.mark.parametrize(("route", "body", "field"), LOOSE_BODIES)
