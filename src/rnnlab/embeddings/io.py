@@ -20,17 +20,16 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import numpy as np
-from numpy.lib import format as npy_format
 
 from rnnlab.data.checks import check_output_path
 from rnnlab.data.vocab import FORMAT as VOCAB_FORMAT
 from rnnlab.data.vocab import Vocab, atomic_write_text
 from rnnlab.embeddings.matrix import EmbeddingMatrix
+from rnnlab.embeddings.npyfile import read_npy_matrix
 from rnnlab.embeddings.textvec import (
-    MAX_DIM,
     check_header_fits,
     check_words_writable,
     read_text_vectors,
@@ -40,18 +39,12 @@ from rnnlab.errors import ConfigError, DataError, ShapeError
 
 WORDS_FORMAT = "rnnlab-embedding-words"
 WORDS_VERSION = 1
+MAX_WORD_BYTES = 4096  # a binary word longer than this means the file is not what it claims
 SUFFIXES: dict[str, str] = {
     ".txt": "text",
     ".vec": "text",
     ".bin": "word2vec-binary",
     ".npy": "npy",
-}
-NPY_MAGIC = b"\x93NUMPY"
-MAX_WORD_BYTES = 4096  # a binary word longer than this means the file is not what it claims
-NPY_MAX_HEADER = 10_000  # bytes of an .npy header (NumPy's own default cap)
-NPY_HEADER_READERS = {
-    (1, 0): npy_format.read_array_header_1_0,
-    (2, 0): npy_format.read_array_header_2_0,
 }
 
 __all__ = [
@@ -253,7 +246,7 @@ def read_npy_pair(path: str | Path) -> EmbeddingMatrix:
             f"{path}: the word list {sidecar.name} is missing; expected {sidecar} next to "
             "the array, naming the word of each row (save_embedding writes both)"
         )
-    array = _load_npy(path)
+    array = read_npy_matrix(path)
     words, stored = _read_words_json(sidecar)
     if array.shape[0] != len(words):
         raise DataError(
@@ -266,57 +259,6 @@ def read_npy_pair(path: str | Path) -> EmbeddingMatrix:
     if prior:
         stored["converted_from"] = prior
     return _matrix(words, vectors, {**stored, "source": str(path), "format": "npy"}, path)
-
-
-def _load_npy(path: Path) -> np.ndarray:
-    """The (V, d) array of `path`, its header checked against the file size before reading."""
-    with path.open("rb") as handle:
-        shape, fortran, dtype = _npy_header(handle, path)
-        count = int(np.prod(shape, dtype=np.int64))
-        data = handle.read(count * dtype.itemsize)
-    array = np.frombuffer(data, dtype=dtype, count=count)
-    return array.reshape(shape, order="F" if fortran else "C")
-
-
-def _npy_header(handle: BinaryIO, path: Path) -> tuple[tuple[int, int], bool, np.dtype]:
-    """(shape, fortran order, dtype) of an .npy header: refused unless it describes a (V, d)
-    array of real numbers that the file holds exactly (no object dtype: nothing unpickled)."""
-    if handle.read(len(NPY_MAGIC)) != NPY_MAGIC:
-        raise DataError(
-            f"{path}: not a readable .npy file: it does not start with the NumPy header "
-            f"{NPY_MAGIC!r}; expected an array saved by numpy.save"
-        )
-    handle.seek(0)
-    try:
-        version = npy_format.read_magic(handle)
-        read_header = NPY_HEADER_READERS.get(version)
-        if read_header is None:
-            raise ValueError(f"format version {version} is not 1.0 or 2.0")
-        shape, fortran, dtype = read_header(handle, max_header_size=NPY_MAX_HEADER)
-    except (ValueError, TypeError, SyntaxError, EOFError) as err:
-        raise DataError(f"{path}: not a readable .npy file ({err})") from None
-    if dtype.hasobject:
-        raise DataError(
-            f"{path}: the array has object dtype, which would need pickle (never loaded); "
-            "expected a (V, d) array of real numbers"
-        )
-    if dtype.kind not in "fiu":
-        raise DataError(f"{path}: expected real numbers, received dtype {dtype}")
-    if len(shape) != 2 or min(shape) < 0:
-        raise DataError(f"{path}: expected a 2-D array (V, d), received shape {shape}")
-    if shape[1] > MAX_DIM:
-        raise DataError(
-            f"{path}: the header claims shape {shape}: d={shape[1]} is over the limit of "
-            f"{MAX_DIM} dimensions; expected a (V, d) embedding matrix"
-        )
-    needed = int(np.prod(shape, dtype=object)) * dtype.itemsize
-    held = os.fstat(handle.fileno()).st_size - handle.tell()
-    if needed != held:
-        raise DataError(
-            f"{path}: the header claims shape {shape} of {dtype} ({needed:,} bytes), but the "
-            f"file holds {held:,} bytes of data; the file is truncated or its header is wrong"
-        )
-    return shape, fortran, dtype
 
 
 def _read_words_json(path: Path) -> tuple[list[str], dict[str, Any]]:
