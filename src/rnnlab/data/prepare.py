@@ -159,6 +159,8 @@ def _prepare_classify(spec: DataSpec, path: Path, fmt: Format) -> Prepared:
         text_column=spec.text_column,
         label_column=spec.label_column,
     )
+    if spec.label_names is not None:
+        data.classes = _named_classes(data.classes, spec.label_names, path)
     summary = {
         "tokenizer": spec.tokenizer,
         "lowercase": spec.lowercase,
@@ -168,6 +170,16 @@ def _prepare_classify(spec: DataSpec, path: Path, fmt: Format) -> Prepared:
         **data.summary(),
     }
     return Prepared("classify", data, data.vocab, list(data.classes), "", summary, tokenizer)
+
+
+def _named_classes(classes: list[str], names: list[str], path: Path) -> list[str]:
+    """data.label_names: one name per class, in the classes' sorted order (0, 1, ...)."""
+    if len(names) != len(classes):
+        raise ConfigError(
+            f"data.label_names: {path} has {len(classes)} classes ({', '.join(classes)}); "
+            f"expected {len(classes)} names, received {len(names)}"
+        )
+    return list(names)
 
 
 def _prepare_forecast(spec: DataSpec, path: Path, fmt: Format) -> Prepared:

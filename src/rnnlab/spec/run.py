@@ -56,6 +56,13 @@ class DataSpec(_Strict):
     lowercase: bool = False
     text_column: str = "text"
     label_column: str = "label"
+    label_names: list[str] | None = Field(
+        None,
+        min_length=2,
+        max_length=10_000,
+        description="classify: a name per class, in the classes' sorted order "
+        "(e.g. [negative, positive] for labels 0, 1), shown by predict and the figures",
+    )
     value_column: str | None = Field(None, description="forecast: default the last column")
     seq_len: int = Field(64, ge=1, le=10_000)
     horizon: int = Field(1, ge=1, le=1_000, description="forecast: values predicted per window")
@@ -79,6 +86,13 @@ class DataSpec(_Strict):
     )
     max_vocab: int | None = Field(None, ge=3, le=MAX_VOCAB)
     seed: int = Field(0, ge=0, lt=2**32)
+
+    @model_validator(mode="after")
+    def _distinct_label_names(self) -> DataSpec:
+        names = self.label_names or []
+        if len(set(names)) != len(names) or not all(name.strip() for name in names):
+            raise ValueError(f"label_names: expected distinct non-empty names, received {names}")
+        return self
 
     @model_validator(mode="after")
     def _known_transform(self) -> DataSpec:

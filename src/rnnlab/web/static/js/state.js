@@ -5,7 +5,7 @@
 
 // Every field, its type, default, choices and bounds come from RunConfig's JSON schema
 // (GET /api/config/schema): the pages keep no copy of them.
-const TYPES = { string: "str", integer: "int", number: "float", boolean: "bool" };
+const TYPES = { string: "str", integer: "int", number: "float", boolean: "bool", array: "list" };
 
 /** One field of the schema: {type, def, nullable, choices, min, max}. */
 function fieldOf(prop, required) {
@@ -56,6 +56,7 @@ export function parseValue(key, raw) {
   const text = String(raw).trim();
   if (text === "") return field.nullable ? null : field.def;
   if (field.type === "bool") return text === "true" || text === "on" || text === "1";
+  if (field.type === "list") return text.split(",").map((item) => item.trim()).filter(Boolean); // a,b
   if (field.type === "int" || field.type === "float") {
     const n = Number(text);
     return Number.isFinite(n) ? n : text; // a non-number is kept: the server names the field
@@ -79,7 +80,7 @@ export function toQuery(state) {
   for (const [key, field] of Object.entries(FIELDS)) {
     const value = state[key];
     if (value === undefined || value === field.def) continue;
-    params.set(key, value === null ? "" : String(value));
+    params.set(key, value === null ? "" : Array.isArray(value) ? value.join(",") : String(value));
   }
   return params.toString();
 }
