@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from rnnlab import service
+from rnnlab.errors import ConfigError
 from rnnlab.events import StepDone
 from tests.devices import DEVICES
 
@@ -105,13 +106,16 @@ def test_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(
     assert resumed["best_metrics"] == whole["best_metrics"]
 
 
-def test_resume_of_a_finished_run_changes_nothing(tmp_path: Path) -> None:
+def test_resume_of_a_finished_run_is_refused_and_changes_nothing(tmp_path: Path) -> None:
     overrides = [*TINY, "train.max_steps=3"]
     run = service.train(config_path("forecast"), overrides, home=tmp_path)
     before, _ = last_checkpoint(tmp_path, run["id"])
-    again = service.resume(run["id"], home=tmp_path)
+    refused = r"already finished \(trained 3 steps\); nothing to resume"
+    with pytest.raises(ConfigError, match=refused):
+        service.resume(run["id"], home=tmp_path)
     after, _ = last_checkpoint(tmp_path, run["id"])
-    assert (again["status"], again["steps"]) == ("finished", 3)
+    shown = service.show_run(run["id"], home=tmp_path)
+    assert (shown["status"], shown["steps"]) == ("finished", 3)
     for key in before:
         np.testing.assert_array_equal(after[key], before[key], err_msg=key)
 
