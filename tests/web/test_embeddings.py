@@ -110,3 +110,13 @@ def test_build_errors(client: TestClient) -> None:
     assert bad.status_code == 422 and "method" in bad.json()["detail"]
     outside = {"method": "onehot", "dataset": "/etc/hosts"}
     assert client.post("/api/embeddings/build", json=outside).status_code == 422
+
+
+def test_a_tsne_map_is_made_in_a_job_process(client: TestClient) -> None:
+    created = client.post("/api/embeddings", files={"file": ("tiny.txt", GLOVE)}).json()
+    params = {"method": "tsne", "max_words": 5}
+    figure = client.get(f"/api/embeddings/{created['id']}/map", params=params)
+    assert figure.status_code == 200, figure.text
+    data = figure.json()
+    assert data["kind"] == "scatter" and data["title"] == "Embedding map (TSNE)"
+    assert len(data["x"]) == len(data["labels"]) == 5

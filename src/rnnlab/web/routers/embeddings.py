@@ -59,11 +59,16 @@ def neighbours(embedding_id: str, home: Home, word: str, k: int = Query(10, ge=1
 def embedding_map(
     embedding_id: str,
     home: Home,
+    heavy: Heavy,
     method: Literal["pca", "tsne"] = "pca",
     max_words: Annotated[int, Query(ge=2, le=2000)] = 200,
     words: Annotated[list[str] | None, Query()] = None,
 ) -> dict[str, Any]:
-    """A 2-D map of the words (figure data, kind scatter)."""
+    """A 2-D map of the words (figure data, kind scatter); t-SNE, which can take a while,
+    runs as a heavy request (429, 503 or 504 past the server's limits)."""
+    if method == "tsne":
+        options = (embedding_id, words, method, max_words, home)
+        return heavy.run("t-SNE map", service.stored_map, *options)
     return service.stored_map(embedding_id, words, method, max_words, home)
 
 
