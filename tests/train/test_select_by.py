@@ -130,3 +130,21 @@ def test_a_tiny_validation_split_keeps_no_best_checkpoint_and_never_stops_early(
 )
 def test_tiny_validation_thresholds(task, summary, warned):
     assert (tiny_validation(task, summary) is not None) is warned
+
+
+def test_a_checkpoint_saved_before_select_by_resumes_with_its_best_loss():
+    config = small_config(
+        "language-model", train={"eval_every": 1, "max_steps": 2, "probe_every": None}
+    )
+    prepared = prepared_for(config)
+    events: list = []
+    Trainer(build_learner(config, prepared), prepared, config, [events.append]).fit()
+    last = [e for e in events if isinstance(e, CheckpointReady)][-1]
+    progress = {k: v for k, v in last.meta["progress"].items() if k != "best_score"}
+    old_meta = {**last.meta, "progress": {**progress, "best_val_loss": -1.0}}  # unbeatable
+    more = small_config("language-model", train={"eval_every": 1, "max_steps": 3})
+    resumed: list = []
+    trainer = Trainer(build_learner(more, prepared), prepared, more, [resumed.append])
+    trainer.fit((last.arrays, old_meta))
+    assert best_steps(resumed) == []  # the old best (-1.0) still stands
+    assert "best_val_loss" not in trainer.progress and trainer.progress["best_score"] == -1.0

@@ -383,6 +383,9 @@ class Trainer:
         self.learner.load_state_arrays(arrays)
         self.learner.set_rng_state(_prefixed(arrays, "rng."), meta.get("rng", {}))
         self.progress.update(meta["progress"])
+        old_best = self.progress.pop("best_val_loss", None)  # saved before train.select_by
+        if old_best is not None and self.selection.metric == "loss":
+            self.progress["best_score"] = old_best
         self.metrics = dict(meta.get("metrics", {}))
         self.best_metrics = dict(meta.get("best_metrics", {}))
         if self.progress["batch_index"] >= self.steps_per_epoch:  # saved at an epoch's end
