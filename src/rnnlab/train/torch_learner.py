@@ -99,11 +99,18 @@ class TorchLearner(Learner):
 
     def _inputs(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor]:
         as_float = self.task == "forecast"
-        x = torch.as_tensor(batch.x, device=self.device)
-        y = torch.as_tensor(batch.y, device=self.device)
+        x, y = self._to_device(batch.x), self._to_device(batch.y)
         x, y = (x.to(self.dtype), y.to(self.dtype)) if as_float else (x.long(), y.long())
-        lengths = None if batch.lengths is None else torch.as_tensor(batch.lengths)
+        lengths = None if batch.lengths is None else torch.as_tensor(batch.lengths)  # CPU
         return x, lengths, y
+
+    def _to_device(self, array: np.ndarray) -> torch.Tensor:
+        """A batch array on the model's device. To a GPU through pinned memory without
+        waiting: a copy from pageable memory first waits for every queued kernel."""
+        tensor = torch.as_tensor(array)
+        if self.device.type != "cuda":
+            return tensor.to(self.device)
+        return tensor.pin_memory().to(self.device, non_blocking=True)
 
     def _loss(self, out: torch.Tensor, y: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
         if self.task == "forecast":
