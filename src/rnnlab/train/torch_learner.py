@@ -156,7 +156,7 @@ class TorchLearner(Learner):
     def _step_numbers(self, loss: torch.Tensor) -> tuple[float, float, float]:
         """(loss, pre-clip gradient norm, largest |gradient|) after clipping the gradients
         as configured: one device-to-host copy per step (on a GPU each .item() waits for
-        the queued kernels; three of them cost 3-9 % of a step at config c)."""
+        the queued kernels, and the GPU idles while the host catches up; there were three)."""
         params = [p for _, p in self.named if p.grad is not None]
         norm = torch.nn.utils.get_total_norm([p.grad for p in params])
         if self.spec.clip_grad_norm is not None:  # without a limit the factor is 1: skip it
