@@ -8,8 +8,10 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -18,7 +20,8 @@ from typer.testing import CliRunner
 
 from rnnlab import service
 from rnnlab.cli.main import app
-from rnnlab.store import read_checkpoint, write_checkpoint
+from rnnlab.store import Store, read_checkpoint, write_checkpoint
+from rnnlab.web import create_app
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "configs"
 TINY = ["model.hidden_size=4", "embedding.dim=4", "train.max_steps=2"]
@@ -60,6 +63,8 @@ def text(name: str, content: bytes) -> Callable[[Path], Path]:
     def write(folder: Path) -> Path:
         path = folder / name
         path.write_bytes(content)
+        if path.suffix == ".npy":
+            (folder / "E.vocab.json").write_text(json.dumps(WORDS))
         return path
 
     return write
@@ -104,6 +109,8 @@ def test_embedding_files_that_lie_are_refused(tmp_path: Path, case: str, command
 def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     home = tmp_path_factory.mktemp("files-hostile")
     run_id = service.train(EXAMPLES / "sentiment.yaml", TINY, home=home)["id"]
+    with Store(home) as store:  # as if Ctrl-C had stopped it: resumable
+        store.set_status(run_id, "interrupted", "stopped by the test")
     return home, run_id
 
 
@@ -215,3 +222,34 @@ def test_outputs_that_are_folders_are_refused(emb: Path, tmp_path: Path) -> None
     notes = tmp_path / "notes.txt"
     notes.write_text("x")
     refused(invoke("embed", "plot", str(emb), "-o", f"{notes}/map.png"), "is a file, not a folder")
+
+
+# ---- the same embedding files uploaded to the web API ------------------------------------------
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[Any]:
+    with warnings.catch_warnings():  # starlette asks for httpx2, which is not a dependency
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    app = create_app(home=tmp_path / "home", train_threads=1)
+    with TestClient(app, base_url="http://127.0.0.1") as test_client:
+        yield test_client
+
+
+@pytest.mark.parametrize("case", sorted(EMBEDDING_FILES))
+def test_uploaded_embedding_files_that_lie_are_422(client: Any, tmp_path: Path, case: str) -> None:
+    write, part = EMBEDDING_FILES[case]
+    folder = tmp_path / "files"
+    folder.mkdir()
+    path = write(folder)
+    files = {"file": (path.name, path.read_bytes())}
+    if path.suffix == ".npy":
+        files["words"] = ("E.vocab.json", (folder / "E.vocab.json").read_bytes())
+    response = client.post("/api/embeddings", files=files)
+    assert response.status_code == 422, (response.status_code, response.text)
+    detail = response.json()["detail"]
+    assert detail.startswith(f"{path.name}: ") and part.replace(str(folder), "") in detail
+    assert ".upload-" not in detail and str(tmp_path) not in detail
+    assert client.get("/api/embeddings").json() == []
