@@ -6,7 +6,10 @@ meaningless "finished". A run that diverges exits 1 (train and train --resume)."
 from __future__ import annotations
 
 import random
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import Result
@@ -14,6 +17,7 @@ from typer.testing import CliRunner
 
 from rnnlab import service
 from rnnlab.cli.main import app
+from rnnlab.web import create_app
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "configs"
 SENTIMENT = str(EXAMPLES / "sentiment.yaml")
@@ -154,3 +158,42 @@ def test_a_finished_run_exits_0(home: Path) -> None:
     result = train(SENTIMENT, *TINY)
     assert result.exit_code == 0, result.output
     assert "error" not in result.stderr
+
+
+# ---- the same data through the web API: 422 before a run exists -------------------------------
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[Any]:
+    with warnings.catch_warnings():  # starlette asks for httpx2, which is not a dependency
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    app = create_app(home=tmp_path / "web-home", train_threads=1)
+    with TestClient(app, base_url="http://127.0.0.1") as test_client:
+        yield test_client
+
+
+def _csv(rows: list[tuple[str, str]]) -> bytes:
+    return ("text,label\n" + "".join(f"{t},{label}\n" for t, label in rows)).encode()
+
+
+TWO_CLASSES = [(f"a fine film {i}", "ab"[i % 2]) for i in range(30)]
+API_CASES = {
+    **{name: ({}, _csv(rows), part) for name, (rows, part) in LABELS.items()},
+    "text-as-label": ({"label_column": "text"}, _csv(_floats(30)), "are both 'text'"),
+    "only-unk": ({"min_freq": 1000}, _csv(TWO_CLASSES), "d.csv: data.min_freq 1000 turns"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(API_CASES))
+def test_api_refuses_the_same_data_before_a_run_exists(client: Any, case: str) -> None:
+    data, content, part = API_CASES[case]
+    upload = client.post("/api/datasets", files={"file": ("d.csv", content, "text/plain")})
+    assert upload.status_code == 201, upload.text
+    config = {"task": "classify", "data": {"path": upload.json()["path"], **data}}
+    config |= {"embedding": {"dim": 4}, "model": {"hidden_size": 4}, "train": {"max_steps": 2}}
+    response = client.post("/api/runs", json={"config": config})
+    assert response.status_code == 422, (response.status_code, response.text)
+    assert part in response.json()["detail"]
+    assert client.get("/api/runs").json() == []
