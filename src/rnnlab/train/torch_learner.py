@@ -234,8 +234,9 @@ class TorchLearner(Learner):
     def probe(self, batch: Batch, carry: Any, step: int) -> tuple[dict, dict]:
         """On a GPU the probe runs there (device_probe): copying the batch to the host for
         the reference engine took ~16 s per probe at config c. On the CPU the reference
-        engine's probe stays: there it was as fast at 2 x 512 and ~20 % faster at config a
-        (bench/probe_overhead.py), and it is the oracle the torch probe is tested against."""
+        engine's probe stays: timed there per probe (1 thread), it was as fast as the torch
+        one at 2 x 512 and up to ~20 % faster at config a, and it is the oracle the torch
+        probe is tested against."""
         if self.device.type == "cpu":
             return super().probe(batch, carry, step)
         return self.device_probe(batch, carry, step)
