@@ -365,3 +365,13 @@ def test_heavy_jobs_beyond_the_limit_get_429(make_web_client: Callable[..., Test
     )
     assert slow == [504]
     assert client.post("/api/datasets/preview", json=FORECAST).status_code == 200
+
+
+@pytest.mark.parametrize("seed", ["-1", "4294967296"])
+def test_the_cli_embed_build_refuses_the_same_seeds(seed: str, tmp_path: Path) -> None:
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("a b c\nb c d\n", encoding="utf-8")
+    options = ["--method", "random", "--dim", "4", "--corpus", str(corpus), "--seed", seed]
+    result = CliRunner().invoke(cli, ["embed", "build", *options, "-o", str(tmp_path / "e.npy")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"error: seed: expected 0..4294967295, received {seed}" in result.stderr

@@ -24,6 +24,7 @@ from rnnlab.embeddings import (
 )
 from rnnlab.embeddings.io import check_embedding_output
 from rnnlab.errors import ConfigError, DataError, RnnlabError
+from rnnlab.service.arguments import check_seed
 from rnnlab.service.datasets import web_data_path
 from rnnlab.service.web_store import (
     Index,
@@ -57,6 +58,7 @@ def embed_build(
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Build an embedding by `method` and save it to `out` (.txt, .vec, .bin or .npy)."""
+    check_seed(seed)  # 0 <= seed < 2^32, an integer (ConfigError naming `seed`)
     check_embedding_output(out)  # before the work: a typo in -o must not cost a build
     if method in CORPUS_METHODS:
         if corpus is None or dim is None:
