@@ -17,6 +17,8 @@ STATIC_JS = Path(__file__).parents[2] / "src" / "rnnlab" / "web" / "static" / "j
 def test_schema_gives_each_default_and_choice_of_run_config(client: TestClient) -> None:
     response = client.get("/api/config/schema")
     assert response.status_code == 200, response.text
+    again = client.get("/api/config/schema")  # every page asks: the second answer too
+    assert again.status_code == 200 and again.json() == response.json()
     schema = response.json()
     assert schema["required"] == ["task", "data"]
     assert schema["properties"]["task"]["enum"] == ["language-model", "classify", "forecast"]

@@ -26,7 +26,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "trace_examples",
         "trace_result",
     ),
-    "config_schema": ("config_schema",),
+    "configs": ("config_schema",),
     "datasets": (
         "delete_upload",
         "list_datasets",
