@@ -9,7 +9,9 @@ from __future__ import annotations
 import pytest
 import torch
 
+from rnnlab.torch_engine.fast_cells import ExplicitRecurrent
 from rnnlab.torch_engine.kernel import load_kernel
+from tests.devices import DEVICES
 
 KERNEL = load_kernel(build=True)
 needs_kernel = pytest.mark.skipif(
@@ -98,3 +100,27 @@ def test_rnn_entry_points_raise_on_bad_inputs():
 def test_a_cuda_tensor_is_refused_not_read_on_the_host():
     with pytest.raises(RuntimeError, match="CPU only"):
         KERNEL.gru_forward(*gru_inputs(zx=torch.randn(T, B, 3 * H, device="cuda")))
+
+
+@needs_kernel
+@pytest.mark.parametrize("mode", ["gru", "rnn"])
+def test_explicit_layers_use_the_compiled_loop_only_for_cpu_inputs(mode):
+    """On another device the explicit layers run their Python loop (here on the meta
+    device, where the compiled loop would refuse the tensors)."""
+    layer = ExplicitRecurrent(mode, 3, H, num_layers=2, bidirectional=True, kernel=KERNEL)
+    x, lengths = torch.randn(T, B, 3), torch.tensor([4, 2, 1])
+    y, h_n = layer(x, None, lengths)  # CPU: the compiled loop
+    assert y.shape == (T, B, 2 * H) and h_n.shape == (4, B, H)
+    y_meta, h_meta = layer.to("meta")(x.to("meta"), None, lengths)
+    assert y_meta.device.type == "meta" and y_meta.shape == y.shape and h_meta.shape == h_n.shape
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_explicit_layers_equal_torch_nn_on(device):
+    torch.manual_seed(0)
+    reference = torch.nn.GRU(3, H, num_layers=2).to(device)
+    layer = ExplicitRecurrent("gru", 3, H, num_layers=2, kernel=KERNEL).to(device)
+    layer.load_state_dict(reference.state_dict())
+    x = torch.randn(T, B, 3, device=device)
+    with torch.no_grad():
+        torch.testing.assert_close(layer(x)[0], reference(x)[0], rtol=2e-3, atol=2e-3)

@@ -245,7 +245,7 @@ class ExplicitRecurrent(nn.Module):
     ) -> tuple[Tensor, Tensor]:
         """Under autocast (train.precision bf16) the recurrence runs in the weights' dtype:
         the compiled loops take float32/float64 only."""
-        if torch.is_autocast_enabled(x.device.type):
+        if x.device.type in ("cpu", "cuda") and torch.is_autocast_enabled(x.device.type):
             dtype = self.weight_hh_l0.dtype
             with torch.autocast(x.device.type, enabled=False):
                 return self._forward(x.to(dtype), None if h0 is None else h0.to(dtype), lengths)
