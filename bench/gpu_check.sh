@@ -59,8 +59,10 @@ else
   bench=()
 fi
 # -n 8 keeps going past a test that kills its worker; -rfEs lists failures, errors, skips.
-timeout 330 python3 -m pytest -q -n 8 -p no:cacheprovider --timeout=240 -rfEs \
+timeout 300 python3 -m pytest -q -n 8 -p no:cacheprovider --timeout=240 -rfEs \
   "${tests[@]}" 2>&1 | tee "$OUT/pytest.log" | tail -40
 echo "pytest exit: ${PIPESTATUS[0]}" | tee -a "$OUT/pytest.log"
 
-(cd bench && timeout 200 python3 gpu.py "${bench[@]}" --out "$OUT") 2>&1 | tail -60
+# gpu.md / gpu.json are written at the end; gpu.log keeps what was printed if time runs out.
+(cd bench && timeout 200 python3 gpu.py "${bench[@]}" --out "$OUT") 2>&1 | tee "$OUT/gpu.log" |
+  tail -60
