@@ -17,7 +17,7 @@ Without a CUDA device it prints why and exits 0. Sections:
   GPU (Predictor.to("cuda")); target >= 25,000 tokens/s at n = 1.
 
 The text is tinyshakespeare.txt when ../shared/data has it, else the bundled tiny_stories
-sample repeated to 4 MB (throughput depends on the shapes, not on the text).
+sample repeated to 2 MB (throughput depends on the shapes, not on the text).
 
     python bench/gpu.py                 # ~2 minutes on an H200
     python bench/gpu.py --quick --out DIR   # fewer steps; tables also to DIR/gpu.md, gpu.json
@@ -70,10 +70,10 @@ def text_path(folder: str) -> tuple[str, str]:
     if not path.startswith("sample:"):
         return path, label
     sample = (files("rnnlab.data") / "samples" / "tiny_stories.txt").read_text()
-    text = sample * (4_000_000 // len(sample) + 1)
-    target = Path(folder) / "tiny_stories_x4MB.txt"
+    text = sample * (2_000_000 // len(sample) + 1)
+    target = Path(folder) / "tiny_stories_x2MB.txt"
     target.write_text(text)
-    return str(target), "tiny_stories repeated to 4 MB"
+    return str(target), "tiny_stories repeated to 2 MB"
 
 
 def train_rnnlab(path: str, home: str, name: str, cell: str, precision: str, warm: int, n: int):
