@@ -143,6 +143,14 @@ def _wrong_shape(folder: Path, tag: str) -> None:
     write_checkpoint(folder, tag, arrays, meta)
 
 
+def _hidden_shape(folder: Path, tag: str) -> None:
+    """W_hh of layer 0 (and its optimiser slots) for another hidden size than the config's."""
+    arrays, meta = read_checkpoint(folder, tag)
+    for key in [k for k in arrays if k.endswith("weight_hh_l0") and arrays[k].ndim == 2]:
+        arrays[key] = np.zeros((12, 3), np.float32)
+    write_checkpoint(folder, tag, arrays, meta)
+
+
 def _optimiser_shape(folder: Path, tag: str) -> None:
     arrays, meta = read_checkpoint(folder, tag)
     arrays["model.head.weight"] = np.zeros((7, 3), np.float32)
@@ -162,6 +170,7 @@ CHECKPOINTS = {
     "garbage-safetensors": (_garbage_arrays, ["corrupt checkpoint: ", "not a valid safetensors"]),
     "step-not-a-number": (_progress_text, ["corrupt checkpoint: ", "progress.step: expected"]),
     "wrong-shape": (_wrong_shape, ["head.weight: expected shape", "received (7, 3)"]),
+    "hidden-shape": (_hidden_shape, ["corrupt checkpoint: ", "config model.hidden_size is 4"]),
     "optimiser-shape": (_optimiser_shape, ["corrupt checkpoint: ", "model.head.weight has (7, 3)"]),
 }
 

@@ -248,3 +248,22 @@ def test_garbage_safetensors_is_a_corrupt_checkpoint(tmp_path: Path, garbage: by
     (tmp_path / "last.json").write_text(json.dumps(document))
     with pytest.raises(DataError, match=r"^corrupt checkpoint: .*not a valid safetensors file"):
         read_run_checkpoint(tmp_path, "last")
+
+
+def test_run_checkpoint_shapes_follow_the_config_and_vocab(tmp_path: Path) -> None:
+    meta = {**RUN_META, "config": {"model": {"hidden_size": 4}}, "vocab": {"tokens": ["a", "b"]}}
+    good = {
+        "model.rnn.weight_hh_l0": np.zeros((12, 4)),  # GRU: 3 gates
+        "model.rnn.weight_hh_l1_reverse": np.zeros((16, 4)),  # LSTM: 4 gates
+        "model.embedding.weight": np.zeros((2, 3)),
+    }
+    _with_meta(tmp_path, meta, good)
+    assert sorted(read_run_checkpoint(tmp_path, "last")[0]) == sorted(good)
+    for key, bad, message in [
+        ("model.rnn.weight_hh_l0", np.zeros((3, 3)), r"\(3, 3\), but config model.hidden_size"),
+        ("model.rnn.weight_hh_l1_reverse", np.zeros((10, 4)), r"expected \(gates\*4, 4\)"),
+        ("model.embedding.weight", np.zeros((5, 3)), "has 5 rows, but the vocab in meta has 2"),
+    ]:
+        _with_meta(tmp_path, meta, {**good, key: bad})
+        with pytest.raises(DataError, match=rf"^corrupt checkpoint: .*'{key}' .*{message}"):
+            read_run_checkpoint(tmp_path, "last")

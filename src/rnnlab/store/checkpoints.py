@@ -44,6 +44,7 @@ RUN_META_OPTIONAL: dict[str, type] = {
     "classes": list,
 }
 PROGRESS_COUNTERS = ("step", "epoch", "batch_index")
+_W_HH = re.compile(r"\.weight_hh_l\d+(_reverse)?$")  # W_hh of layer k: (gates*H, H)
 _KIND_NAMES = {dict: "object", list: "array"}
 _ARRAYS_FILE = re.compile(r"^(?P<tag>[A-Za-z0-9][A-Za-z0-9_-]*)\.[0-9a-f]{16}\.safetensors$")
 
@@ -132,6 +133,7 @@ def read_run_checkpoint(
                 f"received {_short(value)}"
             )
     _check_optim_shapes(json_path, arrays)
+    _check_config_shapes(json_path, arrays, meta)
     return arrays, meta
 
 
@@ -156,6 +158,31 @@ def _check_optim_shapes(json_path: Path, arrays: dict[str, np.ndarray]) -> None:
                 f"corrupt checkpoint: {json_path}: array {key!r} has shape {value.shape}, "
                 f"but the parameter model.{name} has {param.shape}; expected the same shape"
             )
+
+
+def _check_config_shapes(
+    json_path: Path, arrays: dict[str, np.ndarray], meta: dict[str, Any]
+) -> None:
+    """W_hh of every layer is (gates*H, H) for the config's hidden size H, and the
+    embedding has one row per token of the checkpoint's vocab."""
+    model = meta["config"].get("model")
+    H = model.get("hidden_size") if isinstance(model, dict) else None
+    for key, value in arrays.items():
+        if not (isinstance(H, int) and H > 0 and _W_HH.search(key) and key.startswith("model.")):
+            continue
+        if value.ndim != 2 or value.shape[1] != H or value.shape[0] % H:
+            raise DataError(
+                f"corrupt checkpoint: {json_path}: array {key!r} has shape {value.shape}, but "
+                f"config model.hidden_size is {H}; expected (gates*{H}, {H})"
+            )
+    tokens = meta.get("vocab", {}).get("tokens")
+    embedding = arrays.get("model.embedding.weight")
+    if isinstance(tokens, list) and embedding is not None and len(embedding) != len(tokens):
+        raise DataError(
+            f"corrupt checkpoint: {json_path}: array 'model.embedding.weight' has "
+            f"{len(embedding)} rows, but the vocab in meta has {len(tokens)} tokens; expected "
+            "one row per token"
+        )
 
 
 def _short(value: Any) -> str:
