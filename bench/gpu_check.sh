@@ -64,5 +64,5 @@ timeout 300 python3 -m pytest -q -n 8 -p no:cacheprovider --timeout=240 -rfEs \
 echo "pytest exit: ${PIPESTATUS[0]}" | tee -a "$OUT/pytest.log"
 
 # gpu.md / gpu.json are written at the end; gpu.log keeps what was printed if time runs out.
-(cd bench && timeout 200 python3 gpu.py "${bench[@]}" --out "$OUT") 2>&1 | tee "$OUT/gpu.log" |
+(cd bench && timeout 200 python3 gpu.py ${bench[@]+"${bench[@]}"} --out "$OUT") 2>&1 | tee "$OUT/gpu.log" |
   tail -60
