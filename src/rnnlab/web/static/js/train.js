@@ -78,10 +78,18 @@ async function jobExited(id) {
   return false;
 }
 
+/** The trainer's end message says what to do on the command line ("resume with --resume");
+ * here the Resume button does that. */
+export function webWords(message) {
+  const what = String(message || "stopped").split(";")[0];
+  return `${what}: checkpoint saved; press Resume to continue from it`;
+}
+
 function follow(id) {
   live?.close();
   live = new LiveRun(id, {
-    onEnd: async (status) => {
+    onEnd: async (status, message) => {
+      if (status === "interrupted") $("#run-message").textContent = webWords(message);
       setButtons(status);
       $("#resume").disabled = true;
       if (RESUMABLE.includes(status) && (await jobExited(id)) && live?.id === id) $("#resume").disabled = false;
