@@ -101,7 +101,11 @@ def test_forecast(write) -> None:
 
 def test_forecast_series_too_short(write) -> None:
     path = write("s.csv", "v\n" + "1\n" * 10)
-    with pytest.raises(DataError, match=r"s\.csv: 9 training values .*= 12; lower data\.seq_len"):
+    with pytest.raises(
+        DataError,
+        match=r"s\.csv: 9 training values .*= 10 \+ 2 \+ 1 lost to data\.transform diff = 13; "
+        r"lower data\.seq_len",
+    ):
         prepare(config("forecast", path, seq_len=10, horizon=2))
 
 

@@ -3,6 +3,7 @@ multi-step continuation (what `rnnlab forecast --steps N` gives)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -124,14 +125,15 @@ def _as_before_transforms(checkpoint: Path) -> None:
 def test_a_run_from_before_targets_forecasts_and_resumes_predicting_values(
     tmp_path: Path,
 ) -> None:
-    run = train_interrupted(config_path("forecast"), SMALL["forecast"], 2, tmp_path)
+    old_recipe = ["data.transform=none", "data.target=value"]  # what those runs did
+    run = train_interrupted(config_path("forecast"), [*SMALL["forecast"], *old_recipe], 2, tmp_path)
     folder = tmp_path / "runs" / run["id"] / "checkpoints"
     _as_before_transforms(folder / "last.json")
     _, meta = last_checkpoint(tmp_path, run["id"])
     scaler = meta["scaler"]
     service.resume(run["id"], home=tmp_path)
     _, meta = last_checkpoint(tmp_path, run["id"])
-    assert meta["series"]["target"] == "value"  # not the new default, change
+    assert meta["series"]["target"] == "value" and meta["series"]["transform"] == "none"
     assert meta["series"]["inputs"] == meta["series"]["targets"] == scaler
 
 
@@ -147,3 +149,15 @@ def test_a_seasonally_differenced_log_forecaster_forecasts_and_shows_its_states(
     assert len(model.states()["tokens"]) == 10
     forecast = service.forecast(run["id"], 30, home=tmp_path)["forecast"]
     assert len(forecast) == 30 and min(forecast) > 0
+
+
+def test_the_default_forecaster_follows_a_trend_past_the_training_range(tmp_path: Path) -> None:
+    path = tmp_path / "line.csv"
+    path.write_text("v\n" + "".join(f"{k}\n" for k in range(1, 121)))  # 1..120, step 1
+    config = {"task": "forecast", "data": {"path": str(path), "seq_len": 8}}
+    settings = ["model.hidden_size=4", "train.max_steps=30", "train.threads=1"]
+    run = service.train(config, settings, home=tmp_path)
+    assert run["config"]["data"]["transform"] == "diff"
+    forecast = service.forecast(run["id"], 20, home=tmp_path)["forecast"]
+    assert forecast[-1] > 130  # the last value is 120; a net on raw values stays near it
+    assert all(b > a for a, b in itertools.pairwise(forecast))

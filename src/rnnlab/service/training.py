@@ -111,7 +111,8 @@ def resume(
         arrays, meta = read_run_checkpoint(store.run_dir(record.id) / "checkpoints", "last")
         config = parse_run_config(meta["config"], f"run {record.id}")
         if config.task == "forecast" and "scaler" in meta and "series" not in meta:
-            config.data.target = "value"  # a run from before data.target predicted values
+            config.data.transform = "none"  # a run from before data.transform and data.target
+            config.data.target = "value"  # scaled the values themselves and predicted them
         prepared = prepare(config)
         check_engine(config)
         store.set_status(record.id, "running", f"resumed at step {meta['progress']['step']}")

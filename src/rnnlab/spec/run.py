@@ -73,12 +73,15 @@ class DataSpec(_Strict):
         "error", description="forecast: what to do with missing values in the column"
     )
     transform: str = Field(
-        "none",
+        "diff",
         description="forecast: none | " + " | ".join(TRANSFORM_STEPS) + ", chained with + "
-        "(e.g. log+diff), applied in order and inverted for every prediction",
+        "(e.g. log+diff), applied in order and inverted for every prediction; the default "
+        "diff lets a forecast follow a trend out of the training range",
     )
     target: Literal["value", "change"] = Field(
-        "change", description="forecast: predict the next value, or its change from the last"
+        "value",
+        description="forecast: predict the next (transformed) value, or its change from the "
+        "last input",
     )
     val_fraction: float = Field(0.1, ge=0.0, lt=1.0)
     min_freq: int = Field(
