@@ -15,6 +15,7 @@ import numpy as np
 
 Status = Literal["running", "finished", "interrupted", "diverged", "early-stopped", "failed"]
 FINAL_STATUSES = ("finished", "interrupted", "diverged", "early-stopped", "failed")
+FAILED_STATUSES = ("diverged", "failed")  # endings that leave no trained model (CLI: exit 1)
 
 
 @dataclass(frozen=True)

@@ -197,3 +197,25 @@ def test_api_refuses_the_same_data_before_a_run_exists(client: Any, case: str) -
     assert response.status_code == 422, (response.status_code, response.text)
     assert part in response.json()["detail"]
     assert client.get("/api/runs").json() == []
+
+
+def _lab_row(cell: str, status: str) -> dict[str, Any]:
+    return {
+        "T": 50, "cell": cell, "status": status, "steps": 10, "metric": "mse", "final": 0.1,
+        "baseline": 0.2, "vs_baseline": 0.5, "solved": False, "grad_underflow": False,
+        "log10_grad_ratio": -3.0,
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_lab_exits_1_after_the_table_when_a_run_diverged(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, as_json: bool
+) -> None:
+    rows = [_lab_row("lstm", "finished"), _lab_row("rnn-relu", "diverged")]
+    monkeypatch.setattr(service, "lab_vanishing", lambda *args, **kwargs: rows)
+    args = ["lab", "vanishing", "--out-dir", str(tmp_path / "lab")] + ["--json"] * as_json
+    result = CliRunner().invoke(app, args)
+    refused(result, "1 of 2 runs did not train to the end (T=50 rnn-relu diverged)")
+    assert "rnn-relu" in result.stdout and "lstm" in result.stdout  # the whole table first
+    monkeypatch.setattr(service, "lab_vanishing", lambda *args, **kwargs: rows[:1])
+    assert CliRunner().invoke(app, args).exit_code == 0

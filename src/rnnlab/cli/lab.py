@@ -9,10 +9,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from rnnlab import service
 from rnnlab.cli.common import handle_errors, table_console
 from rnnlab.cli.progress import ProgressView
+from rnnlab.events import FAILED_STATUSES
 
 app = typer.Typer(help="Long-range memory experiments.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -31,6 +33,8 @@ The default budget is a quick look (about 10 s per run). The full story of
 the adding problem (tanh fails at T=50 and 100, LSTM and GRU solve both,
 identity-ReLU only T=50) took --budget-steps 14000: 13.5 minutes for the
 first example's 8 runs on 2 cores.
+
+Exit status 1 when a run diverged or failed (after the whole table), else 0.
 """
 
 
@@ -89,6 +93,7 @@ def vanishing(
     )
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
+        _exit_if_any_failed(rows)
         return
     table = Table(
         "T",
@@ -117,6 +122,18 @@ def vanishing(
     out = table_console()
     out.print(table)
     out.print(f"gradient-flow figures in {out_dir}/")
+    _exit_if_any_failed(rows)
+
+
+def _exit_if_any_failed(rows: list[dict]) -> None:
+    """Exit 1 (after the whole table) when a run diverged or failed: a script must not take
+    the comparison as complete."""
+    bad = [row for row in rows if row["status"] in FAILED_STATUSES]
+    if bad:
+        which = ", ".join(f"T={row['T']} {row['cell']} {row['status']}" for row in bad)
+        line = f" {len(bad)} of {len(rows)} runs did not train to the end ({which})"
+        console.print(Text.assemble(("error:", "bold red"), line), soft_wrap=True)
+        raise typer.Exit(code=1)
 
 
 def register(main: typer.Typer) -> None:

@@ -13,7 +13,7 @@ from rich.text import Text
 from rnnlab import service
 from rnnlab.cli.common import handle_errors
 from rnnlab.cli.progress import ProgressView
-from rnnlab.events import Event, RunStarted
+from rnnlab.events import FAILED_STATUSES, Event, RunStarted
 
 EPILOG = """Examples:
 
@@ -28,7 +28,6 @@ Runs are stored under $RNNLAB_HOME (default ./.rnnlab). Ctrl-C saves a checkpoin
 Exit status: 0 when the run finished, stopped early or was interrupted (Ctrl-C: resume
 it later); 1 when it diverged or failed, or on an error before training.
 """
-FAILED_ENDINGS = ("diverged", "failed")  # run statuses that exit 1
 
 
 @handle_errors
@@ -77,7 +76,7 @@ def train(
         typer.echo(json.dumps(details, indent=2))
     else:
         typer.echo(details["id"])
-    if details["status"] in FAILED_ENDINGS:  # a script must not take this run as trained
+    if details["status"] in FAILED_STATUSES:  # a script must not take this run as trained
         ended = f" run {details['id']} ended {details['status']} (the reason is above)"
         console.print(Text.assemble(("error:", "bold red"), ended), soft_wrap=True)
         raise typer.Exit(code=1)
