@@ -108,8 +108,8 @@ def test_a_yaml_duplicate_names_both_lines() -> None:
 def test_a_big_file_is_refused_before_reading(tmp_path: Path) -> None:
     path = tmp_path / "big.yaml"
     with path.open("wb") as out:
-        out.truncate(17 * 2**20)
-    with pytest.raises(DataError, match="expected a settings file of at most 16777216 bytes"):
+        out.truncate(2**20 + 1)
+    with pytest.raises(DataError, match="expected a settings file of at most 1048576 bytes"):
         load_mapping(path)
 
 

@@ -23,7 +23,7 @@ from yaml.nodes import MappingNode, Node, SequenceNode
 from rnnlab.errors import DataError
 
 MAX_ERRORS_SHOWN = 5
-MAX_FILE_BYTES = 16 * 2**20  # a config or trace file is a few kB
+MAX_FILE_BYTES = 2**20  # a config or trace file is a few kB; the YAML parser reads ~1 MB a second
 MAX_DEPTH = 32  # lists/mappings inside each other
 MAX_ALIASES = 10_000  # *name references in one YAML document (each is cheap until expanded)
 MAX_NODES = 30_000  # values, once aliases are expanded (the largest trace file: ~20 000)
