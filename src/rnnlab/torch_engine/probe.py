@@ -3,8 +3,7 @@ r"""The gradient-flow probe on the model's own device: dL/dh_t by autograd, unro
 nn.LSTM / GRU / RNN (cuDNN on a GPU) hand back dL/dy_t only, the gradient arriving from
 above; the probe wants dL/dh_t in total (from above and from step t+1). So the probe runs
 the same weights through the cell equations (PyTorch's, and its gate order) one step at
-a time, keeps every h_t with ``retain_grad`` and
-reads ``h_t.grad`` after one backward pass:
+a time, keeps every h_t with ``retain_grad`` and reads ``h_t.grad`` after one backward:
 
     h_t = cell(x_t, h_{t-1})            per layer and direction, t in time order
     dL/dh_t = h_t.grad                  (T, B, H): from the output at t and from step t+1
@@ -13,9 +12,9 @@ Variable lengths follow PackedSequence semantics as ExplicitRecurrent and the re
 engine do: past its length a sequence keeps its state and outputs zeros, and the reverse
 direction starts at the sequence's own last step. The weights are detached views (no
 copy) made leaves, so frozen parameters get gradients too and the model's own ``.grad``
-stays untouched. Everything stays on the model's device; a few scalars per series and
-parameter come back to the host at the end. The payloads are those of
-``reference.probe.gradient_flow``, which the tests use as the oracle.
+stays untouched; dL/dW_hh is one GEMM per direction after backward. Everything stays on
+the model's device; a few numbers per series and parameter come back to the host. The
+payloads are those of ``reference.probe.gradient_flow``, the oracle of the tests.
 """
 
 from __future__ import annotations
