@@ -1,4 +1,4 @@
-"""rnnlab on real data: Tiny Shakespeare, UCI sentiment sentences, airline passengers.
+"""rnnlab on real data: Tiny Shakespeare, UCI sentiment sentences, five real time series.
 
 Run from the project root (2 CPU cores: about 10 minutes for the language model plus a few
 minutes for the rest):
@@ -8,6 +8,7 @@ minutes for the rest):
     .venv/bin/python bench/real_data.py --quick       # a ~1-minute smoke run of all parts
     .venv/bin/python bench/real_data.py --data DIR    # another copy of the shared data folder
     .venv/bin/python bench/real_data.py --keep        # keep the runs (RNNLAB_HOME is printed)
+    .venv/bin/python bench/real_data.py --part forecast   # one part: lm | sentiment | forecast
 
 The data is read from ../shared/data (next to the project); without it the script says so
 and exits 0. Every run goes to a temporary RNNLAB home (removed at the end unless --keep),
