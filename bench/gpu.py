@@ -123,7 +123,9 @@ def train_bare(name: str, cell: str, precision: str, vocab: int, warm: int, n: i
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, CLIP)
         optimizer.step()
-        state = tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
+        parts = state if isinstance(state, tuple) else (state,)
+        parts = tuple(s.detach().float() for s in parts)  # carried in fp32, as rnnlab does
+        state = parts if isinstance(state, tuple) else parts[0]
     sync()
     seconds = time.perf_counter() - started
     return c["batch"] * c["seq"] * n / seconds, peak_gib()
