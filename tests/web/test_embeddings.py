@@ -19,7 +19,7 @@ GLOVE = b"good 1 0 0\ngreat 0.9 0.1 0\nbad -1 0 0\nawful -0.9 -0.1 0\nfilm 0 0 1
 def test_build_list_neighbours_and_map(client: TestClient, home: Path) -> None:
     body = {"method": "ppmi-svd", "dataset": "sample:sample_text", "dim": 4, "window": 2}
     made = client.post("/api/embeddings/build", json=body)
-    assert made.status_code == 201
+    assert made.status_code == 201, made.text
     created = made.json()
     assert created["info"]["d"] == 4 and created["info"]["method"] == "ppmi-svd"
     assert (home / "embeddings" / f"{created['id']}.npy").is_file()

@@ -120,7 +120,7 @@ def test_use_errors(trained_client: TestClient, trained: Trained) -> None:
     cases = [
         (f"/api/runs/{series}/classify", {"texts": ["x"]}, 422, "needs a classify run"),
         (f"/api/runs/{lm}/generate", {"temperature": -1}, 422, "temperature: expected"),
-        (f"/api/runs/{series}/forecast", {"steps": 2, "values": [1.0]}, 422, "reads 12 values"),
+        (f"/api/runs/{series}/forecast", {"steps": 2, "values": [1.0]}, 422, "reads 13 values"),
         (f"/api/runs/{trained.ids['classify']}/classify", {"texts": []}, 422, "texts"),
         ("/api/runs/nope-nope/generate", {}, 404, "no run matches"),
     ]

@@ -36,11 +36,13 @@ DESCRIPTION = (
 def stop_jobs_on_shutdown(
     jobs: JobManager, heavy: HeavyJobs
 ) -> Callable[[FastAPI], AbstractAsyncContextManager]:
-    """The app's lifespan: nothing to start; on shutdown, stop every training worker
-    cleanly (interrupt checkpoints) and kill the heavy requests' processes."""
+    """The app's lifespan: on start, the heavy requests' fork server (in the background);
+    on shutdown, stop every training worker cleanly (interrupt checkpoints) and kill the
+    heavy requests' processes."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        warm_up()
         yield
         heavy.shutdown()
         await run_in_threadpool(jobs.shutdown)
@@ -106,7 +108,6 @@ def app_from_env() -> FastAPI:
         seconds=float(os.environ.get("RNNLAB_JOB_SECONDS") or defaults.seconds),
         memory_mb=int(os.environ.get("RNNLAB_JOB_MEMORY_MB") or defaults.memory_mb),
     )
-    warm_up()
     return create_app(
         home=os.environ.get("RNNLAB_HOME") or None,
         host=os.environ.get("RNNLAB_SERVE_HOST", "127.0.0.1"),

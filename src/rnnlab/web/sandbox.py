@@ -174,7 +174,9 @@ def warm_up() -> None:
     if job_context().get_start_method() == "forkserver":
         from multiprocessing import forkserver
 
-        threading.Thread(target=forkserver.ensure_running, name="rnnlab-forkserver").start()
+        thread = threading.Thread(target=forkserver.ensure_running, name="rnnlab-forkserver")
+        thread.daemon = True  # a server stopping early leaves no thread behind
+        thread.start()
 
 
 def run_child(
