@@ -144,3 +144,17 @@ def test_a_long_flat_yaml_list_stops_at_the_value_limit(monkeypatch: pytest.Monk
 def test_a_control_character_names_its_line(text: str, line: int) -> None:
     with pytest.raises(DataError, match=rf"^f: line {line}: invalid YAML: character #x000"):
         parse_text(text, "f")
+
+
+def test_users_yaml_is_parsed_in_one_place() -> None:
+    """yaml.safe_load has none of the limits (alias bombs, depth, duplicate keys):
+    every YAML a user gives goes through rnnlab.spec.io."""
+    src = Path(__file__).parents[2] / "src" / "rnnlab"
+    calls = [
+        f"{path.relative_to(src)}:{number}"
+        for path in sorted(src.rglob("*.py"))
+        if path != src / "spec" / "io.py"
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if "yaml.safe_load(" in line or "yaml.load(" in line or "yaml.full_load(" in line
+    ]
+    assert calls == []
