@@ -94,6 +94,8 @@ CASES = [
         "inputs: at most 128 for the calculator, received 1000",
     ),
     ("overflow", OVERFLOW, "loss is inf (the computation overflowed float64)"),
+    ("long-label", changed(["input_labels"], ["x" * 10**5, "y"]), "input_labels.0: String should"),
+    ("long-title", changed(["title"], "t" * 10**5), "title: String should have at most 200"),
 ]
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -33,6 +33,7 @@ from rnnlab.spec.io import check_plain_data, short_repr
 
 Array = np.ndarray
 Number = float
+Label = Annotated[str, Field(max_length=40)]  # a table column heading
 MAX_SIZE = 32  # D, H and O of a trace file
 MAX_STEPS = 128  # T of a trace file
 GATE_NAMES = {"rnn": ("",), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
@@ -44,7 +45,7 @@ class TraceSpec(BaseModel):
     # strict: true is not the number 1; allow_inf_nan=False: .inf and .nan are refused
     model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
-    title: str | None = None
+    title: str | None = Field(None, max_length=200)
     cell: Literal["rnn", "lstm", "gru"]
     nonlinearity: Literal["tanh", "relu"] = "tanh"
     weights: dict[str, Any]  # checked by network_weights, with named shapes
@@ -54,8 +55,8 @@ class TraceSpec(BaseModel):
     output: Literal["sigmoid", "softmax", "linear"]
     readout: Literal["last", "every"] = "last"
     target: Any = None  # checked against output and readout by targets()
-    input_labels: list[str] | None = None
-    output_labels: list[str] | None = None
+    input_labels: list[Label] | None = None
+    output_labels: list[Label] | None = None
 
 
 class NetworkWeights(BaseModel):
