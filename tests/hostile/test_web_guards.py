@@ -5,6 +5,8 @@ Each gets its status and a message that says why; none gets a 500."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
 import threading
 import time
@@ -95,6 +97,25 @@ def test_two_host_headers_are_refused(web_client: TestClient) -> None:
     response = web_client.get("/api/runs", headers=headers)
     assert response.status_code == 400
     assert response.json()["detail"].startswith("expected one Host header, received 2")
+
+
+def test_a_request_without_a_host_header_is_refused(web_client: TestClient) -> None:
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.0", "method": "GET",
+        "scheme": "http", "path": "/api/runs", "raw_path": b"/api/runs", "query_string": b"",
+        "headers": [], "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 8000),
+    }  # fmt: skip
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(web_client.app(scope, receive, send))
+    assert sent[0]["status"] == 400
+    assert json.loads(sent[1]["body"])["detail"].startswith("expected one Host header, received 0")
 
 
 def test_a_started_name_is_matched_exactly(make_web_client: Callable[..., TestClient]) -> None:
