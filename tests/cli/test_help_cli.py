@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -85,3 +86,19 @@ def test_embed_plot_help_example_runs_and_highlights_on_the_whole_map(
     assert figure["labels"] == words  # every word is on the map
     assert figure["highlight"] == [True] * 4 + [False] * 4
     assert "highlighted: king, queen, man, woman" in figure["subtitle"]
+
+
+EXAMPLE_CONFIGS = sorted((Path(__file__).parents[2] / "examples" / "configs").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("config", EXAMPLE_CONFIGS, ids=lambda p: p.stem)
+def test_each_example_config_says_how_long_it_took_here(config: Path) -> None:
+    """The time in the comment is a measurement (with its conditions), not a hope."""
+    header = " ".join(line for line in config.read_text().splitlines() if line.startswith("#"))
+    assert re.search(r"Time: about [\d.]+(-[\d.]+)? min on 2 idle CPU cores", header), header
+    assert "measured" in header and "30 s" not in header
+
+
+def test_the_readme_does_not_promise_seconds_for_the_examples() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    assert "each trains in seconds" not in readme
