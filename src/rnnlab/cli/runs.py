@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -122,7 +123,7 @@ def compare(
     if as_json:
         typer.echo(json.dumps(table, indent=2))
         return
-    diff = Table(*table["columns"], title="config differences")
+    diff = Table(*map(escape, table["columns"]), title="config differences")  # run names
     for row in table["rows"]:
         diff.add_row(*[Text(str(value)) for value in row])
     console.print(diff if table["rows"] else "the configs are identical")

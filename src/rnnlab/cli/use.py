@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -31,7 +32,7 @@ def predict(
         typer.echo(json.dumps(results, indent=2))
         return
     classes = list(results[0]["probabilities"])
-    table = Table("text", "label", *[f"p({c})" for c in classes])
+    table = Table("text", "label", *[escape(f"p({c})") for c in classes])  # names: not markup
     for row in results:
         table.add_row(
             Text(row["text"]),
