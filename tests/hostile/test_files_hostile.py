@@ -262,3 +262,36 @@ def test_uploaded_embedding_files_that_lie_are_422(client: Any, tmp_path: Path, 
     assert detail.startswith(f"{path.name}: ") and part.replace(str(folder), "") in detail
     assert ".upload-" not in detail and str(tmp_path) not in detail
     assert client.get("/api/embeddings").json() == []
+
+
+# ---- embedding builds that would allocate absurd matrices or keep no word --------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "part"),
+    [
+        (["--method", "random", "--dim", "100000000"], "dim: expected an integer 1..4096"),
+        (["--method", "ppmi-svd", "--dim", "0"], "dim: expected an integer 1..4096, received 0"),
+        (["--method", "word2vec", "--dim", "5000"], "received 5000"),
+        (["--method", "random", "--dim", "4", "--min-count", "99"], "min_count=99 keeps no word"),
+        (["--method", "ppmi-svd", "--dim", "4", "--min-count", "99"], "appears 3 times"),
+    ],
+)
+def test_embedding_builds_with_absurd_sizes_are_refused(
+    emb: Path, tmp_path: Path, args: list[str], part: str
+) -> None:
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("a cat sat\na cat ran\na dog sat\n")
+    out = tmp_path / "out.npy"
+    refused(invoke("embed", "build", *args, "--corpus", str(corpus), "-o", str(out)), part)
+    assert not out.exists()
+
+
+def test_a_onehot_build_is_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("rnnlab.embeddings.build.MAX_ONEHOT_WORDS", 3)
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("a cat sat\na cat ran\n")
+    out = tmp_path / "o.npy"
+    args = ["embed", "build", "--method", "onehot", "--corpus", str(corpus), "-o", str(out)]
+    refused(invoke(*args), "method onehot: 6 words make a 6 x 6 matrix; expected at most 3")
+    assert not out.exists()

@@ -14,6 +14,7 @@ keeps tokens seen at least `min_count` times (``Vocab.build``).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -25,9 +26,11 @@ from rnnlab.embeddings.matrix import EmbeddingMatrix
 from rnnlab.embeddings.ppmi import ppmi_svd
 from rnnlab.embeddings.recipes import ProgressFn, onehot, random_embedding, word2vec
 from rnnlab.errors import ConfigError, DataError
-from rnnlab.spec.run import DataSpec
+from rnnlab.spec.run import DataSpec, EmbeddingSpec
 
 TEXT_COLUMN: str = DataSpec.model_fields["text_column"].default
+MAX_DIM: int = next(m.le for m in EmbeddingSpec.model_fields["dim"].metadata if hasattr(m, "le"))
+MAX_ONEHOT_WORDS = 16_384  # a one-hot matrix is V x V: 16,384^2 float32 is 1 GiB
 
 RANDOM_METHODS: dict[str, str] = {
     "random": "normal",
@@ -64,6 +67,8 @@ def build_embedding(
         raise ConfigError(f"method: expected {' | '.join(METHODS)}, received {method!r}")
     if method != "onehot" and dim is None:
         raise ConfigError(f"dim: method {method!r} needs a dimension (an integer >= 1)")
+    if dim is not None:
+        check_dim(dim)
     if method in CORPUS_METHODS:
         if corpus is None:
             raise ConfigError(f"corpus: method {method!r} learns from a text file; give its path")
@@ -79,6 +84,12 @@ def build_embedding(
         source = {"corpus": str(corpus), "tokenizer": tokenizer, "lowercase": lowercase}
         source["min_count"] = min_count
     if method == "onehot":
+        if len(words) > MAX_ONEHOT_WORDS:
+            raise ConfigError(
+                f"method onehot: {len(words):,} words make a {len(words):,} x {len(words):,} "
+                f"matrix; expected at most {MAX_ONEHOT_WORDS:,} words (raise min_count, or use "
+                "a method with a dimension)"
+            )
         matrix = onehot(words)
     else:
         assert dim is not None
@@ -108,6 +119,7 @@ def embedding_from_corpus(
     """
     if method not in CORPUS_METHODS:
         raise ConfigError(f"method: expected {' | '.join(CORPUS_METHODS)}, received {method!r}")
+    check_dim(dim)
     sentences, vocab = _corpus_vocab(path, tokenizer, lowercase, min_count, progress)
     if method == "ppmi-svd":
         _report(progress, "co-occurrence counts, PPMI and SVD", 0.4)
@@ -159,7 +171,21 @@ def _corpus_vocab(
     if not sentences:
         raise DataError(f"{path}: no tokens in the file; expected text, one sentence per line")
     _report(progress, "vocabulary", 0.3)
-    return sentences, Vocab.build(sentences, min_freq=min_count)
+    vocab = Vocab.build(sentences, min_freq=min_count)
+    if vocab.counts is not None and not any(vocab.counts):
+        most = max(Counter(token for sentence in sentences for token in sentence).values())
+        raise DataError(
+            f"{path}: min_count={min_count} keeps no word (the most frequent appears {most} "
+            f"times); expected min_count <= {most}"
+        )
+    return sentences, vocab
+
+
+def check_dim(dim: object) -> int:
+    """ConfigError unless `dim` is an integer 1..MAX_DIM (the limit of embedding.dim)."""
+    if isinstance(dim, bool) or not isinstance(dim, int) or not 1 <= dim <= MAX_DIM:
+        raise ConfigError(f"dim: expected an integer 1..{MAX_DIM}, received {dim!r}")
+    return dim
 
 
 def _scaled(progress: ProgressFn | None, start: float, end: float) -> ProgressFn | None:
