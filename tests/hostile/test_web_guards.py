@@ -345,6 +345,19 @@ def test_a_job_past_its_memory_budget_is_503_and_the_server_carries_on(
     assert client.post("/api/datasets/preview", json=FORECAST).status_code == 200
 
 
+def test_a_run_whose_data_passes_the_budget_is_refused_before_any_worker(
+    make_web_client: Callable[..., TestClient],
+) -> None:
+    client = make_web_client(limits=Limits(memory_mb=32))
+    data = {"path": "synthetic:adding?n=200000&val=0", "seq_len": 50}  # prepared to check it
+    response = client.post("/api/runs", json={"config": {"task": "forecast", "data": data}})
+    assert response.status_code == 503
+    assert response.json()["detail"].startswith(
+        "config check: needed more than its memory budget of 32 MB"
+    )
+    assert client.get("/api/runs").json() == [] and not client.app.state.jobs._all
+
+
 SLOW = {"path": "synthetic:order?n=1000000&val=0", "seq_len": 20}  # seconds of Python loops
 
 

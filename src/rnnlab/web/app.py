@@ -74,8 +74,10 @@ def create_app(
         max_upload_bytes=int(max_upload_mb * 2**20),
         static_dir=Path(static_dir) if static_dir is not None else pages.STATIC_DIR,
     )
-    jobs = JobManager(settings.home, threads=train_threads, max_jobs=limits.max_jobs)
-    heavy = HeavyJobs(limits)
+    heavy = HeavyJobs(limits)  # the checks of a run prepare its data: a heavy request too
+    jobs = JobManager(
+        settings.home, threads=train_threads, max_jobs=limits.max_jobs, checks=heavy.run
+    )
     app = FastAPI(
         title="rnnlab",
         version=__version__,

@@ -17,6 +17,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -36,6 +37,14 @@ KEEP_AFTER_EXIT = 500  # events a finished job keeps for late readers (the end a
 ERROR_KINDS: dict[str, type[RnnlabError]] = {
     cls.__name__: cls for cls in (ConfigError, DataError, ShapeError, RunNotFound)
 }
+
+
+Runner = Callable[..., Any]  # runner(what, function, *args): function(*args), somewhere
+
+
+def in_process(what: str, function: Callable[..., Any], *args: Any) -> Any:
+    """The plain runner: `function(*args)` here."""
+    return function(*args)
 
 
 class JobConflict(RnnlabError):
@@ -82,10 +91,12 @@ class JobManager:
         threads: int | None = None,
         start_timeout: float = START_TIMEOUT_S,
         max_jobs: int = service.DEFAULT_MAX_JOBS,
+        checks: Runner | None = None,
     ) -> None:
         self.home = Path(home)
         self.threads = threads or default_threads()
         self.max_jobs = max_jobs
+        self.checks = checks or in_process  # runs the checks that prepare the data
         self.start_timeout = start_timeout
         self._context = multiprocessing.get_context("spawn")
         self._jobs: dict[str, Job] = {}
@@ -99,7 +110,7 @@ class JobManager:
         """Check a config like `rnnlab train` would, start its worker; the new run's id."""
         resolved = service.resolve_config_refs(config, self.home, allow_files=False)
         with service.upload_labels(self.home):
-            service.check_run(resolved)
+            self.checks("config check", service.check_run, resolved)
         with self._admission:
             self._require_room("train")
             job = self._spawn("train", resolved)
@@ -112,7 +123,7 @@ class JobManager:
         run_id = service.show_run(ref, self.home)["id"]
         self.require_idle(run_id, "resume")
         with service.upload_labels(self.home):
-            service.check_resume(run_id, self.home)
+            self.checks("resume check", service.check_resume, run_id, self.home)
         with self._admission:
             self.require_idle(run_id, "resume")
             self._require_room(f"resume {run_id}")

@@ -155,7 +155,9 @@ def answer(what: str, message: dict[str, Any], limits: Limits) -> Any:
             f"{what}: needed more than its memory budget of {limits.memory_mb} MB "
             "(rnnlab serve --job-memory-mb); try a smaller data set or setting"
         )
-    raise KINDS.get(kind, RnnlabError)(message["message"])
+    names = [kind, *message.get("bases", [])]  # a kind of our own, or the kind it is of
+    found = next((KINDS[name] for name in names if name in KINDS), RnnlabError)
+    raise found(message["message"])
 
 
 def job_context() -> Any:
@@ -193,7 +195,8 @@ def run_child(
     except MemoryError:
         message = {"kind": "MemoryError"}
     except RnnlabError as err:
-        message = {"kind": type(err).__name__, "message": str(err)}
+        bases = [cls.__name__ for cls in type(err).__mro__[1:]]
+        message = {"kind": type(err).__name__, "bases": bases, "message": str(err)}
     except RuntimeError as err:  # torch's allocator says so with a RuntimeError
         text = str(err)
         kind = "MemoryError" if "allocate" in text.lower() else "RnnlabError"
