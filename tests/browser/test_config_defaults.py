@@ -38,3 +38,14 @@ def test_train_page_words_an_interrupted_run_for_the_web(page: Page) -> None:
     )
     assert words == "stopped at step 12: checkpoint saved; press Resume to continue from it"
     assert "--resume" not in words
+
+
+def test_data_page_builds_embeddings_at_the_runs_dimension(page: Page, console: Console) -> None:
+    page.goto("/data")
+    page.wait_for_selector("body[data-ready='true']")
+    expect(page.locator("#embed-dim")).to_have_value(str(EmbeddingSpec().dim))
+    expect(page.locator("#embed-window")).to_have_value(str(EmbeddingSpec().window))
+    page.goto("/data?embedding.dim=24")
+    page.wait_for_selector("body[data-ready='true']")
+    expect(page.locator("#embed-dim")).to_have_value("24")
+    assert not console.errors, console.errors

@@ -10,6 +10,9 @@ const EMBEDDING_PREFIX = "embedding:";
 
 export function initEmbeddings(state, save) {
   let list = [];
+  // a build starts from the run's own d and window (RunConfig's defaults unless changed)
+  $("#embed-dim").value = String(state["embedding.dim"]);
+  $("#embed-window").value = String(state["embedding.window"]);
 
   function showCurrent() {
     const init = String(state["embedding.init"]);
