@@ -33,6 +33,7 @@ SYNTHETIC = {"path": "synthetic:copy?n=10&val=2", "seq_len": 10}
 
 REFUSED_HOSTS = [
     ("127.evil.com", "refused: open the workbench"),
+    ("127.EVIL.COM:8000", "refused: open the workbench"),
     ("127.0.0.1.nip.io:8000", "refused: open the workbench"),
     ("127.attacker.example", "refused: open the workbench"),
     ("127.1", "refused: open the workbench"),  # not the exact literal
