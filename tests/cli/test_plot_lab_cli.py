@@ -55,6 +55,54 @@ def test_plot_compare_and_lab(tmp_path, monkeypatch):
     assert lab.exit_code == 0, lab.output
     (row,) = json.loads(lab.stdout)
     assert row["metric"] == "val_accuracy" and row["baseline"] == 0.25
+    assert (row["grad_step_first"], row["grad_step_last"]) == (1, 4)
+    assert row["log10_grad_ratio_first"] is not None and row["log10_grad_ratio_last"] is not None
+    listed = runner.invoke(app, ["runs", "list"])
+    assert "lab:order" in listed.stdout and "forecast" in listed.stdout, listed.output
+    shown = runner.invoke(app, ["runs", "show", "lab-order-T6-gru"])
+    assert "lab:order" in shown.output and "classify" not in shown.output
+    only_lab = json.loads(runner.invoke(app, ["runs", "list", "--task", "lab", "--json"]).stdout)
+    assert [run["task_label"] for run in only_lab] == ["lab:order"]
+
+
+def _lab_row(cell: str, first: float | None, last: float, underflow: bool) -> dict:
+    return {
+        "T": 50, "cell": cell, "status": "finished", "steps": 1500, "metric": "val_loss",
+        "final": 0.01, "baseline": 0.17, "vs_baseline": 0.06, "solved": True,
+        "log10_grad_ratio_first": first, "grad_underflow_first": underflow, "grad_step_first": 1,
+        "log10_grad_ratio_last": last, "grad_underflow_last": False, "grad_step_last": 1500,
+    }  # fmt: skip
+
+
+def test_the_lab_table_shows_the_gradient_ratio_at_the_first_and_last_probe(tmp_path, monkeypatch):
+    rows = [_lab_row("lstm", -10.51, -1.29, False), _lab_row("rnn-tanh", None, -7.25, True)]
+    monkeypatch.setattr(service, "lab_vanishing", lambda *args, **kwargs: rows)
+    result = runner.invoke(app, ["lab", "vanishing", "--out-dir", str(tmp_path / "lab")])
+    assert result.exit_code == 0, result.output
+    assert "grad@1 " in result.stdout and "grad@1500" in result.stdout
+    lstm = next(line for line in result.stdout.splitlines() if "lstm" in line)
+    assert "-10.51" in lstm and "-1.29" in lstm
+    tanh = next(line for line in result.stdout.splitlines() if "rnn-tanh" in line)
+    assert "-inf (dL/dh_1 = 0)" in tanh and "-7.25" in tanh
+    assert "the untrained network" in " ".join(result.stdout.split())
+
+
+def test_the_lab_command_takes_its_defaults_from_the_service(tmp_path, monkeypatch):
+    seen = {}
+
+    def fake_lab(*args, **kwargs):
+        seen["args"], seen["threads"] = args, kwargs["threads"]
+        return [_lab_row("gru", -6.0, -1.0, False)]
+
+    monkeypatch.setattr(service, "lab_vanishing", fake_lab)
+    result = runner.invoke(app, ["lab", "vanishing", "--out-dir", str(tmp_path / "lab")])
+    assert result.exit_code == 0, result.output
+    d = service.LAB_DEFAULTS
+    assert seen["args"] == (
+        d.task, d.lengths, d.cells, d.clip, d.budget_steps, d.hidden_size, d.lr,
+        d.batch_size, d.seed,
+    )  # fmt: skip
+    assert seen["threads"] == d.threads
 
 
 def test_help_shows_examples():

@@ -129,10 +129,74 @@ def test_the_lab_trains_every_combination_and_compares_with_no_memory(tmp_path):
         assert row["status"] == "finished" and row["steps"] == 6
         assert row["baseline"] == pytest.approx(1 / 6)
         assert row["vs_baseline"] == pytest.approx(row["final"] / row["baseline"])
-        assert row["log10_grad_ratio"] is not None and row["grad_underflow"] is False
         assert (tmp_path / "lab" / f"adding-T{row['T']}-{row['cell']}-gradient-flow.png").exists()
     names = {r["name"] for r in service.list_runs(home=tmp_path / "home")}
     assert "lab-adding-T8-gru" in names
+
+
+def test_the_lab_shows_the_gradient_ratio_before_and_after_training(tmp_path):
+    home = tmp_path / "home"
+    (row,) = service.lab_vanishing(
+        "adding", (8,), ("rnn-tanh",), budget_steps=6, hidden_size=8, batch_size=16,
+        n_train=64, probe_every=3, lr=0.05, home=home,
+    )  # fmt: skip
+    probes = service.run_probes(row["run"], "gradient_flow", home=home)
+    assert [probe["step"] for probe in probes] == [1, 3, 6]
+    for which, probe in (("first", probes[0]), ("last", probes[-1])):
+        norms = probe["series"][0]["norms"]
+        expected = math.log10(norms[0] / norms[-1])
+        assert row[f"log10_grad_ratio_{which}"] == pytest.approx(expected)
+        assert row[f"grad_underflow_{which}"] is False
+        assert row[f"grad_step_{which}"] == probe["step"]
+    assert row["log10_grad_ratio_first"] != pytest.approx(row["log10_grad_ratio_last"])
+
+
+def test_the_gradient_columns_of_no_probe_and_of_an_underflow():
+    from rnnlab.service.lab import gradient_columns
+
+    assert gradient_columns([]) == {
+        "log10_grad_ratio_first": None, "grad_underflow_first": False, "grad_step_first": None,
+        "log10_grad_ratio_last": None, "grad_underflow_last": False, "grad_step_last": None,
+    }  # fmt: skip
+    probes = [
+        {"step": 1, "series": [{"norms": [0.0, 1.0]}]},
+        {"step": 50, "series": [{"norms": [1.0, 1.0]}]},
+        {"step": 99, "series": [{"norms": [0.01, 1.0]}]},
+    ]
+    columns = gradient_columns(probes)
+    assert columns["grad_underflow_first"] is True and columns["log10_grad_ratio_first"] is None
+    assert columns["log10_grad_ratio_last"] == pytest.approx(-2.0)
+    assert (columns["grad_step_first"], columns["grad_step_last"]) == (1, 99)
+
+
+def test_lab_runs_show_as_the_lab_task_not_the_model_task(tmp_path):
+    home = tmp_path / "home"
+    service.lab_vanishing(
+        "adding", (6,), ("gru",), budget_steps=2, hidden_size=4, batch_size=8, n_train=16,
+        probe_every=2, home=home,
+    )  # fmt: skip
+    small = ["model.hidden_size=4", "train.max_steps=2", "train.threads=1"]
+    plain = service.train("examples/configs/forecast.yaml", small, home=home)["id"]
+    shown = {run["id"]: run["task_label"] for run in service.list_runs(home=home)}
+    lab = service.show_run("lab-adding-T6-gru", home=home)["id"]
+    assert shown == {lab: "lab:adding", plain: "forecast"}
+    assert service.show_run("lab-adding-T6-gru", home=home)["task_label"] == "lab:adding"
+    assert service.show_run(plain, home=home)["task_label"] == "forecast"
+    assert [run["name"] for run in service.list_runs(task="lab", home=home)] == [
+        "lab-adding-T6-gru"
+    ]
+    assert [run["id"] for run in service.list_runs(task="forecast", home=home)] == [plain]
+
+
+def test_the_lab_defaults_live_in_one_place():
+    import inspect
+
+    from rnnlab.service.lab_defaults import LAB_DEFAULTS
+
+    parameters = inspect.signature(service.lab_vanishing).parameters
+    for field, value in vars(LAB_DEFAULTS).items():
+        assert parameters[field].default == value, field
+    assert (LAB_DEFAULTS.lengths, LAB_DEFAULTS.cells) == ((50,), ("rnn-tanh", "lstm", "gru"))
 
 
 @pytest.mark.parametrize(

@@ -38,6 +38,13 @@ Exit status 1 when a run diverged or failed (after the whole table), else 0.
 """
 
 
+DEFAULTS = service.LAB_DEFAULTS  # one source: rnnlab.service.lab_defaults
+GRADIENT_CAPTION = (
+    "grad@N: log10 ||dL/dh_1|| / ||dL/dh_T|| of layer 0 at the gradient probe of step N "
+    "(the first probe: the untrained network; the last: the trained one)"
+)
+
+
 def fmt(value: float | None) -> str:
     return "" if value is None else f"{value:.4g}"
 
@@ -49,24 +56,31 @@ def _numbers(text: str) -> tuple[int, ...]:
         raise typer.BadParameter(f"expected comma-separated integers, received {text!r}") from None
 
 
+def _joined(values: tuple) -> str:
+    return ",".join(str(value) for value in values)
+
+
 @app.command("vanishing", epilog=EPILOG)
 @handle_errors
 def vanishing(
-    task: Annotated[str, typer.Option(help="adding | copy | order")] = "adding",
+    task: Annotated[str, typer.Option(help="adding | copy | order")] = DEFAULTS.task,
     length: Annotated[
         str, typer.Option(help="Distances to remember T, comma-separated.")
-    ] = "50,100",
-    cells: Annotated[
-        str, typer.Option(help="Cells, comma-separated.")
-    ] = "rnn-tanh,rnn-relu-identity,lstm,gru",
+    ] = _joined(DEFAULTS.lengths),
+    cells: Annotated[str, typer.Option(help="Cells, comma-separated.")] = _joined(DEFAULTS.cells),
     clip: Annotated[
-        float | None, typer.Option(help="Clip the gradient norm at this value.")
-    ] = None,
-    budget_steps: Annotated[int, typer.Option(help="Optimiser steps per run.")] = 1500,
-    hidden_size: Annotated[int, typer.Option(help="Hidden units.")] = 64,
-    lr: Annotated[float, typer.Option(help="Adam learning rate.")] = 1e-3,
-    batch_size: Annotated[int, typer.Option(help="Sequences per batch.")] = 64,
-    seed: Annotated[int, typer.Option(help="Seed of data and weights.")] = 0,
+        float | None, typer.Option(help="Clip the gradient norm at this value (0: no clipping).")
+    ] = DEFAULTS.clip,
+    budget_steps: Annotated[
+        int, typer.Option(help="Optimiser steps per run.")
+    ] = DEFAULTS.budget_steps,
+    hidden_size: Annotated[int, typer.Option(help="Hidden units.")] = DEFAULTS.hidden_size,
+    lr: Annotated[float, typer.Option(help="Adam learning rate.")] = DEFAULTS.lr,
+    batch_size: Annotated[int, typer.Option(help="Sequences per batch.")] = DEFAULTS.batch_size,
+    seed: Annotated[int, typer.Option(help="Seed of data and weights.")] = DEFAULTS.seed,
+    threads: Annotated[
+        int | None, typer.Option(help="torch CPU threads per run (default: all cores).")
+    ] = DEFAULTS.threads,
     out_dir: Annotated[Path, typer.Option(help="Where the gradient-flow PNGs go.")] = Path(
         "lab-vanishing"
     ),
@@ -90,11 +104,33 @@ def vanishing(
         out_dir=out_dir,
         on_event=ProgressView(console),
         on_run=announce,
+        threads=threads,
     )
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
-        _exit_if_any_failed(rows)
-        return
+    else:
+        out = table_console()
+        out.print(_table(task, rows))
+        out.print(f"gradient-flow figures in {out_dir}/")
+    _exit_if_any_failed(rows)
+
+
+def _ratio_cell(row: dict, which: str) -> str:
+    """log10 ||dL/dh_1|| / ||dL/dh_T|| at the first or last probe, as the table shows it."""
+    if row[f"grad_underflow_{which}"]:
+        return "-inf (dL/dh_1 = 0)"
+    return fmt(row[f"log10_grad_ratio_{which}"])
+
+
+def _header(rows: list[dict], which: str) -> str:
+    """grad@STEP when every run probed its first (last) gradient at the same step."""
+    steps = {row[f"grad_step_{which}"] for row in rows} - {None}
+    return f"grad@{steps.pop()}" if len(steps) == 1 else f"grad@{which}"
+
+
+def _table(task: str, rows: list[dict]) -> Table:
+    """One line per run: final validation against no memory, and how much the gradient
+    shrinks over T steps before training (first probe) and after (last probe)."""
     table = Table(
         "T",
         "cell",
@@ -104,8 +140,10 @@ def vanishing(
         "no-memory",
         "ratio",
         "solved",
-        "log10 |dL/dh_1| / |dL/dh_T|",
+        _header(rows, "first"),
+        _header(rows, "last"),
         title=f"{task}: final validation",
+        caption=GRADIENT_CAPTION,
     )
     for row in rows:
         table.add_row(
@@ -117,12 +155,10 @@ def vanishing(
             fmt(row["baseline"]),
             fmt(row["vs_baseline"]),
             "yes" if row["solved"] else "no",
-            "-inf (dL/dh_1 = 0)" if row["grad_underflow"] else fmt(row["log10_grad_ratio"]),
+            _ratio_cell(row, "first"),
+            _ratio_cell(row, "last"),
         )
-    out = table_console()
-    out.print(table)
-    out.print(f"gradient-flow figures in {out_dir}/")
-    _exit_if_any_failed(rows)
+    return table
 
 
 def _exit_if_any_failed(rows: list[dict]) -> None:

@@ -37,7 +37,9 @@ def _used(used: dict) -> str:
 @app.command("list", epilog="Example: rnnlab runs list --task classify")
 @handle_errors
 def list_runs(
-    task: Annotated[str | None, typer.Option(help="Only this task.")] = None,
+    task: Annotated[
+        str | None, typer.Option(help="Only this task (lab: the long-range lab's runs).")
+    ] = None,
     status: Annotated[str | None, typer.Option(help="Only this status.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -58,7 +60,7 @@ def list_runs(
         table.add_row(
             row["id"],
             Text(row["name"] or ""),
-            row["task"],
+            row["task_label"],
             row["config"]["model"]["cell"],
             row["status"],
             str(row["steps"]),
@@ -82,7 +84,7 @@ def show(
     console.print(
         Text.assemble(
             (details["id"], "bold"),
-            f" {details['name'] or ''}  {details['task']}  ",
+            f" {details['name'] or ''}  {details['task_label']}  ",
             (details["status"], "bold"),
             f"  {details['steps']} steps",
         )

@@ -59,6 +59,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     ),
     "job_limits": ("DEFAULT_JOB_MEMORY_MB", "DEFAULT_JOB_SECONDS", "DEFAULT_MAX_JOBS"),
     "lab": ("lab_vanishing",),
+    "lab_defaults": ("LAB_DEFAULTS", "LabDefaults"),
     "models": (
         "forecast_values",
         "model_summary",

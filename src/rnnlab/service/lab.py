@@ -3,8 +3,9 @@
 Each combination of task (adding | copy | order), length T and cell is an ordinary
 run on ``synthetic:<task>`` data, stored like any other; the lab tabulates its
 validation loss against the no-memory baseline and how much ||dL/dh_t|| shrinks from
-the last step back to the first (the vanishing-gradient ratio), and draws each run's
-gradient-flow figure.
+the last step back to the first (the vanishing-gradient ratio) at the first probe (step 1,
+the untrained network) and at the last one, and draws each run's gradient-flow figure.
+The lab's defaults live in ``lab_defaults.LAB_DEFAULTS`` (the CLI reads them there).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from rnnlab import viz
 from rnnlab.data.checks import check_output_path
 from rnnlab.errors import ConfigError
 from rnnlab.events import Event
+from rnnlab.service.lab_defaults import LAB_DEFAULTS
 from rnnlab.service.training import train
 from rnnlab.store import Store
 
@@ -45,6 +47,7 @@ def lab_config(
     seed: int,
     n_train: int,
     probe_every: int,
+    threads: int | None = LAB_DEFAULTS.threads,
 ) -> dict[str, Any]:
     """The run config of one lab combination."""
     if task not in RUN_TASK:
@@ -63,16 +66,17 @@ def lab_config(
             "batch_size": batch_size,
             "epochs": 1000,
             "max_steps": budget_steps,
-            "clip_grad_norm": clip,
+            "clip_grad_norm": None if clip == 0 else clip,  # 0: no clipping
             "seed": seed,
             "eval_every": max(budget_steps // 10, 1),
-            "probe_every": probe_every,
+            "probe_every": min(probe_every, budget_steps),  # a last probe after step 1
+            "threads": threads,
         },
     }
 
 
 def _vanishing_ratio(probe: dict[str, Any] | None) -> tuple[float | None, bool]:
-    """(log10(||dL/dh_1|| / ||dL/dh_T||) of layer 0 at the last probe (0: no decay),
+    """(log10(||dL/dh_1|| / ||dL/dh_T||) of layer 0 at `probe` (0: no decay),
     whether ||dL/dh_1|| vanished to exactly 0 (underflow: the ratio is -infinity))."""
     if not probe:
         return None, False
@@ -85,8 +89,24 @@ def _vanishing_ratio(probe: dict[str, Any] | None) -> tuple[float | None, bool]:
     return math.log10(first / last), False
 
 
+def gradient_columns(probes: list[dict[str, Any]]) -> dict[str, Any]:
+    """The vanishing-gradient ratio at the first probe (step 1: the untrained network)
+    and at the last (the trained one): ``log10_grad_ratio_{first,last}``,
+    ``grad_underflow_{first,last}`` and the probes' steps ``grad_step_{first,last}``."""
+    columns: dict[str, Any] = {}
+    for which, probe in (
+        ("first", probes[0] if probes else None),
+        ("last", probes[-1] if probes else None),
+    ):
+        ratio, underflow = _vanishing_ratio(probe)
+        columns[f"log10_grad_ratio_{which}"] = ratio
+        columns[f"grad_underflow_{which}"] = underflow
+        columns[f"grad_step_{which}"] = probe["step"] if probe else None
+    return columns
+
+
 def _row(
-    details: dict[str, Any], task: str, length: int, cell: str, probe: dict[str, Any] | None
+    details: dict[str, Any], task: str, length: int, cell: str, probes: list[dict[str, Any]]
 ) -> dict[str, Any]:
     baseline = details["summary"]["baselines"]["no_memory"]
     final, best = details["final_metrics"], details["best_metrics"]
@@ -98,7 +118,6 @@ def _row(
     )
     value = final.get(metric)
     ratio = None if value is None else value / base_value
-    ratio_log10, underflow = _vanishing_ratio(probe)
     solved = value is not None and (value > 0.9 if task == "order" else ratio < 0.1)
     return {
         "task": task,
@@ -113,8 +132,7 @@ def _row(
         "baseline": base_value,
         "vs_baseline": ratio,
         "solved": bool(solved),
-        "log10_grad_ratio": ratio_log10,
-        "grad_underflow": underflow,
+        **gradient_columns(probes),
     }
 
 
@@ -129,41 +147,27 @@ def make_out_dir(out_dir: str | Path) -> Path:
 
 
 def lab_vanishing(
-    task: str = "adding",
-    lengths: tuple[int, ...] = (50, 100),
-    cells: tuple[str, ...] = ("rnn-tanh", "rnn-relu-identity", "lstm", "gru"),
-    clip: float | None = None,
-    budget_steps: int = 1500,
-    hidden_size: int = 64,
-    lr: float = 1e-3,
-    batch_size: int = 64,
-    seed: int = 0,
+    task: str = LAB_DEFAULTS.task,
+    lengths: tuple[int, ...] = LAB_DEFAULTS.lengths,
+    cells: tuple[str, ...] = LAB_DEFAULTS.cells,
+    clip: float | None = LAB_DEFAULTS.clip,
+    budget_steps: int = LAB_DEFAULTS.budget_steps,
+    hidden_size: int = LAB_DEFAULTS.hidden_size,
+    lr: float = LAB_DEFAULTS.lr,
+    batch_size: int = LAB_DEFAULTS.batch_size,
+    seed: int = LAB_DEFAULTS.seed,
     n_train: int = 10_000,
     probe_every: int = 100,
     out_dir: str | Path | None = None,
     on_event: Callable[[Event], None] | None = None,
     on_run: Callable[[str, int, str], None] | None = None,
     home: str | Path | None = None,
+    threads: int | None = LAB_DEFAULTS.threads,
 ) -> list[dict[str, Any]]:
     """Train every (length, cell) combination; one table row each (see module docstring)."""
+    settings = (clip, budget_steps, hidden_size, lr, batch_size, seed, n_train, probe_every)
     configs = [
-        (
-            length,
-            cell,
-            lab_config(
-                task,
-                length,
-                cell,
-                clip,
-                budget_steps,
-                hidden_size,
-                lr,
-                batch_size,
-                seed,
-                n_train,
-                probe_every,
-            ),
-        )
+        (length, cell, lab_config(task, length, cell, *settings, threads=threads))
         for length in lengths
         for cell in cells
     ]  # all checked before training
@@ -176,7 +180,7 @@ def lab_vanishing(
         details = train(config, on_event=on_event, home=home)
         with Store(home) as store:
             probes = store.probes(details["id"], "gradient_flow")
-        row = _row(details, task, length, cell, probes[-1] if probes else None)
+        row = _row(details, task, length, cell, probes)
         if out_dir is not None and probes:
             path = Path(out_dir) / f"{task}-T{length}-{cell}-gradient-flow.png"
             row["figure"] = str(viz.render_png(viz.gradient_flow(probes), path))

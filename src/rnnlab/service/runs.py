@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from rnnlab.data import is_synthetic, parse_synthetic_path
 from rnnlab.data.readers import read_series
 from rnnlab.data.vocab import Vocab
 from rnnlab.errors import ConfigError, DataError, RnnlabError
@@ -17,11 +18,23 @@ from rnnlab.service.checkpoint_use import best_metrics, checkpoint_in_use, chose
 from rnnlab.spec.run import parse_run_config
 from rnnlab.store import Store, list_checkpoints, owners, read_run_checkpoint
 
+LAB_TASK = "lab"  # what runs on synthetic:TASK data (the long-range lab) show as
+
+
+def task_label(run: dict[str, Any]) -> str:
+    """The task a run is shown as: ``lab:TASK`` for a run on ``synthetic:TASK`` data (the
+    long-range lab's adding / copy / order, whatever model task trains it), else its task."""
+    path = run["config"].get("data", {}).get("path")
+    if is_synthetic(path):
+        return f"{LAB_TASK}:{parse_synthetic_path(str(path))[0]}"
+    return run["task"]
+
 
 def run_details(store: Store, run_id: str) -> dict[str, Any]:
     """id, name, status, config, summary, final and best metrics, checkpoints."""
     record = store.get_run(run_id)
     details = record.to_json()
+    details["task_label"] = task_label(details)  # lab:adding, ... or the task
     details["final_metrics"] = store.last_metrics(record.id, "val")
     details["best_metrics"] = best_metrics(store, record)  # by the run's train.select_by
     details["checkpoint_used"] = checkpoint_in_use(store, record)  # what predict etc. use
@@ -35,11 +48,16 @@ def run_details(store: Store, run_id: str) -> dict[str, Any]:
 def list_runs(
     task: str | None = None, status: str | None = None, home: str | Path | None = None
 ) -> list[dict[str, Any]]:
+    """The runs, newest first, of one shown task (``lab``: the lab's; a run task: its runs
+    outside the lab) and/or status."""
     with Store(home) as store:
         store.reap_orphans()
         rows = []
-        for record in store.list_runs(task=task, status=status):
+        for record in store.list_runs(task=None if task == LAB_TASK else task, status=status):
             row = record.to_json()
+            row["task_label"] = task_label(row)
+            if task is not None and row["task_label"].split(":")[0] != task:
+                continue
             row["final_metrics"] = store.last_metrics(record.id, "val")
             row["checkpoint_used"] = checkpoint_in_use(store, record)
             rows.append(row)

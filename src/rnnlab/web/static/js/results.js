@@ -21,7 +21,7 @@ function row(run) {
   return {
     id: run.id,
     name: run.name || run.id,
-    task: run.task,
+    task: run.task_label || run.task, // lab:adding for the long-range lab's runs
     model: `${String(m.cell || "?").toUpperCase()} H=${m.hidden_size ?? "?"}${m.num_layers > 1 ? ` L=${m.num_layers}` : ""}${m.bidirectional ? " bi" : ""}`,
     status: run.status,
     steps: run.steps ?? null,
@@ -179,7 +179,7 @@ async function showRun(id) {
   if (!runs.some((r) => r.id === id)) runs.push(run);
   drawRuns();
   $("#detail").classList.remove("hidden");
-  $("#detail-heading").textContent = `${run.name || run.id} (${run.task})`;
+  $("#detail-heading").textContent = `${run.name || run.id} (${run.task_label || run.task})`;
   $("#detail-status").textContent = run.status;
   $("#detail-status").className = `status ${run.status}`;
   $("#detail-message").textContent = `${run.id} · ${run.message || ""}`;
