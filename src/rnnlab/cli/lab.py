@@ -21,18 +21,30 @@ console = Console(stderr=True)
 
 EPILOG = """Examples:
 
-  rnnlab lab vanishing --task adding --length 50,100 --cells rnn-tanh,rnn-relu-identity,lstm,gru
+  rnnlab lab vanishing                     # adding problem, T=50: rnn-tanh, lstm, gru
 
-  rnnlab lab vanishing --task adding --length 100 --cells rnn-tanh --clip 1.0 --budget-steps 3000
+  rnnlab lab vanishing --task adding --length 50,100 --cells rnn-tanh,rnn-relu-identity,lstm,gru
 
   rnnlab lab vanishing --task order --length 50,100,200 --cells rnn-tanh,lstm --out-dir lab
 
 Cells: rnn-tanh, rnn-tanh-orthogonal, rnn-relu, rnn-relu-identity, lstm, lstm-forget1, gru.
-Each combination is a stored run (named lab-<task>-T<length>-<cell>).
-The default budget is a quick look (about 10 s per run). The full story of
-the adding problem (tanh fails at T=50 and 100, LSTM and GRU solve both,
-identity-ReLU only T=50) took --budget-steps 14000: 13.5 minutes for the
-first example's 8 runs on 2 cores.
+Each combination is a stored run (named lab-<task>-T<length>-<cell>, shown as task
+lab:<task>). grad@1 and grad@N are log10 ||dL/dh_1|| / ||dL/dh_T|| at the first
+gradient probe (step 1, untrained) and the last (step N).
+
+The default command (hidden 64, batch 64, Adam lr 1e-2, clip 1, 1500 steps), measured
+2026-11-29 with --threads 1: 46 s of CPU time for the 3 runs (so about 50 s on an idle
+core; 79 s wall on 2 cores shared with other work, load average 6):
+
+  cell      val_loss   no-memory  solved  grad@1   grad@1500
+  rnn-tanh  0.2204     0.1667     no      -10.57   -11.04
+  lstm      0.0002393  0.1667     yes     -10.51   -1.286
+  gru       6.007e-05  0.1667     yes     -9.889   -0.7411
+
+All three lose ~10 orders of magnitude of gradient over 50 steps at initialisation;
+LSTM and GRU learn to carry it, tanh does not. The former default (lr 1e-3, no clipping,
+--clip 0) left the LSTM unsolved at T=50 after 1500 steps; 14000 steps solved T=50 and 100
+for LSTM and GRU (13.5 minutes for the second example's 8 runs on 2 cores).
 
 Exit status 1 when a run diverged or failed (after the whole table), else 0.
 """

@@ -16,7 +16,7 @@ class LabDefaults:
     clip: float | None = 1.0
     budget_steps: int = 1500
     hidden_size: int = 64
-    lr: float = 3e-3
+    lr: float = 1e-2
     batch_size: int = 64
     seed: int = 0
     threads: int | None = None  # torch's default (all cores)
