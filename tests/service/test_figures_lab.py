@@ -186,6 +186,8 @@ def test_lab_runs_show_as_the_lab_task_not_the_model_task(tmp_path):
         "lab-adding-T6-gru"
     ]
     assert [run["id"] for run in service.list_runs(task="forecast", home=home)] == [plain]
+    with pytest.raises(ConfigError, match=r"one of language-model \| .* \| lab, received 'labs'"):
+        service.list_runs(task="labs", home=home)
 
 
 def test_the_lab_defaults_live_in_one_place():

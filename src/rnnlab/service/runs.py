@@ -17,6 +17,7 @@ from rnnlab.service.baselines import forecast_comparison
 from rnnlab.service.checkpoint_use import best_metrics, checkpoint_in_use, chosen_tag
 from rnnlab.spec.run import parse_run_config
 from rnnlab.store import Store, list_checkpoints, owners, read_run_checkpoint
+from rnnlab.store.records import TASKS
 
 LAB_TASK = "lab"  # what runs on synthetic:TASK data (the long-range lab) show as
 
@@ -50,6 +51,9 @@ def list_runs(
 ) -> list[dict[str, Any]]:
     """The runs, newest first, of one shown task (``lab``: the lab's; a run task: its runs
     outside the lab) and/or status."""
+    if task is not None and task not in (*TASKS, LAB_TASK):
+        shown = " | ".join((*TASKS, LAB_TASK))
+        raise ConfigError(f"task: expected one of {shown}, received {task!r}")
     with Store(home) as store:
         store.reap_orphans()
         rows = []
