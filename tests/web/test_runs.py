@@ -18,6 +18,10 @@ def test_list_and_show(trained_client: TestClient, trained: Trained) -> None:
     assert {run["id"] for run in runs} == set(trained.ids.values())
     only = trained_client.get("/api/runs", params={"task": "classify"}).json()
     assert [run["id"] for run in only] == [trained.ids["classify"]]
+    assert all(run["task_label"] == run["task"] for run in runs)  # no synthetic: data
+    assert trained_client.get("/api/runs?task=lab").json() == []  # the lab's runs only
+    wrong = trained_client.get("/api/runs?task=labs")
+    assert wrong.status_code == 422 and "| lab, received 'labs'" in wrong.json()["detail"]
     assert trained_client.get("/api/runs?status=finished").json() == runs
     bad = trained_client.get("/api/runs?status=sleeping")
     assert bad.status_code == 422 and "status: expected one of" in bad.json()["detail"]
