@@ -12,7 +12,7 @@ from rnnlab.data import SyntheticAdding, SyntheticSequences, prepare
 from rnnlab.data.classify import ClassifyData
 from rnnlab.data.prepare import Prepared
 from rnnlab.errors import ConfigError, DataError
-from rnnlab.spec.run import RunConfig
+from rnnlab.spec.run import RunConfig, parse_run_config
 
 
 def config(task: str, path: str, T: int, batch_size: int = 8, **data) -> RunConfig:
@@ -225,5 +225,5 @@ def test_bad_paths_through_prepare() -> None:
 def test_adding_horizon_and_seed() -> None:
     with pytest.raises(ConfigError, match=r"data.horizon: .* expected 1, received 3"):
         adding(horizon=3)
-    with pytest.raises(ConfigError, match=r"data.seed"):
-        adding(seed=-1)
+    with pytest.raises(ConfigError, match=r"data\.seed: .*greater than or equal to 0"):
+        parse_run_config({"task": "forecast", "data": {"path": "synthetic:adding", "seed": -1}})

@@ -49,3 +49,33 @@ def test_a_live_owners_run_is_refused_then_removable_once_it_ends(
         child.stop.set()
         assert child.queue.get(timeout=60) > 0  # the child wrote on and ended its run
     assert cli.invoke(app, ["runs", "rm", run_id, "--yes"]).stdout == f"removed {run_id}\n"
+
+
+def test_the_web_answers_409_for_a_run_another_process_trains(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from rnnlab.web.app import create_app
+
+    monkeypatch.setenv("RNNLAB_HOME", str(tmp_path))
+    with writer_process() as child:
+        run_id = child.queue.get(timeout=60)
+        pid = child.process.pid
+        with TestClient(create_app(home=tmp_path), base_url="http://127.0.0.1") as client:
+            deleted = client.delete(f"/api/runs/{run_id}")
+            resumed = client.post(f"/api/runs/{run_id}/resume")
+        for answer, action in ((deleted, "removed"), (resumed, "resumed")):
+            assert answer.status_code == 409, answer.text
+            detail = answer.json()["detail"]
+            assert all(part in detail for part in refusal_parts(run_id, pid)), detail
+            assert f"cannot be {action} now" in detail
+        child.stop.set()
+        assert child.queue.get(timeout=60) > 0
+
+
+def test_a_store_locked_too_long_is_503_on_the_web() -> None:
+    from rnnlab.store.connection import StoreBusy
+    from rnnlab.web.errors import status_of
+
+    assert status_of(StoreBusy("the run store is busy")) == 503

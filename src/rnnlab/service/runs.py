@@ -10,7 +10,7 @@ import numpy as np
 from rnnlab.data import is_synthetic, parse_synthetic_path
 from rnnlab.data.readers import read_series
 from rnnlab.data.vocab import Vocab
-from rnnlab.errors import ConfigError, DataError, RnnlabError
+from rnnlab.errors import ConfigError, DataError, RunBusy
 from rnnlab.predict import MAX_SAMPLES, ModelBundle, Predictor
 from rnnlab.service.arguments import check_forecast_steps, check_generate_arguments, whole_number
 from rnnlab.service.baselines import forecast_comparison
@@ -101,7 +101,7 @@ def refuse_if_training(store: Store, run_id: str, action: str) -> None:
     store's owner column): it must not be removed or trained twice meanwhile."""
     owner = store.running_owner(run_id)
     if owner is not None and owners.owner_alive(owner):
-        raise RnnlabError(owners.training_message(run_id, owner, action))
+        raise RunBusy(owners.training_message(run_id, owner, action))
 
 
 def remove_run(ref: str, home: str | Path | None = None) -> str:

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from rnnlab.errors import ConfigError, DataError, RnnlabError, RunNotFound
+from rnnlab.errors import ConfigError, DataError, RnnlabError, RunNotFound, StoreUnavailable
 from rnnlab.store.migrations import migrate
 
 LIST_HINT = "`rnnlab runs list` shows the runs"
@@ -31,7 +31,7 @@ _CHECKED: set[tuple[str, int]] = set()  # (path, inode) of files quick_check fou
 T = TypeVar("T")
 
 
-class StoreBusy(RnnlabError):
+class StoreBusy(StoreUnavailable):
     """Another process held the run store's write lock for longer than we wait."""
 
 

@@ -3,11 +3,12 @@
 
     ConfigError, DataError, ShapeError   422
     RunNotFound, UnknownId               404
-    JobConflict                          409
+    JobConflict, RunBusy                 409
     UploadTooLarge                       413
     TooManyJobs                          429
     OverBudget (a job's memory budget)   503
     TimedOut (a job's time budget)       504
+    StoreUnavailable (store locked)      503
     any other RnnlabError                500 (the store or the machine failed)
 """
 
@@ -20,7 +21,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from rnnlab import service
-from rnnlab.errors import ConfigError, DataError, RnnlabError, RunNotFound, ShapeError
+from rnnlab.errors import (
+    ConfigError,
+    DataError,
+    RnnlabError,
+    RunBusy,
+    RunNotFound,
+    ShapeError,
+    StoreUnavailable,
+)
 from rnnlab.web.jobs import JobConflict
 from rnnlab.web.sandbox import OverBudget, TimedOut, TooManyJobs
 from rnnlab.web.worker import finite
@@ -31,6 +40,8 @@ STATUS: tuple[tuple[type[RnnlabError], int], ...] = (
     (OverBudget, 503),
     (TimedOut, 504),
     (JobConflict, 409),
+    (RunBusy, 409),
+    (StoreUnavailable, 503),
     (service.UnknownId, 404),
     (RunNotFound, 404),
     (ConfigError, 422),

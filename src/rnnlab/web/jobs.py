@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from rnnlab import service
-from rnnlab.errors import ConfigError, DataError, RnnlabError, RunNotFound, ShapeError
+from rnnlab.errors import RnnlabError, error_kind
 from rnnlab.web.events import EventLog
 from rnnlab.web.sandbox import TooManyJobs
 from rnnlab.web.worker import run_job
@@ -34,9 +34,6 @@ START_TIMEOUT_S = 120.0
 STOP_TIMEOUT_S = 15.0
 EXIT_GRACE_S = 10.0
 KEEP_AFTER_EXIT = 500  # events a finished job keeps for late readers (the end among them)
-ERROR_KINDS: dict[str, type[RnnlabError]] = {
-    cls.__name__: cls for cls in (ConfigError, DataError, ShapeError, RunNotFound)
-}
 
 
 Runner = Callable[..., Any]  # runner(what, function, *args): function(*args), somewhere
@@ -223,7 +220,7 @@ class JobManager:
             raise RnnlabError(f"the training process did not start in {self.start_timeout:.0f} s")
         event, data = found
         if event == "error":
-            raise ERROR_KINDS.get(data.get("kind", ""), RnnlabError)(data["message"])
+            raise error_kind([data.get("kind", ""), *data.get("bases", [])])(data["message"])
 
     def _interrupt(self, job: Job) -> None:
         if job.signalled or not job.process.is_alive():

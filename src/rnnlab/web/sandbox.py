@@ -32,20 +32,9 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from rnnlab import service
-from rnnlab.errors import ConfigError, DataError, RnnlabError, RunNotFound, ShapeError
+from rnnlab.errors import RnnlabError, error_kind
 from rnnlab.web.worker import finite
 
-KINDS: dict[str, type[RnnlabError]] = {
-    cls.__name__: cls
-    for cls in (
-        ConfigError,
-        DataError,
-        ShapeError,
-        RunNotFound,
-        service.UnknownId,
-        service.UploadTooLarge,
-    )
-}
 KILL_WAIT_S = 5.0
 PRELOAD = (  # what the fork server imports once, so that a job starts at once
     "rnnlab.web.app",
@@ -156,8 +145,7 @@ def answer(what: str, message: dict[str, Any], limits: Limits) -> Any:
             "(rnnlab serve --job-memory-mb); try a smaller data set or setting"
         )
     names = [kind, *message.get("bases", [])]  # a kind of our own, or the kind it is of
-    found = next((KINDS[name] for name in names if name in KINDS), RnnlabError)
-    raise found(message["message"])
+    raise error_kind(names)(message["message"])
 
 
 def job_context() -> Any:

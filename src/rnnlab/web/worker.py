@@ -11,7 +11,7 @@ Messages go over a one-way pipe as JSON text (never arrays, never pickle):
     {"type": "checkpoint", "step", "epoch", "reason", "best"}
     {"type": "probe", "step", "kind"}
     {"type": "end", "step", "status", "message", "final_metrics", "best_metrics"}
-    {"type": "error", "kind", "message"}            an exception ended the process
+    {"type": "error", "kind", "bases", "message"}   an exception ended the process
 
 SIGINT (the server's cancel) asks the trainer for a clean stop with an interrupt
 checkpoint, also when it arrives before training has begun; so does losing the server
@@ -160,10 +160,12 @@ def run_job(
         else:
             service.resume(payload, on_event=reporter, home=home, trainer_hook=stop.attach)
     except BaseException as err:  # report everything, then exit non-zero
-        kind = type(err).__name__ if isinstance(err, RnnlabError) else "RnnlabError"
-        text = str(err) if isinstance(err, RnnlabError) else f"{type(err).__name__}: {err}"
+        ours = isinstance(err, RnnlabError)
+        kind = type(err).__name__ if ours else "RnnlabError"
+        bases = [cls.__name__ for cls in type(err).__mro__[1:]] if ours else []
+        text = str(err) if ours else f"{type(err).__name__}: {err}"
         with contextlib.suppress(OSError, ValueError):
-            reporter.send({"type": "error", "kind": kind, "message": text})
+            reporter.send({"type": "error", "kind": kind, "bases": bases, "message": text})
         code = 130 if isinstance(err, KeyboardInterrupt) else 1
     finally:
         conn.close()
