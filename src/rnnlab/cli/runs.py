@@ -42,9 +42,12 @@ def list_runs(
     ] = None,
     status: Annotated[str | None, typer.Option(help="Only this status.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    sweep: Annotated[
+        str | None, typer.Option(help="Only the trials' runs of this sweep (rnnlab sweep).")
+    ] = None,
 ) -> None:
     """The runs, newest first."""
-    rows = service.list_runs(task=task, status=status)
+    rows = service.list_runs(task=task, status=status, sweep=sweep)
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
         return

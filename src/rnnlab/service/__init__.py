@@ -78,6 +78,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "run_states",
         "show_run",
     ),
+    "sweep": ("STORAGE_FILE", "run_sweep", "show_sweep"),
     "training": (
         "check_resume",
         "check_run",

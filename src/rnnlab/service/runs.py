@@ -47,10 +47,13 @@ def run_details(store: Store, run_id: str) -> dict[str, Any]:
 
 
 def list_runs(
-    task: str | None = None, status: str | None = None, home: str | Path | None = None
+    task: str | None = None,
+    status: str | None = None,
+    home: str | Path | None = None,
+    sweep: str | None = None,
 ) -> list[dict[str, Any]]:
     """The runs, newest first, of one shown task (``lab``: the lab's; a run task: its runs
-    outside the lab) and/or status."""
+    outside the lab), status and/or sweep (the trials' runs, tagged in their summary)."""
     if task is not None and task not in (*TASKS, LAB_TASK):
         shown = " | ".join((*TASKS, LAB_TASK))
         raise ConfigError(f"task: expected one of {shown}, received {task!r}")
@@ -61,6 +64,8 @@ def list_runs(
             row = record.to_json()
             row["task_label"] = task_label(row)
             if task is not None and row["task_label"].split(":")[0] != task:
+                continue
+            if sweep is not None and (row["summary"].get("sweep") or {}).get("id") != sweep:
                 continue
             row["final_metrics"] = store.last_metrics(record.id, "val")
             row["checkpoint_used"] = checkpoint_in_use(store, record)
