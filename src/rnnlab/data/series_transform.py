@@ -24,32 +24,19 @@ from typing import Any, get_args
 import numpy as np
 
 from rnnlab.errors import ConfigError, DataError
-from rnnlab.spec.run import TRANSFORM_STEPS, DataSpec
+from rnnlab.spec.run import DataSpec, transform_steps
 
 TARGETS: tuple[str, ...] = get_args(DataSpec.model_fields["target"].annotation)
 MAX_EXP = 709.0  # exp(709) is near the largest float64: keeps an inverted log finite
 
 
 def parse_transform(text: str) -> tuple[str, ...]:
-    """ "log+diff" -> ("log", "diff"); "none" -> (); ConfigError naming data.transform."""
-    if not isinstance(text, str):
-        raise ConfigError(f"data.transform: expected a string such as log+diff, received {text!r}")
-    if text.strip() == "none":
-        return ()
-    steps = tuple(part.strip() for part in text.split("+"))
-    for step in steps:
-        if step not in TRANSFORM_STEPS:
-            allowed = " | ".join(TRANSFORM_STEPS)
-            raise ConfigError(
-                f"data.transform: expected none, or {allowed} joined by '+' (e.g. log+diff), "
-                f"received {text!r} ({step!r} is not a transform)"
-            )
-    if "log" in steps[1:]:
-        raise ConfigError(
-            f"data.transform: log applies to the values themselves, so it comes first "
-            f"(e.g. log+diff), received {text!r}"
-        )
-    return steps
+    """ "log+diff" -> ("log", "diff"); "none" -> (); ConfigError naming data.transform
+    (the config's own rule, spec.run.transform_steps)."""
+    try:
+        return transform_steps(text)
+    except ValueError as err:
+        raise ConfigError(f"data.{err}") from None
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,29 @@ class _Strict(BaseModel):
     )
 
 
+def transform_steps(text: object) -> tuple[str, ...]:
+    """The steps of data.transform: "log+diff" -> ("log", "diff"), "none" -> (); a
+    ValueError starting "transform:" for anything else (log, if present, comes first)."""
+    if not isinstance(text, str):
+        raise ValueError(f"transform: expected a string such as log+diff, received {text!r}")
+    if text.strip() == "none":
+        return ()
+    steps = tuple(part.strip() for part in text.split("+"))
+    for step in steps:
+        if step not in TRANSFORM_STEPS:
+            allowed = " | ".join(TRANSFORM_STEPS)
+            raise ValueError(
+                f"transform: expected none, or {allowed} joined by '+' (e.g. log+diff), "
+                f"received {text!r} ({step!r} is not a transform)"
+            )
+    if "log" in steps[1:]:
+        raise ValueError(
+            "transform: log applies to the values themselves, so it comes first "
+            f"(e.g. log+diff), received {text!r}"
+        )
+    return steps
+
+
 class DataSpec(_Strict):
     """Where the data is, and how it becomes sequences."""
 
@@ -99,17 +122,7 @@ class DataSpec(_Strict):
 
     @model_validator(mode="after")
     def _known_transform(self) -> DataSpec:
-        steps = self.transform.split("+")
-        if self.transform != "none" and not all(step in TRANSFORM_STEPS for step in steps):
-            allowed = " | ".join(TRANSFORM_STEPS)
-            raise ValueError(
-                f"transform: expected none, or {allowed} joined by + (e.g. log+diff), "
-                f"received {self.transform!r}"
-            )
-        if "log" in steps[1:]:
-            raise ValueError(
-                f"transform: log comes first (e.g. log+diff), received {self.transform!r}"
-            )
+        steps = transform_steps(self.transform)
         if "seasonal-diff" in steps and self.season is None:
             raise ValueError("transform: seasonal-diff needs data.season (e.g. 12 for months)")
         return self
