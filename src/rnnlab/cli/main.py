@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from rnnlab import __version__
-from rnnlab.cli import embed, lab, plot, runs, serve, sweep, trace, train, use
+from rnnlab.cli import embed, export, lab, plot, runs, serve, sweep, trace, train, use
 
 app = typer.Typer(
     name="rnnlab",
@@ -39,4 +39,5 @@ plot.register(app)
 lab.register(app)
 trace.register(app)
 serve.register(app)
+export.register(app)
 sweep.register(app)

@@ -50,6 +50,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "stored_neighbours",
         "upload_embedding",
     ),
+    "export": ("EXPORT_FORMATS", "MAX_EXPORT_DIFF", "export_run"),
     "figure_names": ("FIGURES",),
     "figures": (
         "compare_runs",
@@ -60,6 +61,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "job_limits": ("DEFAULT_JOB_MEMORY_MB", "DEFAULT_JOB_SECONDS", "DEFAULT_MAX_JOBS"),
     "lab": ("lab_vanishing",),
     "lab_defaults": ("LAB_DEFAULTS", "LabDefaults"),
+    "model_file": ("MODEL_FILE_VERSION", "read_model_file"),
     "models": (
         "forecast_values",
         "model_summary",
