@@ -16,7 +16,7 @@ TINY_SWEEP = [*set_args(SMALL["sentiment"]), "--param", "model.hidden_size=4,8"]
 
 
 def test_a_sweep_runs_its_trials_and_shows_its_best(home: Path, tmp_path: Path) -> None:
-    done = invoke("sweep", CONFIG, *TINY_SWEEP, "--trials", "2", "--name", "hs")
+    done = invoke("sweep", CONFIG, *TINY_SWEEP, "--trials", "2", "--jobs", "2", "--name", "hs")
     assert done.exit_code == 0, done.output
     assert "trial 0: complete" in done.stdout and "trial 1: complete" in done.stdout
     assert "sweep hs (sqlite:///" in done.stdout

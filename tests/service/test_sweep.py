@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from rnnlab import service
-from rnnlab.errors import ConfigError, RunNotFound, StoreUnavailable
+from rnnlab.errors import ConfigError, RnnlabError, RunNotFound, StoreUnavailable
+from rnnlab.service.sweep_params import override
 
 from .conftest import SMALL, config_path
 
@@ -190,4 +191,56 @@ def test_a_storage_password_never_shows_in_an_error(tmp_path: Path) -> None:
 def test_a_bad_storage_url_is_a_config_error(tmp_path: Path, url: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         service.show_sweep("x", storage=url, home=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_run_interrupted_by_the_user_stops_the_sweep(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C ends the trial's run `interrupted` (the trainer's clean stop): no more trials."""
+    from rnnlab.service import sweep as sweep_module
+
+    def train_then_stop(*args: Any, trainer_hook: Any, **kwargs: Any) -> dict[str, Any]:
+        def hook(trainer: Any) -> None:
+            trainer_hook(trainer)
+            trainer.request_stop()  # what the first Ctrl-C does
+
+        return service.train(*args, trainer_hook=hook, **kwargs)
+
+    monkeypatch.setattr(sweep_module, "train", train_then_stop)
+    summary = service.run_sweep(
+        config_path("char_lm"), PARAMS, 3, name="cut", overrides=SMALL["char_lm"], home=tmp_path
+    )
+    assert [trial["state"] for trial in summary["trials"]] == ["fail"]
+    run_id = summary["trials"][0]["run_id"]
+    assert summary["stopped"] == f"run {run_id} of trial 0 was interrupted"
+    assert service.show_run(run_id, home=tmp_path)["status"] == "interrupted"
+
+
+def test_a_failing_trial_is_recorded_and_the_sweep_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rnnlab.service import sweep as sweep_module
+
+    def train_or_fail(source: Any, overrides: list[str], **kwargs: Any) -> dict[str, Any]:
+        if override("train.lr", BAD_LR) in overrides:
+            raise ConfigError("refused for the test")
+        return service.train(source, overrides, **kwargs)
+
+    monkeypatch.setattr(sweep_module, "train", train_or_fail)
+    summary = service.run_sweep(
+        config_path("char_lm"), PARAMS, 3, overrides=SMALL["char_lm"], home=tmp_path, seed=SEED
+    )
+    states = {trial["params"]["train.lr"]: trial["state"] for trial in summary["trials"]}
+    assert states == {BAD_LR: "fail", GOOD_LR: "complete"}
+    failed = [trial for trial in summary["trials"] if trial["state"] == "fail"]
+    assert [trial["message"] for trial in failed] == ["refused for the test"] * 2
+
+
+def test_a_missing_data_file_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.txt"
+    with pytest.raises(RnnlabError, match=r"missing\.txt"):
+        service.run_sweep(
+            config_path("char_lm"), PARAMS, 3, overrides=[f"data.path={missing}"], home=tmp_path
+        )
     assert list(tmp_path.iterdir()) == []

@@ -31,7 +31,7 @@ from rnnlab.service.sweep_params import (
     override,
     parse_params,
 )
-from rnnlab.service.training import load_config, train
+from rnnlab.service.training import check_run, load_config, train
 from rnnlab.store import Store, default_home
 from rnnlab.store.records import new_run_id
 
@@ -66,9 +66,10 @@ def run_sweep(
     overrides = list(overrides or [])
     space = parse_params(params)
     check_against_config(space, source, overrides)
+    check_run(source, overrides)  # the data and the engine: errors every trial would meet
     metric = load_config(source, overrides).selection_metric
     name = check_sweep_name(name) if name is not None else f"sweep-{new_run_id()}"
-    optuna.logging.set_verbosity(optuna.logging.WARNING)  # the CLI prints its own lines
+    optuna.logging.set_verbosity(optuna.logging.ERROR)  # trials' ends: on_trial and the summary
     rdb, shown = open_storage(storage, home)
     study = optuna.create_study(
         storage=rdb,
@@ -244,14 +245,18 @@ class _Objective:
         items = [override(field, value) for field, value in values.items()]
         items.append(override("name", f"{self.name}-t{trial.number}"))
         watch = _TrialWatch(trial, self.key, self.name, values, self.home)
-        details = train(
-            self.source,
-            [*self.overrides, *items],
-            on_event=watch.on_event,
-            on_created=watch.created,
-            home=self.home,
-            trainer_hook=watch.hook,
-        )
+        try:
+            details = train(
+                self.source,
+                [*self.overrides, *items],
+                on_event=watch.on_event,
+                on_created=watch.created,
+                home=self.home,
+                trainer_hook=watch.hook,
+            )
+        except RnnlabError as err:  # the trial fails, the sweep goes on
+            trial.set_user_attr("message", str(err))
+            raise
         status, run_id = details["status"], details["id"]
         if watch.pruned is not None:
             watch.mark_pruned(run_id)
