@@ -181,3 +181,18 @@ def test_model_file_bytes_hold_weights_under_state_dict_names(trained: Trained) 
     arrays = load(model_file_bytes(bundle, "r"))
     assert {"embedding.weight", "rnn.weight_ih_l0", "head.weight"} <= set(arrays)
     assert not any(key.startswith(("model.", "optim.")) for key in arrays)
+
+
+def test_model_file_reader_names_what_is_wrong(tmp_path: Path) -> None:
+    from safetensors.numpy import save
+
+    garbage = tmp_path / "garbage.safetensors"
+    garbage.write_bytes(b"\x00" * 3)
+    with pytest.raises(DataError, match=r"garbage\.safetensors: not a safetensors file"):
+        service.read_model_file(garbage)
+    plain = tmp_path / "plain.safetensors"
+    plain.write_bytes(save({"w": np.zeros(2, np.float32)}))
+    with pytest.raises(DataError, match=r"plain\.safetensors: metadata 'format': expected 'rnnlab"):
+        service.read_model_file(plain)
+    with pytest.raises(DataError, match=r"missing\.safetensors: cannot read"):
+        service.read_model_file(tmp_path / "missing.safetensors")
