@@ -22,8 +22,7 @@ from rnnlab.cli.main import app as cli
 from rnnlab.errors import ConfigError
 from rnnlab.web import create_app
 from rnnlab.web.sandbox import Limits
-
-from .conftest import TestClient
+from tests.web.conftest import TestClient
 
 FORECAST = {"task": "forecast", "data": {"path": "sample:monthly_series"}}
 MISSING_RUN = "0" * 32
@@ -80,9 +79,9 @@ ACCEPTED_HOSTS = [
 
 @pytest.mark.parametrize(("host", "why"), REFUSED_HOSTS)
 def test_a_host_that_is_not_loopback_by_its_exact_form_is_refused(
-    web_client: TestClient, host: str, why: str
+    client: TestClient, host: str, why: str
 ) -> None:
-    response = web_client.get("/api/runs", headers={"host": host})
+    response = client.get("/api/runs", headers={"host": host})
     assert response.status_code == 400
     detail = response.json()["detail"]
     assert detail.startswith("host ") and why in detail
@@ -90,18 +89,18 @@ def test_a_host_that_is_not_loopback_by_its_exact_form_is_refused(
 
 
 @pytest.mark.parametrize("host", ACCEPTED_HOSTS)
-def test_loopback_hosts_are_accepted(web_client: TestClient, host: str) -> None:
-    assert web_client.get("/api/runs", headers={"host": host}).status_code == 200
+def test_loopback_hosts_are_accepted(client: TestClient, host: str) -> None:
+    assert client.get("/api/runs", headers={"host": host}).status_code == 200
 
 
-def test_two_host_headers_are_refused(web_client: TestClient) -> None:
+def test_two_host_headers_are_refused(client: TestClient) -> None:
     headers = [("host", "127.0.0.1"), ("host", "evil.example")]
-    response = web_client.get("/api/runs", headers=headers)
+    response = client.get("/api/runs", headers=headers)
     assert response.status_code == 400
     assert response.json()["detail"].startswith("expected one Host header, received 2")
 
 
-def test_a_request_without_a_host_header_is_refused(web_client: TestClient) -> None:
+def test_a_request_without_a_host_header_is_refused(client: TestClient) -> None:
     scope = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.0", "method": "GET",
         "scheme": "http", "path": "/api/runs", "raw_path": b"/api/runs", "query_string": b"",
@@ -117,13 +116,13 @@ def test_a_request_without_a_host_header_is_refused(web_client: TestClient) -> N
 
     # In a thread of its own: after the browser tests the main thread may hold a running loop.
     with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, web_client.app(scope, receive, send)).result()
+        pool.submit(asyncio.run, client.app(scope, receive, send)).result()
     assert sent[0]["status"] == 400
     assert json.loads(sent[1]["body"])["detail"].startswith("expected one Host header, received 0")
 
 
-def test_a_started_name_is_matched_exactly(make_web_client: Callable[..., TestClient]) -> None:
-    client = make_web_client(host="lab.example.org", token="t0ken")
+def test_a_started_name_is_matched_exactly(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(host="lab.example.org", token="t0ken")
     auth = {"authorization": "Bearer t0ken"}
     assert client.get("/api/runs", headers={**auth, "host": "lab.example.org:8000"}).is_success
     assert client.get("/api/runs", headers={**auth, "host": "LAB.example.org"}).is_success
@@ -132,14 +131,12 @@ def test_a_started_name_is_matched_exactly(make_web_client: Callable[..., TestCl
         assert response.status_code == 400, host
 
 
-def test_a_rebinding_upload_is_refused_and_stores_nothing(
-    web_client: TestClient, web_home: Path
-) -> None:
+def test_a_rebinding_upload_is_refused_and_stores_nothing(client: TestClient, home: Path) -> None:
     headers = {"host": "127.attacker.example", "origin": "http://127.attacker.example"}
     files = {"file": ("a.txt", b"some text\n" * 50)}
-    response = web_client.post("/api/datasets", files=files, headers=headers)
+    response = client.post("/api/datasets", files=files, headers=headers)
     assert response.status_code == 400 and "127.attacker.example" in response.json()["detail"]
-    assert not (web_home / "data").exists()
+    assert not (home / "data").exists()
 
 
 # ---- Origin ----------------------------------------------------------------------------------
@@ -166,28 +163,28 @@ REFUSED_ORIGINS = [
 @pytest.mark.parametrize("origin", REFUSED_ORIGINS)
 @pytest.mark.parametrize("method", ["POST", "DELETE"])
 def test_a_state_change_from_another_origin_is_refused(
-    web_client: TestClient, web_home: Path, origin: str, method: str
+    client: TestClient, home: Path, origin: str, method: str
 ) -> None:
     if method == "POST":
-        response = web_client.post("/api/trace/random", json={}, headers={"origin": origin})
+        response = client.post("/api/trace/random", json={}, headers={"origin": origin})
     else:
-        response = web_client.delete(f"/api/runs/{MISSING_RUN}", headers={"origin": origin})
+        response = client.delete(f"/api/runs/{MISSING_RUN}", headers={"origin": origin})
     assert response.status_code == 400
     detail = response.json()["detail"]
     assert detail.startswith(f"cross-site request from origin {origin!r} refused")
     assert "only pages of this server (http://127.0.0.1)" in detail
 
 
-def test_two_origins_are_refused(web_client: TestClient) -> None:
+def test_two_origins_are_refused(client: TestClient) -> None:
     headers = [("origin", "http://127.0.0.1"), ("origin", "http://evil.example")]
-    response = web_client.post("/api/trace/random", json={}, headers=headers)
+    response = client.post("/api/trace/random", json={}, headers=headers)
     assert response.status_code == 400 and "cross-site" in response.json()["detail"]
 
 
 def test_the_servers_own_origin_may_change_state(
-    make_web_client: Callable[..., TestClient],
+    make_client: Callable[..., TestClient],
 ) -> None:
-    client = make_web_client(base_url="http://localhost:8000")
+    client = make_client(base_url="http://localhost:8000")
     own = client.post("/api/trace/random", json={}, headers={"origin": "http://localhost:8000"})
     assert own.status_code == 200
     plain = client.post("/api/trace/random", json={})  # no Origin: not a browser page
@@ -261,18 +258,18 @@ CONFIG_SEEDS = [
 
 @pytest.mark.parametrize(("route", "body"), CONFIG_SEEDS)
 def test_seeds_in_configs_are_422_naming_the_field(
-    web_client: TestClient, route: str, body: dict[str, Any]
+    client: TestClient, route: str, body: dict[str, Any]
 ) -> None:
-    response = web_client.post(route, json=body)
+    response = client.post(route, json=body)
     assert response.status_code == 422, response.text
     assert re.match(r"config: (data|train)\.seed: ", response.json()["detail"])
 
 
 @pytest.mark.parametrize(("route", "body", "field"), LOOSE_BODIES)
 def test_a_loose_body_is_422_naming_the_field(
-    web_client: TestClient, route: str, body: dict[str, Any], field: str
+    client: TestClient, route: str, body: dict[str, Any], field: str
 ) -> None:
-    response = web_client.post(route, json=body)
+    response = client.post(route, json=body)
     assert response.status_code == 422, response.text
     assert response.json()["detail"].startswith(f"{field}: ")
 
@@ -287,11 +284,9 @@ NON_FINITE = [
 
 
 @pytest.mark.parametrize(("route", "text", "field"), NON_FINITE)
-def test_non_finite_numbers_are_422(
-    web_client: TestClient, route: str, text: str, field: str
-) -> None:
+def test_non_finite_numbers_are_422(client: TestClient, route: str, text: str, field: str) -> None:
     headers = {"content-type": "application/json"}
-    response = web_client.post(route, content=text.encode(), headers=headers)
+    response = client.post(route, content=text.encode(), headers=headers)
     assert response.status_code == 422, response.text
     assert response.json()["detail"].startswith(f"{field}: Input should be a finite number")
 
@@ -300,12 +295,10 @@ def test_non_finite_numbers_are_422(
 
 
 def test_a_synthetic_task_too_large_to_generate_is_refused_before_allocating(
-    web_client: TestClient,
+    client: TestClient,
 ) -> None:
     data = {"path": "synthetic:copy?n=1000000&val=1000", "seq_len": 5000}
-    response = web_client.post(
-        "/api/datasets/preview", json={"task": "language-model", "data": data}
-    )
+    response = client.post("/api/datasets/preview", json={"task": "language-model", "data": data})
     assert response.status_code == 422
     detail = response.json()["detail"]
     assert detail.startswith("data.seq_len / data.path: synthetic:copy with n=1000000")
@@ -313,9 +306,9 @@ def test_a_synthetic_task_too_large_to_generate_is_refused_before_allocating(
 
 
 def test_an_embedding_past_the_memory_budget_is_refused_by_its_estimate(
-    make_web_client: Callable[..., TestClient],
+    make_client: Callable[..., TestClient],
 ) -> None:
-    client = make_web_client(limits=Limits(memory_mb=16))
+    client = make_client(limits=Limits(memory_mb=16))
     text = "\n".join(" ".join(f"w{i}x{j}" for j in range(20)) for i in range(100))
     upload = client.post("/api/datasets", files={"file": ("words.txt", text.encode())}).json()
     body = {"method": "random", "dataset": upload["path"], "dim": 4096}
@@ -336,9 +329,9 @@ def test_an_embedding_past_the_memory_budget_is_refused_by_its_estimate(
 
 
 def test_a_job_past_its_memory_budget_is_503_and_the_server_carries_on(
-    make_web_client: Callable[..., TestClient],
+    make_client: Callable[..., TestClient],
 ) -> None:
-    client = make_web_client(limits=Limits(memory_mb=32))
+    client = make_client(limits=Limits(memory_mb=32))
     data = {"path": "synthetic:adding?n=200000&val=0", "seq_len": 50}  # ~400 MB to make
     response = client.post("/api/datasets/preview", json={"task": "forecast", "data": data})
     assert response.status_code == 503
@@ -350,9 +343,9 @@ def test_a_job_past_its_memory_budget_is_503_and_the_server_carries_on(
 
 
 def test_a_run_whose_data_passes_the_budget_is_refused_before_any_worker(
-    make_web_client: Callable[..., TestClient],
+    make_client: Callable[..., TestClient],
 ) -> None:
-    client = make_web_client(limits=Limits(memory_mb=32))
+    client = make_client(limits=Limits(memory_mb=32))
     data = {"path": "synthetic:adding?n=200000&val=0", "seq_len": 50}  # prepared to check it
     response = client.post("/api/runs", json={"config": {"task": "forecast", "data": data}})
     assert response.status_code == 503
@@ -366,9 +359,9 @@ SLOW = {"path": "synthetic:order?n=1000000&val=0", "seq_len": 20}  # seconds of 
 
 
 def test_a_job_past_its_time_budget_is_killed_with_504(
-    make_web_client: Callable[..., TestClient],
+    make_client: Callable[..., TestClient],
 ) -> None:
-    client = make_web_client(limits=Limits(seconds=1.0))
+    client = make_client(limits=Limits(seconds=1.0))
     client.post("/api/datasets/preview", json=FORECAST)  # the fork server is up
     response = client.post("/api/datasets/preview", json={"task": "classify", "data": SLOW})
     assert response.status_code == 504
@@ -378,8 +371,8 @@ def test_a_job_past_its_time_budget_is_killed_with_504(
     assert not client.app.state.heavy._running  # killed and reaped
 
 
-def test_heavy_jobs_beyond_the_limit_get_429(make_web_client: Callable[..., TestClient]) -> None:
-    client = make_web_client(limits=Limits(max_jobs=1, seconds=3.0))
+def test_heavy_jobs_beyond_the_limit_get_429(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(limits=Limits(max_jobs=1, seconds=3.0))
     client.post("/api/datasets/preview", json=FORECAST)  # the fork server is up
     slow: list[int] = []
     thread = threading.Thread(
