@@ -16,8 +16,11 @@ TINY_SWEEP = [*set_args(SMALL["sentiment"]), "--param", "model.hidden_size=4,8"]
 
 
 def test_a_sweep_runs_its_trials_and_shows_its_best(home: Path, tmp_path: Path) -> None:
-    done = invoke("sweep", CONFIG, *TINY_SWEEP, "--trials", "2", "--jobs", "2", "--name", "hs")
+    done = invoke(
+        "sweep", CONFIG, *TINY_SWEEP, "--trials", "2", "--jobs", "2", "--name", "hs", "--seed", "0"
+    )
     assert done.exit_code == 0, done.output
+    # seed 0 draws hidden sizes 8 and 4 (see runs compare below)
     assert "trial 0: complete" in done.stdout and "trial 1: complete" in done.stdout
     assert "sweep hs (sqlite:///" in done.stdout
     assert "best: trial " in done.stdout and "val_accuracy" in done.stdout
@@ -26,6 +29,11 @@ def test_a_sweep_runs_its_trials_and_shows_its_best(home: Path, tmp_path: Path) 
     assert listed.exit_code == 0, listed.output
     names = sorted(row["name"] for row in json.loads(listed.stdout))
     assert names == ["hs-t0", "hs-t1"]
+
+    compared = invoke("runs", "compare", "hs-t0", "hs-t1", "-o", str(tmp_path / "c.png"), "--json")
+    assert compared.exit_code == 0, compared.output
+    table = json.loads(compared.stdout)
+    assert [row[0] for row in table["rows"]] == ["model.hidden_size", "name"]
 
     figure = tmp_path / "hs.png"
     shown = invoke("sweep", "show", "hs", "-o", str(figure), "--json")
@@ -56,6 +64,7 @@ def test_sweep_run_is_the_same_command(home: Path) -> None:
             "error: --storage postgresql://nobody@127.0.0.1:1/x: cannot open the sweep storage",
         ),
         (["--param", "train.lr=0.1,0.2", "--name", "a b"], "error: --name: expected 1 to 100"),
+        (["--param", "train.lr=0.1,0.2", "--seed", "-1"], "error: --seed: expected 0..4294967295"),
     ],
 )
 def test_bad_sweep_arguments_are_one_line_errors(home: Path, args: list[str], message: str) -> None:

@@ -76,6 +76,9 @@ def run(
         list[str] | None,
         typer.Option("--set", help="Override a field of every trial: section.field=value."),
     ] = None,
+    seed: Annotated[
+        int | None, typer.Option(help="Seed of the sampler (default: a new draw each time).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the sweep as JSON.")] = False,
 ) -> None:
     """Run a sweep: each trial trains one run with sampled values of the --param fields."""
@@ -87,6 +90,7 @@ def run(
         storage=storage,
         name=name,
         overrides=overrides,
+        seed=seed,
         on_trial=None if as_json else _print_trial,
     )
     _print_summary(summary, as_json)

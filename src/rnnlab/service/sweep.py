@@ -39,6 +39,7 @@ STORAGE_FILE = "sweeps.db"  # beside the run store's rnnlab.db
 STARTUP_TRIALS = 5  # trials that complete before the median pruner stops any
 MAX_TRIALS = 10_000
 MAX_JOBS = 64
+MAX_SEED = 2**32 - 1  # numpy's seeds
 CONNECT_SECONDS = 5  # a database server that does not answer is an error this soon
 TrialCallback = Callable[[dict[str, Any]], None]
 
@@ -63,6 +64,8 @@ def run_sweep(
     whole_number("--trials", trials, 1, MAX_TRIALS)
     whole_number("--jobs", jobs, 1, MAX_JOBS)
     whole_number("startup_trials", startup_trials, 0, MAX_TRIALS)
+    if seed is not None:
+        whole_number("--seed", seed, 0, MAX_SEED)
     overrides = list(overrides or [])
     space = parse_params(params)
     check_against_config(space, source, overrides)
