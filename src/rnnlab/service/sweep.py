@@ -34,6 +34,7 @@ from rnnlab.service.sweep_params import (
 from rnnlab.service.training import check_run, load_config, train
 from rnnlab.store import Store, default_home
 from rnnlab.store.records import new_run_id
+from rnnlab.train.metrics import Selection
 
 STORAGE_FILE = "sweeps.db"  # beside the run store's rnnlab.db
 STARTUP_TRIALS = 5  # trials that complete before the median pruner stops any
@@ -59,8 +60,6 @@ def run_sweep(
 ) -> dict[str, Any]:
     """Run `trials` more trials of sweep `name` (new, or continued when the storage has
     it); returns ``show_sweep``'s summary. Every input error comes before any write."""
-    import optuna
-
     whole_number("--trials", trials, 1, MAX_TRIALS)
     whole_number("--jobs", jobs, 1, MAX_JOBS)
     whole_number("startup_trials", startup_trials, 0, MAX_TRIALS)
@@ -72,17 +71,7 @@ def run_sweep(
     check_run(source, overrides)  # the data and the engine: errors every trial would meet
     metric = load_config(source, overrides).selection_metric
     name = check_sweep_name(name) if name is not None else f"sweep-{new_run_id()}"
-    optuna.logging.set_verbosity(optuna.logging.ERROR)  # trials' ends: on_trial and the summary
-    rdb, shown = open_storage(storage, home)
-    study = optuna.create_study(
-        storage=rdb,
-        sampler=optuna.samplers.TPESampler(seed=seed),
-        pruner=optuna.pruners.MedianPruner(n_startup_trials=startup_trials),
-        study_name=name,
-        direction="maximize" if metric == "accuracy" else "minimize",
-        load_if_exists=True,
-    )
-    _check_same_sweep(study, space, metric, shown)
+    study, shown = _open_study(name, metric, space, storage, home, startup_trials, seed)
     objective = _Objective(source, overrides, space, metric, name, home)
     callbacks = [] if on_trial is None else [lambda _s, t: on_trial(_trial_row(t))]
     try:
@@ -90,6 +79,33 @@ def run_sweep(
     except _Stopped as stop:
         return sweep_summary(study, shown) | {"stopped": str(stop)}
     return sweep_summary(study, shown)
+
+
+def _open_study(
+    name: str,
+    metric: str,
+    space: list[SweepParam],
+    storage: str | None,
+    home: str | Path | None,
+    startup_trials: int,
+    seed: int | None,
+) -> tuple[Any, str]:
+    """The Optuna study of sweep `name` (created, or loaded to be continued) and the
+    storage URL as shown in messages."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.ERROR)  # trials' ends: on_trial and the summary
+    rdb, shown = open_storage(storage, home)
+    study = optuna.create_study(
+        storage=rdb,
+        sampler=optuna.samplers.TPESampler(seed=seed),
+        pruner=optuna.pruners.MedianPruner(n_startup_trials=startup_trials),
+        study_name=name,
+        direction="maximize" if Selection(metric).higher_is_better else "minimize",
+        load_if_exists=True,
+    )
+    _check_same_sweep(study, space, metric, shown)
+    return study, shown
 
 
 def open_storage(url: str | None, home: str | Path | None = None) -> tuple[Any, str]:
