@@ -40,6 +40,7 @@ variants are --set style overrides, printed with each result.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import shutil
 import statistics
@@ -207,7 +208,7 @@ def split_texts(config: RunConfig) -> tuple[list[str], list[int], list[str], lis
     same = len(val_examples) == len(val_idx) and prepared.size("train") == len(train_idx)
     same = same and all(
         list(ids) == list(vocab.encode(tokenizer.tokenize(texts[i]))) and label == y[i]
-        for (ids, label), i in zip(val_examples, val_idx, strict=False)
+        for (ids, label), i in zip(val_examples, val_idx, strict=True)
     )
     if not same:
         raise RuntimeError(f"{path}: the baseline's split differs from rnnlab's")
@@ -287,6 +288,10 @@ def sentiment_row(path: Path, home: str, overrides: list[str], seeds: tuple[int,
 
 def sentiment(data: Path, home: str, quick: bool, overrides: list[str] | None = None) -> str:
     """The example config on each UCI file, 3 seeds, beside TF-IDF + LR on the same split."""
+    if importlib.util.find_spec("sklearn") is None:
+        return (
+            "skipped: the baseline needs scikit-learn (in the dev extra: pip install -e '.[dev]')"
+        )
     overrides = [*(overrides or []), *(["train.epochs=2"] if quick else [])]
     seeds = SENTIMENT_SEEDS[:1] if quick else SENTIMENT_SEEDS
     shown = " ".join(overrides) or "(as the file)"
