@@ -244,3 +244,9 @@ def test_a_missing_data_file_is_refused_before_anything_is_written(tmp_path: Pat
             config_path("char_lm"), PARAMS, 3, overrides=[f"data.path={missing}"], home=tmp_path
         )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_show_without_any_sweep_creates_nothing(tmp_path: Path) -> None:
+    with pytest.raises(RunNotFound, match=r"no sweeps yet: .*sweeps\.db does not exist"):
+        service.show_sweep("x", home=tmp_path / "home")
+    assert list(tmp_path.iterdir()) == []

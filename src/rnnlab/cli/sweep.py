@@ -77,7 +77,8 @@ def run(
         typer.Option("--set", help="Override a field of every trial: section.field=value."),
     ] = None,
     seed: Annotated[
-        int | None, typer.Option(help="Seed of the sampler (default: a new draw each time).")
+        int | None,
+        typer.Option(help="Seed of the sampler, reproducible with --jobs 1 (default: random)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the sweep as JSON.")] = False,
 ) -> None:

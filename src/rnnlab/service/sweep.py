@@ -108,15 +108,23 @@ def _open_study(
     return study, shown
 
 
-def open_storage(url: str | None, home: str | Path | None = None) -> tuple[Any, str]:
-    """Optuna's RDB storage at `url` (default: sweeps.db beside the run store) and the URL
-    as shown in messages (password hidden); a clear error when it cannot be opened."""
+def open_storage(
+    url: str | None, home: str | Path | None = None, create: bool = True
+) -> tuple[Any, str]:
+    """Optuna's RDB storage at `url` (default: sweeps.db beside the run store, made when
+    `create`) and the URL as shown in messages (password hidden); a clear error when it
+    cannot be opened."""
     import optuna
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
     if url is None:
         folder = Path(home).expanduser() if home is not None else default_home()
+        if not create and not (folder / STORAGE_FILE).is_file():
+            raise RunNotFound(
+                f"no sweeps yet: {folder / STORAGE_FILE} does not exist (rnnlab sweep CONFIG "
+                "--param ... makes it; --storage URL reads a sweep stored elsewhere)"
+            )
         with Store(folder):  # creates the run store folder as a run would
             pass
         url = f"sqlite:///{folder / STORAGE_FILE}"
@@ -154,7 +162,7 @@ def show_sweep(
     parallel-coordinates figure as a PNG file."""
     import optuna
 
-    rdb, shown = open_storage(storage, home)
+    rdb, shown = open_storage(storage, home, create=False)
     names = sorted(optuna.get_all_study_names(rdb))
     if ref not in names:
         known = ", ".join(names) or "none yet"
