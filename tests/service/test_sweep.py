@@ -19,8 +19,10 @@ from .conftest import SMALL, config_path
 GOOD_LR, BAD_LR = 0.03, 1e-6  # BAD_LR leaves the validation curve flat: worse than GOOD_LR's
 PARAMS = [f"train.lr={GOOD_LR},{BAD_LR}"]
 # seed 0 samples BAD_LR, GOOD_LR, BAD_LR: trial 0 completes (the pruner's only startup
-# trial), trial 1 beats it, trial 2 is worse than their median at step 3 and is pruned.
+# trial), trial 1 beats it, trial 2 is worse than their median at its second evaluation
+# (step 6; the first, at step 3, is the warm-up that never prunes) and is pruned.
 SEED, STARTUP = 0, 1
+CHAR_LM = [*SMALL["char_lm"], "train.max_steps=9"]  # evaluated at steps 3, 6 and 9
 UNREACHABLE = "postgresql://nobody@127.0.0.1:1/x"
 
 
@@ -36,11 +38,11 @@ def swept(tmp_path_factory: pytest.TempPathFactory) -> Swept:
     home = tmp_path_factory.mktemp("sweep-home")
     reported: list[dict[str, Any]] = []
     summary = service.run_sweep(
-        config_path("char_lm"),  # evaluated at steps 3 and 6 (SMALL)
+        config_path("char_lm"),
         PARAMS,
         3,
         name="lr",
-        overrides=SMALL["char_lm"],
+        overrides=CHAR_LM,
         home=home,
         startup_trials=STARTUP,
         seed=SEED,
@@ -90,8 +92,10 @@ def test_a_pruned_trial_ends_its_run_interrupted_with_its_checkpoint(swept: Swep
     assert trial["state"] == "pruned"
     run = service.show_run(trial["run_id"], home=swept.home)
     assert run["status"] == "interrupted"
-    assert run["steps"] == 3  # stopped after the first evaluation, not trained to step 6
-    assert run["message"].startswith("pruned by sweep lr (trial 2) at step 3: val_loss")
+    assert run["steps"] == 6  # stopped after the second evaluation, not trained to step 9
+    assert run["message"].startswith(
+        "pruned by sweep lr (trial 2) at step 6 (evaluation 2): val_loss"
+    )
     assert trial["message"] == run["message"]
     assert "last" in run["checkpoints"]
 
@@ -141,17 +145,20 @@ def test_a_classifier_sweep_maximises_accuracy(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("trials", "jobs", "message"),
+    ("counts", "message"),
     [
-        (0, 1, "--trials: expected 1..10000, received 0"),
-        (1, 0, "--jobs: expected 1..64, received 0"),
+        ({"trials": 0}, "--trials: expected 1..10000, received 0"),
+        ({"jobs": 0}, "--jobs: expected 1..64, received 0"),
+        ({"warmup_evals": -1}, "--warmup-evals: expected 0..100000000, received -1"),
+        ({"seed": 2**32}, "--seed: expected 0..4294967295, received 4294967296"),
     ],
 )
 def test_bad_counts_are_refused_before_anything_is_written(
-    tmp_path: Path, trials: int, jobs: int, message: str
+    tmp_path: Path, counts: dict[str, int], message: str
 ) -> None:
+    arguments = {"trials": 3} | counts
     with pytest.raises(ConfigError, match=message):
-        service.run_sweep(config_path("char_lm"), PARAMS, trials, jobs=jobs, home=tmp_path)
+        service.run_sweep(config_path("char_lm"), PARAMS, home=tmp_path, **arguments)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -209,7 +216,7 @@ def test_a_run_interrupted_by_the_user_stops_the_sweep(
 
     monkeypatch.setattr(sweep_module, "train", train_then_stop)
     summary = service.run_sweep(
-        config_path("char_lm"), PARAMS, 3, name="cut", overrides=SMALL["char_lm"], home=tmp_path
+        config_path("char_lm"), PARAMS, 3, name="cut", overrides=CHAR_LM, home=tmp_path
     )
     assert [trial["state"] for trial in summary["trials"]] == ["fail"]
     run_id = summary["trials"][0]["run_id"]
@@ -229,7 +236,7 @@ def test_a_failing_trial_is_recorded_and_the_sweep_goes_on(
 
     monkeypatch.setattr(sweep_module, "train", train_or_fail)
     summary = service.run_sweep(
-        config_path("char_lm"), PARAMS, 3, overrides=SMALL["char_lm"], home=tmp_path, seed=SEED
+        config_path("char_lm"), PARAMS, 3, overrides=CHAR_LM, home=tmp_path, seed=SEED
     )
     states = {trial["params"]["train.lr"]: trial["state"] for trial in summary["trials"]}
     assert states == {BAD_LR: "fail", GOOD_LR: "complete"}

@@ -63,7 +63,9 @@ def run(
         list[str],
         typer.Option(help="A field to search: FIELD=a,b,c | lo..hi | lo..hi:log (repeatable)."),
     ],
-    trials: Annotated[int, typer.Option(help="Trials to run (more if --name continues).")] = 20,
+    trials: Annotated[
+        int, typer.Option(help="Trials to run (more if --name continues).")
+    ] = service.SWEEP_TRIALS,
     jobs: Annotated[int, typer.Option(help="Trials trained at once (threads).")] = 1,
     storage: Annotated[
         str | None,
@@ -76,6 +78,9 @@ def run(
         list[str] | None,
         typer.Option("--set", help="Override a field of every trial: section.field=value."),
     ] = None,
+    warmup_evals: Annotated[
+        int, typer.Option(help="A trial's first evaluations that never prune it.")
+    ] = service.WARMUP_EVALS,
     seed: Annotated[
         int | None,
         typer.Option(help="Seed of the sampler, reproducible with --jobs 1 (default: random)."),
@@ -91,6 +96,7 @@ def run(
         storage=storage,
         name=name,
         overrides=overrides,
+        warmup_evals=warmup_evals,
         seed=seed,
         on_trial=None if as_json else _print_trial,
     )

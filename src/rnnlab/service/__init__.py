@@ -81,6 +81,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "show_run",
     ),
     "sweep": ("STORAGE_FILE", "run_sweep", "show_sweep"),
+    "sweep_defaults": ("SWEEP_TRIALS", "WARMUP_EVALS"),
     "training": (
         "check_resume",
         "check_run",

@@ -24,6 +24,7 @@ from typing import Any
 from rnnlab.errors import ConfigError, RnnlabError, RunNotFound, StoreUnavailable
 from rnnlab.events import Evaluated, Event
 from rnnlab.service.arguments import whole_number
+from rnnlab.service.sweep_defaults import MAX_JOBS, MAX_TRIALS, STARTUP_TRIALS, WARMUP_EVALS
 from rnnlab.service.sweep_params import (
     SweepParam,
     check_against_config,
@@ -32,14 +33,12 @@ from rnnlab.service.sweep_params import (
     parse_params,
 )
 from rnnlab.service.training import check_run, load_config, train
+from rnnlab.spec.run import MAX_STEPS
 from rnnlab.store import Store, default_home
 from rnnlab.store.records import new_run_id
 from rnnlab.train.metrics import Selection
 
 STORAGE_FILE = "sweeps.db"  # beside the run store's rnnlab.db
-STARTUP_TRIALS = 5  # trials that complete before the median pruner stops any
-MAX_TRIALS = 10_000
-MAX_JOBS = 64
 MAX_SEED = 2**32 - 1  # numpy's seeds
 CONNECT_SECONDS = 5  # a database server that does not answer is an error this soon
 TrialCallback = Callable[[dict[str, Any]], None]
@@ -55,6 +54,7 @@ def run_sweep(
     overrides: list[str] | None = None,
     home: str | Path | None = None,
     startup_trials: int = STARTUP_TRIALS,
+    warmup_evals: int = WARMUP_EVALS,
     seed: int | None = None,
     on_trial: TrialCallback | None = None,
 ) -> dict[str, Any]:
@@ -63,6 +63,7 @@ def run_sweep(
     whole_number("--trials", trials, 1, MAX_TRIALS)
     whole_number("--jobs", jobs, 1, MAX_JOBS)
     whole_number("startup_trials", startup_trials, 0, MAX_TRIALS)
+    whole_number("--warmup-evals", warmup_evals, 0, MAX_STEPS)
     if seed is not None:
         whole_number("--seed", seed, 0, MAX_SEED)
     overrides = list(overrides or [])
@@ -71,7 +72,8 @@ def run_sweep(
     check_run(source, overrides)  # the data and the engine: errors every trial would meet
     metric = load_config(source, overrides).selection_metric
     name = check_sweep_name(name) if name is not None else f"sweep-{new_run_id()}"
-    study, shown = _open_study(name, metric, space, storage, home, startup_trials, seed)
+    pruning = (startup_trials, warmup_evals)
+    study, shown = _open_study(name, metric, space, storage, home, pruning, seed)
     objective = _Objective(source, overrides, space, metric, name, home)
     callbacks = [] if on_trial is None else [lambda _s, t: on_trial(_trial_row(t))]
     try:
@@ -87,11 +89,13 @@ def _open_study(
     space: list[SweepParam],
     storage: str | None,
     home: str | Path | None,
-    startup_trials: int,
+    pruning: tuple[int, int],
     seed: int | None,
 ) -> tuple[Any, str]:
     """The Optuna study of sweep `name` (created, or loaded to be continued) and the
-    storage URL as shown in messages."""
+    storage URL as shown in messages. `pruning`: (startup trials, warmup evaluations) of
+    the median pruner; a trial reports its k-th evaluation as step k, so trials compare at
+    the same evaluation whatever their batch size."""
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)  # trials' ends: on_trial and the summary
@@ -99,7 +103,9 @@ def _open_study(
     study = optuna.create_study(
         storage=rdb,
         sampler=optuna.samplers.TPESampler(seed=seed),
-        pruner=optuna.pruners.MedianPruner(n_startup_trials=startup_trials),
+        pruner=optuna.pruners.MedianPruner(
+            n_startup_trials=pruning[0], n_warmup_steps=pruning[1] + 1
+        ),
         study_name=name,
         direction="maximize" if Selection(metric).higher_is_better else "minimize",
         load_if_exists=True,
@@ -313,6 +319,7 @@ class _TrialWatch:
         self.trial, self.key, self.sweep_name = trial, key, sweep_name
         self.values, self.home = values, home
         self.trainer: Any = None
+        self.evaluations = 0
         self.pruned: str | None = None
 
     def hook(self, trainer: Any) -> None:
@@ -327,15 +334,16 @@ class _TrialWatch:
     def on_event(self, event: Event) -> None:
         if not isinstance(event, Evaluated) or self.pruned is not None:
             return
+        self.evaluations += 1
         value = event.metrics.get(self.key)
         if value is None or not math.isfinite(value):
             return
-        self.trial.report(value, event.step)
+        self.trial.report(value, self.evaluations)
         if self.trial.should_prune():
             self.pruned = (
                 f"pruned by sweep {self.sweep_name} (trial {self.trial.number}) at step "
-                f"{event.step}: {self.key} {value:.4g} is worse than the median of the "
-                "completed trials there; its checkpoint is kept"
+                f"{event.step} (evaluation {self.evaluations}): {self.key} {value:.4g} is "
+                "worse than the median of the completed trials there; its checkpoint is kept"
             )
             self.trainer.request_stop()
 
