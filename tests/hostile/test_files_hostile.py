@@ -70,6 +70,22 @@ def text(name: str, content: bytes) -> Callable[[Path], Path]:
     return write
 
 
+def npy_with_words(words_json: str) -> Callable[[Path], Path]:
+    """A sound 3 x 2 .npy whose word list beside it is `words_json`."""
+
+    def write(folder: Path) -> Path:
+        path = folder / "E.npy"
+        np.save(path, np.zeros((3, 2), np.float32))
+        (folder / "E.vocab.json").write_text(words_json)
+        return path
+
+    return write
+
+
+DEEP_JSON = "[" * 100_000 + "]" * 100_000  # parses only to a RecursionError
+HUGE_INT_JSON = '{"format": "rnnlab-embedding-words", "version": ' + "9" * 5000 + "}"
+
+
 def object_npy(folder: Path) -> Path:
     path = folder / "E.npy"
     np.save(path, np.array([[1, "a"]] * 3, dtype=object), allow_pickle=True)
@@ -90,6 +106,10 @@ EMBEDDING_FILES = {
     "binary-1e9-dims": (text("e.bin", b"2 1000000000\na \x00\x00"), "d=1000000000"),
     "binary-1e11-words": (text("e.bin", b"100000000000 1\na \0\0\0\0\n"), "word 2 of"),
 }
+WORD_LISTS = {
+    "nested-deep": (DEEP_JSON, "nested too deeply"),
+    "huge-integer": (HUGE_INT_JSON, "4300"),
+}
 
 
 @pytest.mark.parametrize("case", sorted(EMBEDDING_FILES))
@@ -100,6 +120,13 @@ def test_embedding_files_that_lie_are_refused(tmp_path: Path, case: str, command
     extra = ["-o", str(tmp_path / "map.png")] if command == "plot" else []
     refused(invoke("embed", command, str(path), *extra), f"error: {path}: ", part)
     assert not (tmp_path / "map.png").exists()
+
+
+@pytest.mark.parametrize("case", sorted(WORD_LISTS))
+def test_word_lists_that_break_the_json_parser_are_refused(tmp_path: Path, case: str) -> None:
+    words_json, part = WORD_LISTS[case]
+    path = npy_with_words(words_json)(tmp_path)
+    refused(invoke("embed", "info", str(path)), f"error: {tmp_path / 'E.vocab.json'}: ", part)
 
 
 # ---- corrupt checkpoints ---------------------------------------------------------------------
@@ -164,7 +191,16 @@ def _progress_text(folder: Path, tag: str) -> None:
     path.write_text(json.dumps(document))
 
 
+def _meta_text(text: str) -> Callable[[Path, str], None]:
+    def write(folder: Path, tag: str) -> None:
+        (folder / f"{tag}.json").write_text(text)
+
+    return write
+
+
 CHECKPOINTS = {
+    "json-nested-deep": (_meta_text(DEEP_JSON), ["corrupt checkpoint: ", "nested too deeply"]),
+    "json-huge-integer": (_meta_text(HUGE_INT_JSON), ["corrupt checkpoint: ", "not valid data"]),
     "missing-config": (_drop_config, ["corrupt checkpoint: ", ".json: missing 'config'"]),
     "truncated-safetensors": (_truncate_arrays, ["corrupt checkpoint: ", "sha256 does not match"]),
     "garbage-safetensors": (_garbage_arrays, ["corrupt checkpoint: ", "not a valid safetensors"]),
@@ -261,6 +297,19 @@ def test_uploaded_embedding_files_that_lie_are_422(client: Any, tmp_path: Path, 
     detail = response.json()["detail"]
     assert detail.startswith(f"{path.name}: ") and part.replace(str(folder), "") in detail
     assert ".upload-" not in detail and str(tmp_path) not in detail
+
+
+@pytest.mark.parametrize("case", sorted(WORD_LISTS))
+def test_uploaded_word_lists_that_break_the_json_parser_are_422(
+    client: Any, tmp_path: Path, case: str
+) -> None:
+    words_json, part = WORD_LISTS[case]
+    path = npy_with_words(words_json)(tmp_path)
+    files = {"file": (path.name, path.read_bytes()), "words": ("E.vocab.json", words_json)}
+    response = client.post("/api/embeddings", files=files)
+    assert response.status_code == 422, (response.status_code, response.text)
+    detail = response.json()["detail"]
+    assert part in detail and str(tmp_path) not in detail, detail
     assert client.get("/api/embeddings").json() == []
 
 

@@ -26,6 +26,7 @@ import numpy as np
 from rnnlab.data.checks import check_output_path
 from rnnlab.data.tokenize import EOS
 from rnnlab.errors import ConfigError, DataError
+from rnnlab.spec.io import parse_json_data
 
 PAD = "<pad>"
 UNK = "<unk>"
@@ -203,13 +204,7 @@ class Vocab:
             ) from None
         if not text.strip():
             raise DataError(f"{path}: the file is empty; expected a vocab JSON file")
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise DataError(
-                f"{path}: line {err.lineno}, column {err.colno}: not valid JSON ({err.msg})"
-            ) from None
-        return cls.from_json(data, str(path))
+        return cls.from_json(parse_json_data(text, str(path)), str(path))
 
 
 def _count(token_lists_or_stream: Iterable[str] | Iterable[Sequence[str]]) -> Counter[str]:

@@ -36,6 +36,7 @@ from rnnlab.embeddings.textvec import (
     text_vector_lines,
 )
 from rnnlab.errors import ConfigError, DataError, ShapeError
+from rnnlab.spec.io import parse_json_data
 
 WORDS_FORMAT = "rnnlab-embedding-words"
 WORDS_VERSION = 1
@@ -265,14 +266,11 @@ def _read_words_json(path: Path) -> tuple[list[str], dict[str, Any]]:
     """(words, stored meta) of a word-list JSON (or an rnnlab Vocab JSON)."""
     raw = path.read_bytes()
     try:
-        data = json.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
         raise DataError(f"{path}: line {line}: not UTF-8 text; expected a JSON word list") from None
-    except json.JSONDecodeError as err:
-        raise DataError(
-            f"{path}: line {err.lineno}, column {err.colno}: not valid JSON ({err.msg})"
-        ) from None
+    data = parse_json_data(text, str(path))
     fmt = data.get("format") if isinstance(data, dict) else None
     if fmt == VOCAB_FORMAT:
         vocab = Vocab.from_json(data, str(path))

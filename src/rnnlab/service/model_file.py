@@ -34,6 +34,7 @@ from rnnlab import __version__
 from rnnlab.data.vocab import Vocab
 from rnnlab.errors import DataError, RnnlabError
 from rnnlab.predict import ModelBundle
+from rnnlab.spec.io import parse_json_data
 from rnnlab.spec.run import parse_run_config
 
 MODEL_FILE_FORMAT = "rnnlab-model"
@@ -112,7 +113,7 @@ def read_model_file(path: str | Path) -> ModelBundle:
 def _header(data: bytes) -> dict[str, Any]:
     """The JSON header of safetensors bytes (8-byte little-endian length, then JSON)."""
     size = int.from_bytes(data[:8], "little")
-    header = json.loads(data[8 : 8 + size])
+    header = parse_json_data(data[8 : 8 + size], "header")
     if not isinstance(header, dict):
         raise DataError("header: expected a JSON object")
     return header
@@ -121,9 +122,4 @@ def _header(data: bytes) -> dict[str, Any]:
 def _json_field(path: Path, meta: dict[str, str], key: str) -> Any:
     if key not in meta:
         return None
-    try:
-        return json.loads(meta[key])
-    except json.JSONDecodeError as err:
-        raise DataError(
-            f"{path}: metadata {key!r}: not JSON (line {err.lineno}, column {err.colno}: {err.msg})"
-        ) from None
+    return parse_json_data(meta[key], f"{path}: metadata {key!r}")

@@ -14,7 +14,6 @@ by one lock per process.
 from __future__ import annotations
 
 import ipaddress
-import json
 import re
 import threading
 import unicodedata
@@ -26,6 +25,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from rnnlab.errors import ConfigError, DataError, RnnlabError
+from rnnlab.spec.io import parse_json_data
 from rnnlab.store import Store, atomic_write_json, default_home
 
 ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
@@ -126,10 +126,7 @@ class Index:
         """Every entry, oldest first ({} when nothing was stored yet)."""
         if not self.path.is_file():
             return {}
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as err:
-            raise DataError(f"{self.path}: not a readable index of {self.what}s ({err})") from None
+        data = parse_json_data(self.path.read_bytes(), f"{self.path} (index of {self.what}s)")
         if not isinstance(data, dict):
             raise DataError(f"{self.path}: expected a JSON object of {self.what}s")
         return data

@@ -80,6 +80,24 @@ def parse_text(text: str, source: str, syntax: str = "yaml") -> object:
     return _parse_yaml(source, text)
 
 
+def parse_json_data(text: str | bytes, source: str) -> object:
+    """JSON data that rnnlab wrote or reads as data (vocabularies, word lists, checkpoint
+    metadata): any size, the C parser, no node limit; but every way it can fail, deep nesting
+    and an integer longer than Python reads included, is a DataError starting with `source`."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise DataError(
+            f"{source}: line {err.lineno}, column {err.colno}: not valid JSON ({err.msg})"
+        ) from None
+    except RecursionError:
+        raise DataError(f"{source}: not valid data (JSON nested too deeply)") from None
+    except UnicodeDecodeError as err:
+        raise DataError(f"{source}: not UTF-8 text (byte {err.start})") from None
+    except ValueError as err:  # e.g. an integer of more digits than Python converts
+        raise DataError(f"{source}: not valid data ({cut(str(err))})") from None
+
+
 def check_plain_data(data: object, source: str) -> None:
     """Refuse data nested deeper than MAX_DEPTH or holding more than MAX_NODES values
     (for mappings that arrive already parsed, e.g. a JSON request body). A list

@@ -29,6 +29,7 @@ from safetensors.numpy import load as load_arrays
 from safetensors.numpy import save as save_arrays
 
 from rnnlab.errors import ConfigError, DataError
+from rnnlab.spec.io import parse_json_data
 from rnnlab.store.files import atomic_write_bytes, atomic_write_json
 
 FORMAT = "rnnlab-checkpoint"
@@ -234,12 +235,7 @@ def _read_document(json_path: Path, folder: Path, tag: str) -> dict[str, Any]:
         ) from None
     except OSError as err:
         raise DataError(f"{json_path}: cannot read: {err.strerror or err}") from err
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise DataError(
-            f"corrupt checkpoint: {json_path}: line {err.lineno}, column {err.colno}: {err.msg}"
-        ) from None
+    document = parse_json_data(text, f"corrupt checkpoint: {json_path}")
     _check_document(json_path, document)
     return document
 
