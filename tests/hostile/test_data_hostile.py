@@ -90,6 +90,17 @@ def test_a_vocabulary_of_only_unk_is_refused(
     no_runs(home)
 
 
+@pytest.mark.parametrize(
+    "content", [b"\0" * 4096, "a line of text\n".encode("utf-16"), b"text\nmore\0text\n"]
+)
+def test_a_binary_or_utf16_text_file_is_refused(home: Path, tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "data.txt"
+    path.write_bytes(content)
+    line = content[: content.index(b"\0")].count(b"\n") + 1
+    refused(train(CHAR_LM, *TINY, f"data.path={path}"), f"{path}: line {line}: a NUL byte")
+    no_runs(home)
+
+
 def test_a_vocabulary_of_mostly_unk_is_warned(home: Path) -> None:
     # xavier: the example's ppmi-svd needs two words that co-occur, and 3 entries keep one word
     result = train(SENTIMENT, *TINY, "data.max_vocab=3", "embedding.init=xavier")

@@ -320,6 +320,12 @@ def _decode(path: Path) -> str:
     raw = path.read_bytes()
     if raw.startswith(BOM):
         raw = raw[len(BOM) :]
+    nul = raw.find(b"\0")
+    if nul >= 0:  # UTF-8 text never holds one; a binary file (or UTF-16) does
+        line = raw[:nul].count(b"\n") + 1
+        raise DataError(
+            f"{path}: line {line}: a NUL byte; expected UTF-8 text, not a binary or UTF-16 file"
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
