@@ -257,3 +257,17 @@ def test_show_without_any_sweep_creates_nothing(tmp_path: Path) -> None:
     with pytest.raises(RunNotFound, match=r"no sweeps yet: .*sweeps\.db does not exist"):
         service.show_sweep("x", home=tmp_path / "home")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_web_lists_a_sweeps_trials(swept: Swept) -> None:
+    from fastapi.testclient import TestClient
+
+    from rnnlab.web import create_app
+
+    with TestClient(create_app(home=swept.home), base_url="http://127.0.0.1") as client:
+        listed = client.get("/api/runs", params={"sweep": "lr"}).json()
+        other = client.get("/api/runs", params={"sweep": "other"}).json()
+    assert sorted(row["id"] for row in listed) == sorted(
+        t["run_id"] for t in swept.summary["trials"]
+    )
+    assert other == []

@@ -16,9 +16,16 @@ router = APIRouter(tags=["runs"])
 
 
 @router.get("/runs")
-def list_runs(home: Home, task: str | None = None, status: str | None = None) -> list[Any]:
-    """The runs, newest first (as `rnnlab runs list --json`)."""
-    return service.list_runs(task=task or None, status=status or None, home=home)
+def list_runs(
+    home: Home,
+    task: str | None = None,
+    status: str | None = None,
+    sweep: Annotated[str | None, Query(max_length=200)] = None,
+) -> list[Any]:
+    """The runs, newest first (as `rnnlab runs list --json`); `sweep`: a sweep's trials."""
+    return service.list_runs(
+        task=task or None, status=status or None, home=home, sweep=sweep or None
+    )
 
 
 @router.post("/runs", status_code=202, response_model=RunAccepted)
