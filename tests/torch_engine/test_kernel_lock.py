@@ -128,3 +128,37 @@ def test_a_stale_torch_lock_no_longer_blocks_loading_the_built_kernel() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert kernel._name() in done.stdout, done.stderr
     assert not (kernel._build_dir() / TORCH_LOCK_NAME).exists()
+
+
+@pytest.mark.skipif(not kernel.kernel_built(), reason="the compiled recurrence is not built here")
+def test_loading_the_built_kernel_does_not_wait_for_a_busy_lock() -> None:
+    """kernel auto on a built kernel: another process holding the lock (building or loading)
+    makes this run use torch.nn at once, and a later call loads the kernel."""
+    kernel._load.cache_clear()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_FLOCK, str(kernel._build_dir() / LOCK_NAME)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        assert kernel.load_kernel(build=False) is None
+        assert time.monotonic() - started < 2 and not kernel.build_timed_out()
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=10)
+    assert kernel.load_kernel(build=False) is not None  # not cached as None
+    kernel._load.cache_clear()
+
+
+def test_each_copy_of_the_source_has_a_build_of_its_own(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    copy = tmp_path / "recurrence.cpp"
+    copy.write_bytes(kernel.SOURCE.read_bytes())
+    name = kernel._name()
+    monkeypatch.setattr(kernel, "SOURCE", copy)
+    assert kernel._name() != name and kernel._name().startswith("rnnlab_recurrence_")

@@ -64,8 +64,11 @@ _TIMED_OUT: list[str] = []  # the reason, once the build missed its deadline
 
 
 def _name() -> str:
-    digest = hashlib.sha256(SOURCE.read_bytes() + " ".join(FLAGS).encode()).hexdigest()[:10]
-    return f"rnnlab_recurrence_{digest}"  # a new source never loads a stale build
+    """A new source never loads a stale build; and each installed copy of the source has a
+    build of its own (torch's build file names the source's path, so two checkouts sharing
+    one build folder would rebuild it in turn, each waiting on the other)."""
+    identity = SOURCE.read_bytes() + " ".join(FLAGS).encode() + str(SOURCE.resolve()).encode()
+    return f"rnnlab_recurrence_{hashlib.sha256(identity).hexdigest()[:10]}"
 
 
 def _build_dir() -> Path:
@@ -133,17 +136,23 @@ def _build_in_child(lock: BuildLock, deadline: float) -> None:
         raise RuntimeError(" / ".join(tail) or f"exit code {child.returncode}")
 
 
+class _Busy(Exception):
+    """Another process holds the build lock and this caller would not wait (not cached)."""
+
+
 @cache
 def _load(build: bool) -> ModuleType | None:
     if not build and not kernel_built():
         return None
-    wait_s = build_wait_s()
+    wait_s = build_wait_s() if build else 0.0  # only a caller that asked to build waits
     try:
         with BuildLock(_build_dir(), time.monotonic() + wait_s) as lock:
             if not kernel_built():
                 _build_in_child(lock, lock.deadline)
             return _torch_load()
     except BuildTimeout as err:
+        if not build:
+            raise _Busy from None
         _TIMED_OUT.append(str(err))
         warnings.warn(
             f"rnnlab: the compiled recurrence was not ready within {wait_s:g} s ({err}); "
@@ -164,6 +173,10 @@ def _load(build: bool) -> ModuleType | None:
 
 
 def load_kernel(build: bool = True) -> ModuleType | None:
-    """The compiled module, or None (not built and build=False, no compiler, or the build
-    missed its deadline: see ``build_timed_out``)."""
-    return _load(build)
+    """The compiled module, or None (not built and build=False, or another process busy
+    building it and build=False: asked again later; no compiler; or the build missed its
+    deadline: see ``build_timed_out``)."""
+    try:
+        return _load(build)
+    except _Busy:
+        return None
