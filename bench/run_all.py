@@ -78,6 +78,16 @@ def machine() -> str:
     )
 
 
+def sections_not_made_here(target: Path) -> list[str]:
+    """The `## ` sections of the old report that no script of SCRIPTS writes (real_data.py's
+    tables, gpu.py's, the lab measured by hand): kept as they were, after the new ones."""
+    if not target.exists():
+        return []
+    ours = tuple(f"## {title} (" for title in SCRIPTS.values())
+    chunks = target.read_text(encoding="utf-8").split("\n## ")[1:]
+    return [f"## {chunk.rstrip()}\n" for chunk in chunks if not f"## {chunk}".startswith(ours)]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smoke run -> results-quick.md")
@@ -106,7 +116,8 @@ def main() -> int:
         failed += [] if ok else [name]
         title = f"## {SCRIPTS[name]} (`bench/{name}.py`, {seconds:.0f} s)"
         parts.append(f"{title}\n\n{body.strip()}\n")
-    text = "\n".join(head) + "\n" + "\n".join(parts)
+    kept = sections_not_made_here(target)
+    text = "\n".join(head) + "\n" + "\n".join([*parts, *kept])
     target.write_text(text, encoding="utf-8")
     print(f"\nwrote {target}" + (f"; failed: {', '.join(failed)}" if failed else ""))
     return 1 if failed else 0
