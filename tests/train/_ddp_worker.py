@@ -13,6 +13,7 @@ from rnnlab.train import Trainer, build_learner
 from rnnlab.train.distributed import (
     DistributedTrainer,
     build_distributed_learner,
+    rank_device,
     start_ranks,
     stop_ranks,
 )
@@ -31,7 +32,8 @@ def train(
     if task == "classify":  # 45 examples: batches of 6 end with one of 3 (shards of 2 and 1)
         prepared.data._examples["train"] = prepared.data.examples("train")[:45]
     if world > 1:
-        device = start_ranks(rank, world, "cpu")
+        start_ranks(rank, world)
+        device = rank_device("cpu")
         learner = build_distributed_learner(config, prepared, device)
         trainer: Trainer = DistributedTrainer(learner, prepared, config)
     else:

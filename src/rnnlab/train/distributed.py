@@ -64,24 +64,46 @@ def check_distributed(config: RunConfig, world: int) -> None:
         )
 
 
-def start_ranks(rank: int, world: int, device: str) -> torch.device:
-    """Join the process group (MASTER_ADDR / MASTER_PORT from the environment): gloo on
-    the CPU, NCCL on GPUs (one per local rank). The device this rank trains on."""
-    chosen = resolve_device(device)
-    if chosen.type == "cuda":
-        local = int(os.environ.get("LOCAL_RANK", rank)) % torch.cuda.device_count()
-        torch.cuda.set_device(local)
-        chosen = torch.device("cuda", local)
-    backend = "nccl" if chosen.type == "cuda" else "gloo"
+def start_ranks(rank: int, world: int) -> None:
+    """Join the process group (MASTER_ADDR / MASTER_PORT from the environment): gloo for
+    CPU tensors, NCCL for GPU ones where there is a GPU."""
+    backend = "cpu:gloo,cuda:nccl" if torch.cuda.is_available() else "gloo"
     dist.init_process_group(
         backend, rank=rank, world_size=world, timeout=COLLECTIVE_TIMEOUT, init_method="env://"
     )
-    return chosen
+
+
+def rank_device(device: str) -> torch.device:
+    """The device this rank trains on: train.device, a GPU's index being the local rank."""
+    chosen = resolve_device(device)
+    if chosen.type != "cuda":
+        return chosen
+    local = int(os.environ.get("LOCAL_RANK", dist.get_rank())) % torch.cuda.device_count()
+    torch.cuda.set_device(local)
+    return torch.device("cuda", local)
 
 
 def stop_ranks() -> None:
     if dist.is_initialized():
         dist.destroy_process_group()
+
+
+def broadcast_bytes(data: bytes | None) -> bytes:
+    """Rank 0's `data` on every rank (the others pass None)."""
+    size = torch.tensor([len(data) if data is not None else 0], dtype=torch.int64)
+    dist.broadcast(size, src=0)
+    buffer = torch.zeros(int(size.item()), dtype=torch.uint8)
+    if data is not None:
+        buffer = torch.frombuffer(bytearray(data), dtype=torch.uint8)
+    dist.broadcast(buffer, src=0)
+    return buffer.numpy().tobytes()
+
+
+def all_ranks_ok(ok: bool) -> bool:
+    """True when `ok` holds on every rank (each rank must call it)."""
+    flag = torch.tensor([int(ok)], dtype=torch.int64)
+    dist.all_reduce(flag, op=dist.ReduceOp.MIN)
+    return bool(flag.item())
 
 
 def shard_columns(size: int, rank: int, world: int) -> np.ndarray:
