@@ -77,6 +77,8 @@ def test_a_resumed_distributed_run_equals_an_uninterrupted_one() -> None:
     resumed = _two_ranks("language-model", LM, stopped[2], None)
     assert resumed[0] == "finished"
     _assert_close(resumed[1], whole[1])
+    alone = train(0, 1, "language-model", LM, stopped[2], None)  # the same checkpoint, 1 rank
+    _assert_close(alone[1], whole[1])
 
 
 def test_a_short_last_batch_is_shared_with_weights_that_sum_to_world() -> None:

@@ -18,6 +18,7 @@ so early stopping decides alike everywhere); probes are off.
 
 from __future__ import annotations
 
+import gc
 import os
 from datetime import timedelta
 from typing import Any
@@ -84,7 +85,10 @@ def rank_device(device: str) -> torch.device:
 
 
 def stop_ranks() -> None:
+    """Leave the process group, once no DDP wrapper holds it any more (one collected after
+    the group is gone aborted the process at exit, now and then)."""
     if dist.is_initialized():
+        gc.collect()
         dist.destroy_process_group()
 
 
