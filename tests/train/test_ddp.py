@@ -55,7 +55,13 @@ LM = {"train": {"batch_size": 8, "epochs": 1, "max_steps": 6, "seed": 3, "optimi
 CLASSIFY = {"train": {"batch_size": 6, "epochs": 2, "seed": 3, "max_steps": None}}
 
 
-@pytest.mark.parametrize(("task", "sections"), [("language-model", LM), ("classify", CLASSIFY)])
+FORECAST = {"train": {"batch_size": 8, "epochs": 1, "max_steps": 6, "seed": 3}}
+
+
+@pytest.mark.parametrize(
+    ("task", "sections"),
+    [("language-model", LM), ("classify", CLASSIFY), ("forecast", FORECAST)],
+)
 def test_two_ranks_reach_the_weights_of_one_process(task: str, sections: dict) -> None:
     status, one, (one_arrays, _) = train(0, 1, task, sections, None, None)
     status2, two, (two_arrays, _) = _two_ranks(task, sections, None, None)
