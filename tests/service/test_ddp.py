@@ -67,6 +67,8 @@ def test_ctrl_c_stops_every_rank_and_resuming_on_2_ranks_equals_one_process(
     stopped = service.train_parallel(LM, nproc=2, on_event=interrupt, home=home)
     assert stopped["status"] == "interrupted", stopped["message"]
     assert 1 <= stopped["steps"] < 72
+    assert stopped["summary"]["processes"] == 2
+    assert any("probes" in w and "are off" in w for w in stopped["summary"]["warnings"])
     resumed = service.train_parallel(None, nproc=2, resume_ref=stopped["id"], home=home)
     assert (resumed["status"], resumed["steps"]) == ("finished", 72)
     _assert_close(_weights(home, resumed["id"]), _weights(home, one))
@@ -84,6 +86,13 @@ def test_a_killed_rank_fails_the_run_and_keeps_its_checkpoint(tmp_path: Path) ->
     assert _weights(home, failed["id"])  # the last checkpoint is there, and readable
     resumed = service.train_parallel(None, nproc=2, resume_ref=failed["id"], home=home)
     assert (resumed["status"], resumed["steps"]) == ("finished", 72)
+
+
+def test_nproc_1_trains_in_this_process(tmp_path: Path) -> None:
+    config = {**LM, "train": {**LM["train"], "max_steps": 3}}
+    details = service.train_parallel(config, nproc=1, home=tmp_path)
+    assert (details["status"], details["steps"]) == ("finished", 3)
+    assert details["summary"].get("processes") is None  # no ranks were started
 
 
 @pytest.mark.parametrize("nproc", [0, -1])

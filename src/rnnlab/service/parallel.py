@@ -26,7 +26,7 @@ from rnnlab.errors import ConfigError, RnnlabError
 from rnnlab.events import CheckpointReady, Event, ProbeTaken
 from rnnlab.service.distributed import free_port, train_rank
 from rnnlab.service.runs import run_details
-from rnnlab.service.training import check_resume, check_run, load_config
+from rnnlab.service.training import check_resume, check_run, load_config, resume, train
 from rnnlab.spec.run import RunConfig, parse_run_config
 from rnnlab.store import Store, read_run_checkpoint
 from rnnlab.train.distributed import check_distributed
@@ -49,6 +49,10 @@ def train_parallel(
     """Train (or resume) one run on `nproc` processes of this machine; the run as
     `runs show --json` gives it. `on_ranks` receives the rank processes' ids."""
     config = _checked(source, overrides, nproc, resume_ref, home)
+    if nproc == 1:  # nothing to spread: this process trains it
+        if resume_ref is not None:
+            return resume(resume_ref, on_event, home)
+        return train(config, on_event=on_event, on_created=on_created, home=home)
     port = free_port(HOST)
     context = multiprocessing.get_context("spawn")
     messages = context.Queue()
