@@ -95,6 +95,15 @@ def test_nproc_1_trains_in_this_process(tmp_path: Path) -> None:
     assert details["summary"].get("processes") is None  # no ranks were started
 
 
+def test_a_terminated_rank_0_marks_its_run_failed_first(tmp_path: Path) -> None:
+    home, pids = tmp_path / "home", []
+    end = _at_step(5, lambda: os.kill(pids[0], signal.SIGTERM))
+    failed = service.train_parallel(LM, nproc=2, on_event=end, home=home, on_ranks=pids.extend)
+    assert failed["status"] == "failed"
+    assert "rank 0 failed (SystemExit: rank 0 was ended by SIGTERM" in failed["message"]
+    assert _weights(home, failed["id"])  # the checkpoint of step 4 is kept
+
+
 @pytest.mark.parametrize("nproc", [0, -1])
 def test_nproc_below_1_is_refused_before_a_run_exists(tmp_path: Path, nproc: int) -> None:
     with pytest.raises(ConfigError, match=rf"--nproc: expected an integer >= 1, received {nproc}"):

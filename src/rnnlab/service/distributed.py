@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -78,13 +80,28 @@ def train_rank(
         raise ConfigError("train_rank: WORLD_SIZE is not set above 1; start it with torchrun")
     rank, world = ranks
     start_ranks(rank, world)
+    previous = _sigterm_ends_rank(rank)
     try:
         config, resume_state = _shared_start(rank, source, overrides, resume_ref, home)
         return _train_shared(
             rank, world, config, resume_state, resume_ref, home, on_event, on_created
         )
     finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
         stop_ranks()
+
+
+def _sigterm_ends_rank(rank: int) -> Any:
+    """SIGTERM (torchrun or `--nproc`'s parent ending the ranks after one died) raises
+    SystemExit, so rank 0 marks its run failed before it goes; the previous handler."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def ended(signum: int, frame: object) -> None:
+        raise SystemExit(f"rank {rank} was ended by SIGTERM (another rank had stopped)")
+
+    return signal.signal(signal.SIGTERM, ended)
 
 
 def _shared_start(
