@@ -25,9 +25,10 @@ import torch
 from safetensors.numpy import load as load_arrays
 from safetensors.numpy import save as save_arrays
 
+from rnnlab.data import prepare
 from rnnlab.errors import ConfigError
 from rnnlab.events import Event
-from rnnlab.service.runs import run_details
+from rnnlab.service.runs import refuse_if_training, run_details
 from rnnlab.service.training import (
     _refuse_if_finished,
     checkpoint_meta,
@@ -129,9 +130,10 @@ def _rank0_payload(
             return True, _pack({"config": load_config(source, overrides).model_dump(mode="json")})
         with Store(home) as store:
             record = store.get_run(resume_ref)
+            refuse_if_training(store, record.id, "be resumed")
             _refuse_if_finished(record)
             arrays, meta = read_run_checkpoint(store.run_dir(record.id) / "checkpoints", "last")
-        return True, _pack({"config": meta["config"], "meta": meta, "id": record.id}, arrays)
+        return True, _pack({"config": meta["config"], "meta": meta}, arrays)
     except BaseException:
         all_ranks_ok(False)
         raise
@@ -188,8 +190,6 @@ def _train_shared(
 
 def _prepare_resume(config: RunConfig) -> tuple[RunConfig, Any, np.ndarray | None]:
     """The data of a run to resume; the checkpoint holds E (a placeholder stands in)."""
-    from rnnlab.data import prepare
-
     prepared = prepare(config)
     if config.task == "forecast":
         return config, prepared, None
