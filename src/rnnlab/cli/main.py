@@ -41,3 +41,6 @@ trace.register(app)
 serve.register(app)
 export.register(app)
 sweep.register(app)
+
+if __name__ == "__main__":  # python -m rnnlab.cli.main (how torchrun starts each process)
+    app()

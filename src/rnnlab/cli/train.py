@@ -23,6 +23,11 @@ EPILOG = """Examples:
 
   rnnlab train --resume 20261123-101500-ab12      (after Ctrl-C, or to continue)
 
+  rnnlab train examples/configs/char_lm.yaml --nproc 2     (one run, 2 processes)
+
+  torchrun --nnodes 2 --nproc-per-node 4 --rdzv-backend c10d --rdzv-endpoint HOST:29400 \
+      -m rnnlab.cli.main train CONFIG                      (several machines; README)
+
 Runs are stored under $RNNLAB_HOME (default ./.rnnlab). Ctrl-C saves a checkpoint.
 
 Exit status: 0 when the run finished, stopped early or was interrupted (Ctrl-C: resume
@@ -43,6 +48,13 @@ def train(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the run as JSON at the end.")
     ] = False,
+    nproc: Annotated[
+        int | None,
+        typer.Option(
+            help="Train the one run on N processes of this machine (torch.distributed, "
+            "data parallel: each takes 1/N of every batch). Under torchrun leave it out."
+        ),
+    ] = None,
 ) -> None:
     """Train an RNN/LSTM/GRU on text, labelled sentences or a series; prints the run id."""
     if (config is None) == (resume is None):
@@ -58,15 +70,21 @@ def train(
                 console.print(Text(service.missing_note(event.summary)))
         progress(event)
 
-    if resume is not None:
+    def announce(run_id: str) -> None:
+        console.print(f"run {run_id}")
+
+    if service.ranks_from_env() is not None:  # one process of several started by torchrun
+        if nproc is not None:
+            raise typer.BadParameter("--nproc: torchrun starts the processes; leave it out")
+        details = service.train_rank(config, overrides or [], resume, None, view, announce)
+        if details is None:  # ranks other than 0: rank 0 reports
+            return
+    elif nproc is not None and nproc != 1:
+        details = service.train_parallel(config, overrides or [], nproc, resume, view, announce)
+    elif resume is not None:
         details = service.resume(resume, on_event=view)
     else:
-        details = service.train(
-            config,
-            overrides or [],
-            on_event=view,
-            on_created=lambda run_id: console.print(f"run {run_id}"),
-        )
+        details = service.train(config, overrides or [], on_event=view, on_created=announce)
     used = details["checkpoint_used"]["label"]
     if used:
         console.print(Text(f"predict, generate and forecast use the checkpoint: {used}"))

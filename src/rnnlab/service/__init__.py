@@ -35,6 +35,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "resolve_data_path",
         "save_upload",
     ),
+    "distributed": ("ranks_from_env", "train_rank"),
     "embeddings": (
         "build_stored_embedding",
         "delete_embedding",
@@ -67,6 +68,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "model_summary",
         "parameter_symbol",
     ),
+    "parallel": ("train_parallel",),
     "runs": (
         "classify",
         "forecast",

@@ -86,6 +86,7 @@ class TorchLearner(Learner):
         for name, param in self.model.named_parameters():
             param.requires_grad_(name not in frozen)
         self.named = [(n, p) for n, p in self.model.named_parameters() if p.requires_grad]
+        self.train_module: torch.nn.Module = self.model  # a DDP wrapper under torch.distributed
         self.optimizer = make_optimizer(spec, [p for _, p in self.named])
 
     @property
@@ -123,11 +124,14 @@ class TorchLearner(Learner):
             return contextlib.nullcontext()
         return torch.autocast(self.device.type, dtype=torch.bfloat16)
 
-    def _model_out(self, batch: Batch, carry: Any) -> tuple[torch.Tensor, Any, torch.Tensor]:
-        """(outputs in the learner's dtype, final state, targets) of the model on a batch."""
+    def _model_out(
+        self, batch: Batch, carry: Any, module: torch.nn.Module | None = None
+    ) -> tuple[torch.Tensor, Any, torch.Tensor]:
+        """(outputs in the learner's dtype, final state, targets) of `module` (the model by
+        default) on a batch."""
         x, lengths, y = self._inputs(batch)
         with self._autocast():
-            out, state = self.model(x, lengths, carry)
+            out, state = (module or self.model)(x, lengths, carry)
         if out.dtype != self.dtype:  # bf16 under autocast: loss and carried state in full
             out = out.to(self.dtype)
             parts = state if isinstance(state, tuple) else (state,)
@@ -136,7 +140,7 @@ class TorchLearner(Learner):
         return out, state, y
 
     def _forward_loss(self, batch: Batch, carry: Any) -> tuple[torch.Tensor, Any]:
-        out, state, y = self._model_out(batch, carry)
+        out, state, y = self._model_out(batch, carry, self.train_module)
         return self._loss(out, y), state
 
     def train_step(self, batch: Batch, carry: Any) -> StepResult:

@@ -106,6 +106,10 @@ class Trainer:
         """End after the current step with an interrupt checkpoint (thread-safe)."""
         self._stop.set()
 
+    def _stop_requested(self) -> bool:
+        """Stop before the next step? (Ranks of a distributed run agree on it.)"""
+        return self._stop.is_set()
+
     def _emit(self, event: Event) -> None:
         for subscriber in self.subscribers:
             subscriber(event)
@@ -147,7 +151,7 @@ class Trainer:
         p = self.progress
         while self._budget_left():
             for batch in self._remaining_batches():
-                if self._stop.is_set():
+                if self._stop_requested():
                     return self._interrupt(carry)
                 carry, stop = self._train_batch(batch, carry)
                 if stop is not None:
