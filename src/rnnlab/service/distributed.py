@@ -30,10 +30,10 @@ from rnnlab.errors import ConfigError
 from rnnlab.events import Event
 from rnnlab.service.runs import refuse_if_training, run_details
 from rnnlab.service.training import (
-    _refuse_if_finished,
     checkpoint_meta,
     load_config,
     prepare_run,
+    refuse_if_finished,
     versions,
 )
 from rnnlab.spec.run import RunConfig, parse_run_config
@@ -131,7 +131,7 @@ def _rank0_payload(
         with Store(home) as store:
             record = store.get_run(resume_ref)
             refuse_if_training(store, record.id, "be resumed")
-            _refuse_if_finished(record)
+            refuse_if_finished(record)
             arrays, meta = read_run_checkpoint(store.run_dir(record.id) / "checkpoints", "last")
         return True, _pack({"config": meta["config"], "meta": meta}, arrays)
     except BaseException:

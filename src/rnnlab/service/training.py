@@ -107,7 +107,7 @@ def resume(
     with Store(home) as store:
         record = store.get_run(ref)
         refuse_if_training(store, record.id, "be resumed")
-        _refuse_if_finished(record)
+        refuse_if_finished(record)
         arrays, meta = read_run_checkpoint(store.run_dir(record.id) / "checkpoints", "last")
         config = parse_run_config(meta["config"], f"run {record.id}")
         if config.task == "forecast" and "scaler" in meta and "series" not in meta:
@@ -171,7 +171,7 @@ def check_resume(ref: str, home: str | Path | None = None) -> str:
     with Store(home) as store:
         record = store.get_run(ref)
         refuse_if_training(store, record.id, "be resumed")
-        _refuse_if_finished(record)
+        refuse_if_finished(record)
         _, meta = read_run_checkpoint(store.run_dir(record.id) / "checkpoints", "last")
     config = parse_run_config(meta["config"], f"run {record.id}")
     prepare(config)
@@ -179,7 +179,7 @@ def check_resume(ref: str, home: str | Path | None = None) -> str:
     return record.id
 
 
-def _refuse_if_finished(record: RunRecord) -> None:
+def refuse_if_finished(record: RunRecord) -> None:
     """A finished run has no steps left: resuming it would train nothing, so say so."""
     if record.status == "finished":
         raise ConfigError(
