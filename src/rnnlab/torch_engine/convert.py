@@ -36,6 +36,23 @@ def load_numpy(module: nn.Module, arrays: Mapping[str, np.ndarray]) -> None:
     module.load_state_dict(tensors)
 
 
+def structure_of(model: Any) -> dict[str, Any]:
+    """The keyword arguments that build a task model (of either engine) of `model`'s
+    structure, without dropout: the copies serve evaluation, probes and export."""
+    rnn = model.rnn
+    return {
+        "task": model.task,
+        "cell": model.cell,
+        "input_size": rnn.input_size,
+        "hidden_size": rnn.hidden_size,
+        "num_outputs": model.head.out_features,
+        "num_layers": rnn.num_layers,
+        "bidirectional": rnn.bidirectional,
+        "nonlinearity": getattr(rnn, "nonlinearity", "tanh"),
+        "vocab_size": None if model.embedding is None else model.embedding.num_embeddings,
+    }
+
+
 def reference_twin(model: Any, dtype: Any = np.float32) -> SequenceModelNP:
     """The reference engine's copy of a SequenceModel: same structure, same weights.
 
@@ -43,18 +60,6 @@ def reference_twin(model: Any, dtype: Any = np.float32) -> SequenceModelNP:
     engine's forward and BPTT equal PyTorch autograd to 1e-8 in float64 (tests in
     tests/reference), so what they read is what the torch model computes.
     """
-    rnn = model.rnn
-    twin = SequenceModelNP(
-        model.task,
-        model.cell,
-        rnn.input_size,
-        rnn.hidden_size,
-        model.head.out_features,
-        num_layers=rnn.num_layers,
-        bidirectional=rnn.bidirectional,
-        nonlinearity=getattr(rnn, "nonlinearity", "tanh"),
-        vocab_size=None if model.embedding is None else model.embedding.num_embeddings,
-        dtype=dtype,
-    )
+    twin = SequenceModelNP(**structure_of(model), dtype=dtype)
     twin.load_state_dict(to_numpy(model))
     return twin

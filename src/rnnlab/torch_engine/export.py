@@ -34,6 +34,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from rnnlab.torch_engine.convert import structure_of
 from rnnlab.torch_engine.model import SequenceModel
 
 ONNX_OPSET = 17
@@ -45,18 +46,7 @@ RunFile = Callable[[dict[str, np.ndarray]], Sequence[np.ndarray]]
 
 def standard_form(model: SequenceModel) -> SequenceModel:
     """A CPU copy of `model` in eval mode on nn.RNN / nn.LSTM / nn.GRU (same weights)."""
-    rnn = model.rnn
-    twin = SequenceModel(
-        model.task,
-        model.cell,
-        rnn.input_size,
-        rnn.hidden_size,
-        model.head.out_features,
-        num_layers=rnn.num_layers,
-        bidirectional=rnn.bidirectional,
-        nonlinearity=getattr(rnn, "nonlinearity", "tanh"),
-        vocab_size=None if model.embedding is None else model.embedding.num_embeddings,
-    )
+    twin = SequenceModel(**structure_of(model))
     twin.load_state_dict({k: v.detach().cpu() for k, v in model.state_dict().items()})
     return twin.eval()
 
