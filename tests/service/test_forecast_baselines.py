@@ -122,16 +122,21 @@ def _as_before_transforms(checkpoint: Path) -> None:
     checkpoint.write_text(json.dumps(document))
 
 
+@pytest.mark.parametrize("nproc", [None, 2])
 def test_a_run_from_before_targets_forecasts_and_resumes_predicting_values(
-    tmp_path: Path,
+    tmp_path: Path, nproc: int | None
 ) -> None:
+    """Resumed by one process (service.resume) or by 2 ranks (train --resume --nproc 2)."""
     old_recipe = ["data.transform=none", "data.target=value"]  # what those runs did
     run = train_interrupted(config_path("forecast"), [*SMALL["forecast"], *old_recipe], 2, tmp_path)
     folder = tmp_path / "runs" / run["id"] / "checkpoints"
     _as_before_transforms(folder / "last.json")
     _, meta = last_checkpoint(tmp_path, run["id"])
     scaler = meta["scaler"]
-    service.resume(run["id"], home=tmp_path)
+    if nproc is None:
+        service.resume(run["id"], home=tmp_path)
+    else:
+        service.train_parallel(None, nproc=nproc, resume_ref=run["id"], home=tmp_path)
     _, meta = last_checkpoint(tmp_path, run["id"])
     assert meta["series"]["target"] == "value" and meta["series"]["transform"] == "none"
     assert meta["series"]["inputs"] == meta["series"]["targets"] == scaler

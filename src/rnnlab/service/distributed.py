@@ -31,10 +31,12 @@ from rnnlab.events import Event
 from rnnlab.service.runs import refuse_if_training, run_details
 from rnnlab.service.training import (
     checkpoint_meta,
+    create_run,
     load_config,
+    placeholder_embedding,
     prepare_run,
     refuse_if_finished,
-    versions,
+    resume_config,
 )
 from rnnlab.spec.run import RunConfig, parse_run_config
 from rnnlab.store import RunRecorder, Store, read_run_checkpoint
@@ -133,7 +135,8 @@ def _rank0_payload(
             refuse_if_training(store, record.id, "be resumed")
             refuse_if_finished(record)
             arrays, meta = read_run_checkpoint(store.run_dir(record.id) / "checkpoints", "last")
-        return True, _pack({"config": meta["config"], "meta": meta}, arrays)
+            config = resume_config(meta, record.id).model_dump(mode="json")
+        return True, _pack({"config": config, "meta": meta}, arrays)
     except BaseException:
         all_ranks_ok(False)
         raise
@@ -165,8 +168,9 @@ def _train_shared(
         check_distributed(config, world)
         if resume_state is None:
             config, prepared, embedding = prepare_run(config)
-        else:
-            config, prepared, embedding = _prepare_resume(config)
+        else:  # the checkpoint holds E
+            prepared = prepare(config)
+            embedding = placeholder_embedding(config, prepared)
         ok = True
     except BaseException:
         all_ranks_ok(False)
@@ -188,15 +192,6 @@ def _train_shared(
     return _fit_rank0(trainer, prepared, resume_state, resume_ref, home, on_event, on_created)
 
 
-def _prepare_resume(config: RunConfig) -> tuple[RunConfig, Any, np.ndarray | None]:
-    """The data of a run to resume; the checkpoint holds E (a placeholder stands in)."""
-    prepared = prepare(config)
-    if config.task == "forecast":
-        return config, prepared, None
-    width = len(prepared.vocab) if config.embedding.init == "onehot" else None
-    return config, prepared, np.zeros((len(prepared.vocab), width or config.embedding.dim))
-
-
 def _fit_rank0(
     trainer: DistributedTrainer,
     prepared: Any,
@@ -210,16 +205,7 @@ def _fit_rank0(
     config = trainer.config
     with Store(home) as store:
         if resume_state is None:
-            run_id = store.create_run(
-                config.task,
-                config.model_dump(mode="json"),
-                versions(),
-                prepared.data_hash,
-                prepared.summary,
-                config.name,
-            ).id
-            if prepared.vocab is not None:
-                prepared.vocab.save(store.run_dir(run_id) / "vocab.json")
+            run_id = create_run(store, config, prepared)
         else:
             run_id = store.get_run(resume_ref).id
             step = resume_state[1]["progress"]["step"]

@@ -70,20 +70,26 @@ def train(
     """Train a new run; returns the run as `runs show --json` gives it."""
     config, prepared, embedding = prepare_run(load_config(source, overrides))
     with Store(home) as store:
-        record = store.create_run(
-            config.task,
-            config.model_dump(mode="json"),
-            versions(),
-            prepared.data_hash,
-            prepared.summary,
-            config.name,
-        )
-        if prepared.vocab is not None:
-            prepared.vocab.save(store.run_dir(record.id) / "vocab.json")
+        run_id = create_run(store, config, prepared)
         if on_created is not None:
-            on_created(record.id)
-        _fit(store, record.id, config, prepared, None, on_event, trainer_hook, embedding)
-        return run_details(store, record.id)
+            on_created(run_id)
+        _fit(store, run_id, config, prepared, None, on_event, trainer_hook, embedding)
+        return run_details(store, run_id)
+
+
+def create_run(store: Store, config: RunConfig, prepared: Prepared) -> str:
+    """A new run in the store (config, versions, data hash, summary) and its vocab file."""
+    record = store.create_run(
+        config.task,
+        config.model_dump(mode="json"),
+        versions(),
+        prepared.data_hash,
+        prepared.summary,
+        config.name,
+    )
+    if prepared.vocab is not None:
+        prepared.vocab.save(store.run_dir(record.id) / "vocab.json")
+    return record.id
 
 
 def prepare_run(config: RunConfig) -> tuple[RunConfig, Prepared, np.ndarray | None]:
@@ -109,19 +115,31 @@ def resume(
         refuse_if_training(store, record.id, "be resumed")
         refuse_if_finished(record)
         arrays, meta = read_run_checkpoint(store.run_dir(record.id) / "checkpoints", "last")
-        config = parse_run_config(meta["config"], f"run {record.id}")
-        if config.task == "forecast" and "scaler" in meta and "series" not in meta:
-            config.data.transform = "none"  # a run from before data.transform and data.target
-            config.data.target = "value"  # scaled the values themselves and predicted them
+        config = resume_config(meta, record.id)
         prepared = prepare(config)
         check_engine(config)
         store.set_status(record.id, "running", f"resumed at step {meta['progress']['step']}")
-        embedding = None  # the checkpoint holds E; skip the recipe with a placeholder
-        if config.task != "forecast":
-            width = len(prepared.vocab) if config.embedding.init == "onehot" else None
-            embedding = np.zeros((len(prepared.vocab), width or config.embedding.dim), np.float32)
+        embedding = placeholder_embedding(config, prepared)
         _fit(store, record.id, config, prepared, (arrays, meta), on_event, trainer_hook, embedding)
         return run_details(store, record.id)
+
+
+def resume_config(meta: dict[str, Any], run_id: str) -> RunConfig:
+    """The config a checkpoint's run resumes with."""
+    config = parse_run_config(meta["config"], f"run {run_id}")
+    if config.task == "forecast" and "scaler" in meta and "series" not in meta:
+        config.data.transform = "none"  # a run from before data.transform and data.target
+        config.data.target = "value"  # scaled the values themselves and predicted them
+    return config
+
+
+def placeholder_embedding(config: RunConfig, prepared: Prepared) -> np.ndarray | None:
+    """E's shape in zeros for a resumed run (its checkpoint holds E: the recipe is skipped);
+    None for a forecaster, which has no E."""
+    if config.task == "forecast":
+        return None
+    width = len(prepared.vocab) if config.embedding.init == "onehot" else None
+    return np.zeros((len(prepared.vocab), width or config.embedding.dim), np.float32)
 
 
 def _fit(
