@@ -23,7 +23,7 @@ from typing import Any
 
 from rnnlab.errors import ConfigError, RnnlabError, RunNotFound, StoreUnavailable
 from rnnlab.events import Evaluated, Event
-from rnnlab.service.arguments import whole_number
+from rnnlab.service.arguments import check_seed, whole_number
 from rnnlab.service.sweep_defaults import MAX_JOBS, MAX_TRIALS, STARTUP_TRIALS, WARMUP_EVALS
 from rnnlab.service.sweep_params import (
     SweepParam,
@@ -39,7 +39,6 @@ from rnnlab.store.records import new_run_id
 from rnnlab.train.metrics import Selection
 
 STORAGE_FILE = "sweeps.db"  # beside the run store's rnnlab.db
-MAX_SEED = 2**32 - 1  # numpy's seeds
 CONNECT_SECONDS = 5  # a database server that does not answer is an error this soon
 TrialCallback = Callable[[dict[str, Any]], None]
 
@@ -64,8 +63,7 @@ def run_sweep(
     whole_number("--jobs", jobs, 1, MAX_JOBS)
     whole_number("startup_trials", startup_trials, 0, MAX_TRIALS)
     whole_number("--warmup-evals", warmup_evals, 0, MAX_STEPS)
-    if seed is not None:
-        whole_number("--seed", seed, 0, MAX_SEED)
+    check_seed(seed, "--seed")
     overrides = list(overrides or [])
     space = parse_params(params)
     check_against_config(space, source, overrides)
