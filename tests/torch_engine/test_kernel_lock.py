@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from rnnlab.errors import ConfigError
 from rnnlab.spec.run import parse_run_config
 from rnnlab.torch_engine import kernel
 from rnnlab.torch_engine.build_lock import LOCK_NAME, TORCH_LOCK_NAME, BuildLock, BuildTimeout
@@ -162,3 +163,12 @@ def test_each_copy_of_the_source_has_a_build_of_its_own(
     name = kernel._name()
     monkeypatch.setattr(kernel, "SOURCE", copy)
     assert kernel._name() != name and kernel._name().startswith("rnnlab_recurrence_")
+
+
+@pytest.mark.parametrize("text", ["soon", "-1", "inf", "1e7"])
+def test_a_bad_build_wait_is_a_config_error_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    monkeypatch.setenv(kernel.BUILD_WAIT_ENV, text)
+    with pytest.raises(ConfigError, match=f"{kernel.BUILD_WAIT_ENV}: expected seconds .* {text!r}"):
+        kernel.build_wait_s()

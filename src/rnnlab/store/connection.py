@@ -10,7 +10,6 @@ file) and raised as ``StoreDamaged``, which says what to do.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import sys
 import threading
@@ -20,7 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from rnnlab.errors import ConfigError, DataError, RnnlabError, RunNotFound, StoreUnavailable
+from rnnlab.errors import DataError, RnnlabError, RunNotFound, StoreUnavailable
+from rnnlab.spec.env import seconds_from_env
 from rnnlab.store.migrations import migrate
 
 LIST_HINT = "`rnnlab runs list` shows the runs"
@@ -42,16 +42,7 @@ class StoreDamaged(DataError):
 def store_wait_s() -> float:
     """Seconds a store operation waits for another process's lock: $RNNLAB_STORE_WAIT_S
     or STORE_WAIT_S."""
-    text = os.environ.get(STORE_WAIT_ENV, "").strip()
-    if not text:
-        return STORE_WAIT_S
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 <= value < 1e6:
-        raise ConfigError(f"{STORE_WAIT_ENV}: expected seconds from 0 to 1e6, received {text!r}")
-    return value
+    return seconds_from_env(STORE_WAIT_ENV, STORE_WAIT_S)
 
 
 def damaged_message(where: str, detail: str) -> str:

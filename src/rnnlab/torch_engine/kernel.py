@@ -24,6 +24,7 @@ from functools import cache
 from pathlib import Path
 from types import ModuleType
 
+from rnnlab.spec.env import seconds_from_env
 from rnnlab.torch_engine.build_lock import BuildLock, BuildTimeout
 
 SOURCE = Path(__file__).with_name("csrc") / "recurrence.cpp"
@@ -87,20 +88,7 @@ def kernel_built() -> bool:
 
 def build_wait_s() -> float:
     """Seconds to wait for the kernel's build: $RNNLAB_KERNEL_BUILD_S or BUILD_WAIT_S."""
-    text = os.environ.get(BUILD_WAIT_ENV, "").strip()
-    try:
-        value = float(text) if text else BUILD_WAIT_S
-    except ValueError:
-        value = -1.0
-    if not 0 <= value < 1e6:
-        warnings.warn(
-            f"{BUILD_WAIT_ENV}: expected seconds from 0 to 1e6, received {text!r}; "
-            f"using {BUILD_WAIT_S:g}",
-            RuntimeWarning,
-            stacklevel=2,
-        )
-        return BUILD_WAIT_S
-    return value
+    return seconds_from_env(BUILD_WAIT_ENV, BUILD_WAIT_S)
 
 
 def build_timed_out() -> bool:
