@@ -14,7 +14,6 @@ import multiprocessing
 import os
 import queue
 import signal
-import threading
 import time
 from collections.abc import Callable
 from multiprocessing.process import BaseProcess
@@ -30,6 +29,7 @@ from rnnlab.service.training import check_resume, check_run, load_config, resume
 from rnnlab.spec.run import RunConfig, parse_run_config
 from rnnlab.store import Store, read_run_checkpoint
 from rnnlab.train.distributed import check_distributed
+from rnnlab.train.signals import SigintHandler
 
 EventHandler = Callable[[Event], None]
 GRACE_SECONDS = 10.0  # after a rank died, how long the others get to end by themselves
@@ -202,21 +202,14 @@ def _error(errors_seen: list[tuple[int, str, str]], codes: list[int | None]) -> 
     return RnnlabError(f"the rank processes ended before training (exit codes {codes})")
 
 
-class _forward_sigint:  # noqa: N801 (a context manager used like a function)
+class _forward_sigint(SigintHandler):  # noqa: N801 (a context manager used like a function)
     """While active, Ctrl-C in this process is passed once to every rank."""
 
     def __init__(self, ranks: list[BaseProcess]) -> None:
-        self.ranks, self.previous = ranks, None
+        super().__init__()
+        self.ranks = ranks
 
-    def _handler(self, signum: int, frame: object) -> None:
+    def on_sigint(self) -> None:
         for process in self.ranks:
             if process.exitcode is None and process.pid is not None:
                 os.kill(process.pid, signal.SIGINT)
-
-    def __enter__(self) -> None:
-        if threading.current_thread() is threading.main_thread():
-            self.previous = signal.signal(signal.SIGINT, self._handler)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)

@@ -19,7 +19,6 @@ the RNG states and the position (epoch, batches consumed).
 from __future__ import annotations
 
 import math
-import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -49,6 +48,7 @@ from rnnlab.train.metrics import (
     tiny_validation,
 )
 from rnnlab.train.schedules import learning_rate
+from rnnlab.train.signals import SigintSetsFlag
 
 Subscriber = Callable[[Event], None]
 
@@ -127,7 +127,7 @@ class Trainer:
             RunStarted(self.progress["step"], self.total_steps, self.steps_per_epoch, summary)
         )
         self._wall_start = time.monotonic()
-        with _SigintSetsFlag(self._stop):
+        with SigintSetsFlag(self._stop):
             ended = self._loop(carry)
         if ended.status != "diverged":
             self._record_states()
@@ -431,23 +431,3 @@ class Trainer:
 
 def _prefixed(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
     return {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
-
-
-class _SigintSetsFlag:
-    """While active, the first Ctrl-C sets `flag` (a clean stop); a second one raises."""
-
-    def __init__(self, flag: threading.Event) -> None:
-        self.flag, self.previous = flag, None
-
-    def _handler(self, signum: int, frame: object) -> None:
-        if self.flag.is_set():
-            raise KeyboardInterrupt
-        self.flag.set()
-
-    def __enter__(self) -> None:
-        if threading.current_thread() is threading.main_thread():
-            self.previous = signal.signal(signal.SIGINT, self._handler)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)
