@@ -11,12 +11,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import Result
-from typer.testing import CliRunner
 
 from rnnlab import service
-from rnnlab.cli.main import app
 from rnnlab.errors import RnnlabError
+from tests.hostile.cli import assert_clear_error, invoke
 
 GOOD = {
     "task": "language-model",
@@ -25,7 +23,6 @@ GOOD = {
     "model": {"cell": "lstm", "hidden_size": 8},
     "train": {"max_steps": 1},
 }
-MAX_MESSAGE = 1000  # characters: a hostile value is echoed cut short
 
 
 def alias_bomb(levels: int, width: int = 9) -> str:
@@ -223,20 +220,6 @@ SET_CASES = [
     ("set-huge-integer", ["train.seed=" + "1" * 5000], "an integer of 5000 digits"),
     ("set-no-equals", ["x" * 10_000], "... (10002 chars): expected section.field=value"),
 ]
-
-
-def invoke(*args: str) -> Result:
-    return CliRunner().invoke(app, list(args))
-
-
-def assert_clear_error(result: Result, expected: str) -> None:
-    """Exit 1, `error: ...` naming what is wrong, no traceback, a short message."""
-    assert isinstance(result.exception, SystemExit), repr(result.exception)
-    assert result.exit_code == 1, result.output
-    assert result.stderr.startswith("error: "), result.stderr[:500]
-    assert expected in result.stderr, result.stderr[:500]
-    assert "Traceback" not in result.output
-    assert len(result.stderr) < MAX_MESSAGE, result.stderr[:500]
 
 
 @pytest.fixture(autouse=True)

@@ -10,12 +10,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import Result
-from typer.testing import CliRunner
 
 from rnnlab import service
-from rnnlab.cli.main import app
 from rnnlab.errors import RnnlabError
+from tests.hostile.cli import assert_clear_error, invoke
 
 NET = {
     "cell": "rnn",
@@ -97,19 +95,6 @@ CASES = [
     ("long-label", changed(["input_labels"], ["x" * 10**5, "y"]), "input_labels.0: String should"),
     ("long-title", changed(["title"], "t" * 10**5), "title: String should have at most 200"),
 ]
-
-
-def invoke(*args: str) -> Result:
-    return CliRunner().invoke(app, list(args))
-
-
-def assert_clear_error(result: Result, expected: str) -> None:
-    assert isinstance(result.exception, SystemExit), repr(result.exception)
-    assert result.exit_code == 1, result.output
-    assert result.stderr.startswith("error: "), result.stderr[:500]
-    assert expected in result.stderr, result.stderr[:500]
-    assert "Traceback" not in result.output
-    assert len(result.stderr) < 1000, result.stderr[:500]
 
 
 @pytest.fixture(autouse=True)
