@@ -25,8 +25,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from rnnlab.cells.functions import sigmoid
 from rnnlab.errors import ConfigError, ShapeError
-from rnnlab.reference.functions import sigmoid
 
 Array = np.ndarray
 REDUCTIONS = ("mean", "sum")

@@ -25,26 +25,24 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from rnnlab import cells
+from rnnlab.cells.base import CellType, ReferenceCell
+from rnnlab.cells.tape import Tape
 from rnnlab.errors import ConfigError, ShapeError, expect_shape
-from rnnlab.reference.gru import GRUCell
-from rnnlab.reference.lstm import LSTMCell
-from rnnlab.reference.rnn import RNNCell
-from rnnlab.reference.tape import Tape
 
 Array = np.ndarray
 State = Array | tuple[Array, Array]
-CELLS = ("rnn", "lstm", "gru")
 
 
-def make_cell(cell: str, nonlinearity: str = "tanh") -> RNNCell | LSTMCell | GRUCell:
-    """The cell object for a cell name ("rnn" uses `nonlinearity`)."""
-    if cell == "rnn":
-        return RNNCell(nonlinearity)
-    if cell == "lstm":
-        return LSTMCell()
-    if cell == "gru":
-        return GRUCell()
-    raise ConfigError(f"cell: expected one of {' | '.join(CELLS)}, received {cell!r}")
+def make_cell(cell: str, nonlinearity: str = "tanh") -> ReferenceCell:
+    """The NumPy implementation of the registered cell `cell` (rnnlab.cells)."""
+    cell_type = cells.get(cell)
+    if nonlinearity not in cell_type.nonlinearities:
+        allowed = " | ".join(cell_type.nonlinearities)
+        raise ConfigError(
+            f"nonlinearity: expected {allowed} for cell {cell}, received {nonlinearity!r}"
+        )
+    return cell_type.reference(nonlinearity)
 
 
 def _positive_int(name: str, value: object) -> int:
@@ -79,6 +77,7 @@ class Recurrent:
         seed: int | None = None,
         dropout: float = 0.0,
     ) -> None:
+        self.cell_type: CellType = cells.get(cell)
         self.cell = make_cell(cell, nonlinearity)
         if not 0.0 <= dropout < 1.0:
             raise ConfigError(f"dropout: expected a probability in [0, 1), received {dropout!r}")
@@ -106,24 +105,34 @@ class Recurrent:
         return self.num_directions * self.hidden_size
 
     def param_shapes(self) -> dict[str, tuple[int, ...]]:
-        """Parameter names and shapes, in PyTorch's order."""
-        G, H = self.cell.gates * self.hidden_size, self.hidden_size
+        """Parameter names and shapes, in PyTorch's order (the cell's, per layer-direction)."""
         shapes: dict[str, tuple[int, ...]] = {}
         for layer in range(self.num_layers):
             layer_in = self.input_size if layer == 0 else self.output_size
             for direction in range(self.num_directions):
-                sfx = f"_l{layer}" + ("_reverse" if direction else "")
-                shapes[f"weight_ih{sfx}"] = (G, layer_in)
-                shapes[f"weight_hh{sfx}"] = (G, H)
-                if self.bias:
-                    shapes[f"bias_ih{sfx}"] = (G,)
-                    shapes[f"bias_hh{sfx}"] = (G,)
+                for param in self.cell_type.params:
+                    if param.bias and not self.bias:
+                        continue
+                    shape = param.shape(layer_in, self.hidden_size)
+                    shapes[param.name(layer, bool(direction))] = shape
         return shapes
 
     def _init_params(self, rng: np.random.Generator) -> dict[str, Array]:
-        bound = 1.0 / np.sqrt(self.hidden_size)  # PyTorch's default: U(-1/sqrt(H), 1/sqrt(H))
+        """PyTorch's default U(-1/sqrt(H), 1/sqrt(H)); norm gains 1 and shifts 0."""
+        bound = 1.0 / np.sqrt(self.hidden_size)
+        fixed = {"ones": 1.0, "zeros": 0.0}
+        inits = {
+            p.name(layer, bool(d)): p.init
+            for layer in range(self.num_layers)
+            for d in range(self.num_directions)
+            for p in self.cell_type.params
+        }
         return {
-            name: rng.uniform(-bound, bound, size=shape).astype(self.dtype)
+            name: (
+                np.full(shape, fixed[inits[name]], self.dtype)
+                if inits[name] in fixed
+                else rng.uniform(-bound, bound, size=shape).astype(self.dtype)
+            )
             for name, shape in self.param_shapes().items()
         }
 
@@ -148,14 +157,13 @@ class Recurrent:
         for name, value in checked.items():  # copy in place: optimisers keep their arrays
             np.copyto(self.params[name], value)
 
-    def _weights(self, layer: int, direction: int) -> tuple[Array, Array, Array, Array]:
-        sfx = f"_l{layer}" + ("_reverse" if direction else "")
-        W_ih, W_hh = self.params[f"weight_ih{sfx}"], self.params[f"weight_hh{sfx}"]
-        G = W_ih.shape[0]
-        zero = np.zeros(G, self.dtype)
-        b_ih = self.params.get(f"bias_ih{sfx}", zero)
-        b_hh = self.params.get(f"bias_hh{sfx}", zero)
-        return W_ih, W_hh, b_ih, b_hh
+    def _weights(self, layer: int, direction: int) -> dict[str, Array]:
+        """One layer-direction's parameters keyed by stem (``weight_ih`` ...)."""
+        return {
+            p.stem: self.params[p.name(layer, bool(direction))]
+            for p in self.cell_type.params
+            if p.name(layer, bool(direction)) in self.params
+        }
 
     # ----------------------------------------------------------------- forward
     def forward(
@@ -180,8 +188,12 @@ class Recurrent:
             layer_input = np.concatenate(outputs, axis=2)  # (T, B, dirs*H)
             if mask is not None:
                 layer_input *= mask  # zero outputs past the length
+            drop = self._dropout_mask(layer, layer_input.shape)  # (T, B, dirs*H) or None
+            self._dropout_masks.append(drop)
+            if drop is not None:
+                layer_input = layer_input * drop  # inter-layer dropout, as nn.LSTM's
         h_n = np.stack([tape.h[-1] for tape in self.tapes])  # (L*dirs, B, H)
-        if self.cell.has_cell_state:
+        if self.cell_type.has_cell_state:
             c_n = np.stack([tape.c[-1] for tape in self.tapes])  # (L*dirs, B, H)
             return layer_input, (h_n, c_n)
         return layer_input, h_n
@@ -196,29 +208,10 @@ class Recurrent:
     def _forward_direction(
         self, x: Array, mask: Array | None, layer: int, direction: int, h0: Array, c0: Array | None
     ) -> Tape:
-        W_ih, W_hh, b_ih, b_hh = self._weights(layer, direction)
         xs = np.ascontiguousarray(x[::-1] if direction else x)  # (T, B, D) processing order
-        ms = None if mask is None else (mask[::-1] if direction else mask)
-        tape = Tape.allocate(
-            xs, ms, self.hidden_size, self.cell.gates, c0 is not None, bool(direction)
-        )
-        T, B, D = xs.shape
-        zx = tape.zx.reshape(T * B, -1)  # (T*B, G)
-        np.matmul(xs.reshape(T * B, D), W_ih.T, out=zx)  # all input projections at once
-        zx += b_ih
-        tape.h[0] = h0
-        if tape.c is not None:
-            tape.c[0] = c0
-        # The same matrix stored column-major, so that the cells' h_{t-1} W_hh^T reads a
-        # C-contiguous W_hh^T: OpenBLAS runs that GEMM ~1.5x faster than on a transposed view.
-        W_hh = np.asfortranarray(W_hh)  # (G, H)
-        for s in range(T):
-            self.cell.step_forward(tape, s, W_hh, b_hh)
-            if ms is not None:  # past the length: carry state
-                past = ms[s] == 0  # (B, 1)
-                np.copyto(tape.h[s + 1], tape.h[s], where=past)
-                if tape.c is not None:
-                    np.copyto(tape.c[s + 1], tape.c[s], where=past)
+        ms = None if mask is None else np.ascontiguousarray(mask[::-1] if direction else mask)
+        tape = self.cell.forward(xs, ms, self._weights(layer, direction), h0, c0)
+        tape.reverse = bool(direction)
         return tape
 
     # ----------------------------------------------------------------- backward
@@ -241,9 +234,12 @@ class Recurrent:
         d_out = np.asarray(d_out, self.dtype)
         grads = {name: np.zeros_like(value) for name, value in self.params.items()}
         dh0 = np.zeros((n_states, B, self.hidden_size), self.dtype)
-        dc0 = np.zeros_like(dh0) if self.cell.has_cell_state else None
+        dc0 = np.zeros_like(dh0) if self.cell_type.has_cell_state else None
         mask = self._lengths_mask
         for layer in reversed(range(self.num_layers)):
+            drop = self._dropout_masks[layer] if layer < len(self._dropout_masks) else None
+            if drop is not None:
+                d_out = d_out * drop  # the dropped units passed no gradient
             if mask is not None:
                 d_out = d_out * mask  # zeroed outputs pass no gradient
             d_in = None
@@ -273,41 +269,11 @@ class Recurrent:
         direction: int,
         grads: dict[str, Array],
     ) -> tuple[Array, Array, Array | None]:
-        W_ih, W_hh, _, _ = self._weights(layer, direction)
-        tape.allocate_backward(same_delta=self.cell.same_delta)
-        dh_carry, dc_carry = dh_n.copy(), (None if dc_n is None else dc_n.copy())  # (B, H)
-        for s in reversed(range(tape.steps)):
-            tape.dh_next[s] = dh_carry
-            if dc_carry is not None:
-                tape.dc_next[s] = dc_carry
-            dh = np.add(dy[s], dh_carry, out=tape.dh[s])  # (B, H) dL/dh_t in total
-            if tape.mask is None:
-                dh_carry, dc_carry = self.cell.step_backward(tape, s, dh, dc_carry, W_hh)
-                continue
-            inside = tape.mask[s]  # (B, 1) 1 inside, 0 past
-            dc_in = None if dc_carry is None else dc_carry * inside
-            dh_prev, dc_prev = self.cell.step_backward(tape, s, dh * inside, dc_in, W_hh)
-            dh_carry = dh_prev + dh * (1.0 - inside)  # past the length: pass through
-            if dc_carry is not None:
-                dc_carry = dc_prev + dc_carry * (1.0 - inside)
-        self._accumulate_weight_grads(tape, W_ih, layer, direction, grads)
-        T, B, D = tape.x.shape
-        dxs = (tape.delta.reshape(T * B, -1) @ W_ih).reshape(T, B, D)  # (T, B, D)
-        return dxs, dh_carry, dc_carry
-
-    def _accumulate_weight_grads(
-        self, tape: Tape, W_ih: Array, layer: int, direction: int, grads: dict[str, Array]
-    ) -> None:
-        sfx = f"_l{layer}" + ("_reverse" if direction else "")
-        T, B, D = tape.x.shape
-        delta = tape.delta.reshape(T * B, -1)  # (T*B, G)
-        delta_h = tape.delta_h.reshape(T * B, -1)  # (T*B, G)
-        grads[f"weight_ih{sfx}"] += delta.T @ tape.x.reshape(T * B, D)  # sum_t delta x^T
-        grads[f"weight_hh{sfx}"] += delta_h.T @ tape.h[:-1].reshape(T * B, -1)  # sum_t delta h^T
-        if self.bias:
-            ones = np.ones(T * B, self.dtype)  # sums over rows as a GEMV: faster than .sum(0)
-            grads[f"bias_ih{sfx}"] += ones @ delta  # sum_t delta_t
-            grads[f"bias_hh{sfx}"] += ones @ delta_h
+        p = self._weights(layer, direction)
+        dxs, dh0, dc0, stem_grads = self.cell.backward(tape, p, dy, dh_n, dc_n)
+        for stem, grad in stem_grads.items():
+            grads[f"{stem}_l{layer}" + ("_reverse" if direction else "")] += grad
+        return dxs, dh0, dc0
 
     # ----------------------------------------------------------------- checks
     def _check_input(self, x: Array) -> Array:
@@ -333,16 +299,16 @@ class Recurrent:
     def _initial_state(self, h0: State | None, B: int) -> tuple[Array, Array | None]:
         shape = (self.num_layers * self.num_directions, B, self.hidden_size)
         zeros = np.zeros(shape, self.dtype)
-        if not self.cell.has_cell_state:
+        if not self.cell_type.has_cell_state:
             if isinstance(h0, tuple):
                 raise ShapeError(
-                    f"h0: a {self.cell.name.upper()} takes one state array, not a pair"
+                    f"h0: a {self.cell_type.display_name} takes one state array, not a pair"
                 )
             return (zeros if h0 is None else self._state_array("h0", h0, shape)), None
         if h0 is None:
             return zeros, zeros.copy()
         if not isinstance(h0, tuple) or len(h0) != 2:
-            raise ShapeError("h0: an LSTM takes an (h0, c0) pair")
+            raise ShapeError(f"h0: a {self.cell_type.display_name} takes an (h0, c0) pair")
         h, c = h0
         h = zeros if h is None else self._state_array("h0", h, shape)
         c = zeros.copy() if c is None else self._state_array("c0", c, shape)
@@ -358,7 +324,7 @@ class Recurrent:
     ) -> tuple[Array, Array | None]:
         shape = (n_states, B, self.hidden_size)
         zeros = np.zeros(shape, self.dtype)
-        if not self.cell.has_cell_state:
+        if not self.cell_type.has_cell_state:
             return (zeros if dh_n is None else self._state_array("dh_n", dh_n, shape)), None
         if dh_n is None:
             return zeros, zeros.copy()

@@ -11,10 +11,10 @@ from typing import Any
 
 import numpy as np
 
+from rnnlab.cells.tape import Tape
 from rnnlab.reference import Recurrent
 from rnnlab.reference.heads import Linear, Readout
 from rnnlab.reference.losses import output_and_loss
-from rnnlab.reference.tape import Tape
 from rnnlab.trace.spec import (
     GATE_NAMES,
     NetworkWeights,
@@ -133,7 +133,7 @@ def _describe_backward(
             "delta": tape.delta[s, 0],
         }
         if spec.cell == "rnn":
-            step["fprime"] = rec.cell.f_grad(tape.h[s + 1, 0])  # the engine's own f'
+            step["fprime"] = rec.cell.step.f_grad(tape.h[s + 1, 0])  # the engine's own f'
         if spec.cell == "lstm":
             step.update(dc_next=tape.dc_next[s, 0], dc=tape.dc[s, 0])
         if spec.cell == "gru":

@@ -105,7 +105,7 @@ class Learner(ABC):
         """h_t, c_t and gates at every step of one sequence x (T, 1[, D])."""
         model = self.reference_model()
         with threadpool_limits(limits=1, user_api="blas"):
-            return states(model, x, tokens, model.rnn.cell.name)
+            return states(model, x, tokens, model.rnn.cell_type.name)
 
     @abstractmethod
     def rng_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:

@@ -32,8 +32,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnlab.reference.functions import sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
-from rnnlab.reference.tape import Tape
+from rnnlab.cells._gated import GatedRecurrence
+from rnnlab.cells.base import CellType, Gate, torch_layout
+from rnnlab.cells.functions import sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
+from rnnlab.cells.tape import Tape
 
 Array = np.ndarray
 
@@ -91,3 +93,22 @@ class LSTMCell:
         dh_prev = delta @ W_hh  # (B, H)  W_hh^T delta_t
         dc_prev = dc_t * f  # (B, H)
         return dh_prev, dc_prev
+
+
+CELL = CellType(
+    name="lstm",
+    display_name="LSTM",
+    summary="long short-term memory: input, forget and output gates around a cell state c_t",
+    gates=(
+        Gate("i", "input gate i"),
+        Gate("f", "forget gate f"),
+        Gate("g", "candidate g", "tanh"),
+        Gate("o", "output gate o"),
+    ),
+    blocks=4,
+    has_cell_state=True,
+    params=torch_layout(4),
+    reference=lambda nonlinearity: GatedRecurrence(LSTMCell()),
+    forget_gate="f",
+    torch_native="LSTM",
+)

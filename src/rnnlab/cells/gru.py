@@ -34,8 +34,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnlab.reference.functions import sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
-from rnnlab.reference.tape import Tape
+from rnnlab.cells._gated import GatedRecurrence
+from rnnlab.cells.base import CellType, Gate, torch_layout
+from rnnlab.cells.functions import sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
+from rnnlab.cells.tape import Tape
 
 Array = np.ndarray
 
@@ -87,3 +89,21 @@ class GRUCell:
         np.multiply(d_n, r, out=delta_h[:, 2 * H :])  # n: the hidden side is gated
         dh_prev = dh * z_gate + delta_h @ W_hh  # (B, H)
         return dh_prev, None
+
+
+CELL = CellType(
+    name="gru",
+    display_name="GRU",
+    summary="gated recurrent unit: reset and update gates, no separate cell state",
+    gates=(
+        Gate("r", "reset gate r"),
+        Gate("z", "update gate z"),
+        Gate("n", "candidate n", "tanh"),
+    ),
+    blocks=3,
+    has_cell_state=False,
+    params=torch_layout(3),
+    reference=lambda nonlinearity: GatedRecurrence(GRUCell()),
+    torch_native="GRU",
+    explicit_kernel="gru",
+)

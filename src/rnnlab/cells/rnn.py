@@ -27,8 +27,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnlab.reference.functions import activation
-from rnnlab.reference.tape import Tape
+from rnnlab.cells._gated import GatedRecurrence
+from rnnlab.cells.base import CellType, torch_layout
+from rnnlab.cells.functions import activation
+from rnnlab.cells.tape import Tape
 
 Array = np.ndarray
 
@@ -59,3 +61,19 @@ class RNNCell:
         delta = np.multiply(dh, self.f_grad(tape.h[s + 1]), out=tape.delta[s])  # (B, H)
         dh_prev = delta @ W_hh  # (B, H)  W_hh^T delta_t
         return dh_prev, None
+
+
+CELL = CellType(
+    name="rnn",
+    display_name="vanilla RNN",
+    summary="Elman RNN: h_t = f(W_xh x_t + W_hh h_{t-1} + b), f = tanh or relu",
+    gates=(),
+    blocks=1,
+    has_cell_state=False,
+    params=torch_layout(1),
+    reference=lambda nonlinearity: GatedRecurrence(RNNCell(nonlinearity)),
+    nonlinearities=("tanh", "relu"),
+    identity_init=True,
+    torch_native="RNN",
+    explicit_kernel="rnn",
+)
