@@ -1,0 +1,244 @@
+r"""Layer-normalised LSTM (Ba, Kiros & Hinton 2016, "Layer Normalization", LSTM section).
+
+Gate order is the LSTM's: i, f, g, o (rows of W_xh, W_hh and b stacked in that order).
+LN(v; gamma, beta) normalises a whole vector v of K entries by its own mean and
+variance over those K entries, then scales and shifts it:
+
+.. math::
+
+    \mu = \frac{1}{K} \sum_k v_k     \sigma^2 = \frac{1}{K} \sum_k (v_k - \mu)^2
+    \hat v = (v - \mu) / \sqrt{\sigma^2 + \epsilon}          \epsilon = 10^{-5}
+    LN(v; \gamma, \beta) = \gamma \odot \hat v + \beta
+
+Forward (column vectors, DESIGN.md notation; z_t stacks the four pre-activations):
+
+.. math::
+
+    z_t = LN(W_{xh} x_t; \gamma_x) + LN(W_{hh} h_{t-1}; \gamma_h) + b   = [z^i; z^f; z^g; z^o]
+    i_t = \sigma(z^i_t)   f_t = \sigma(z^f_t)   g_t = \tanh(z^g_t)   o_t = \sigma(z^o_t)
+    c_t = f_t \odot c_{t-1} + i_t \odot g_t
+    h_t = o_t \odot \tanh(LN(c_t; \gamma_c, \beta_c))
+
+Backward, with dh_t = dL/dh_t (from the output above plus from step t+1), dc_{t+1 \to t}
+the part of dL/dc_t from step t+1, and LN's backward for v^ = (v - mu) / s:
+dv = (dv^ - mean(dv^) - v^ mean(dv^ v^)) / s, where dv^ = gamma * dLN:
+
+.. math::
+
+    dn_t      = dh_t \odot o_t \odot (1 - \tanh^2 n_t)        n_t = LN(c_t; \gamma_c, \beta_c)
+    dc_t      = dc_{t+1 \to t} + LN^{-T}_{c_t}(\gamma_c \odot dn_t)
+    \delta_t  = dL/dz_t = [dc_t g_t i_t(1-i_t);  dc_t c_{t-1} f_t(1-f_t);
+                           dc_t i_t (1-g_t^2);  dh_t \tanh(n_t) o_t(1-o_t)]
+    \delta^h_t = LN^{-T}_{W_{hh} h_{t-1}}(\gamma_h \odot \delta_t)     (dL/d(W_hh h_{t-1}))
+    \delta^x_t = LN^{-T}_{W_{xh} x_t}(\gamma_x \odot \delta_t)         (dL/d(W_xh x_t))
+    dh_{t-1} \mathrel{+}= W_{hh}^T \delta^h_t        dc_{t-1} = dc_t \odot f_t
+    dW_{xh} = \sum_t \delta^x_t x_t^T   dW_{hh} = \sum_t \delta^h_t h_{t-1}^T   db = \sum_t \delta_t
+    d\gamma_x = \sum_t \delta_t \odot \hat{x}_t   d\gamma_h = \sum_t \delta_t \odot \hat{h}_t
+    d\gamma_c = \sum_t dn_t \odot \hat{c}_t      d\beta_c = \sum_t dn_t
+
+where LN^{-T}_v(.) is LN's backward at the vector v it normalised, and x^_t, h^_t, c^_t
+are the normalised W_xh x_t, W_hh h_{t-1} and c_t.
+
+Symbols and shapes (one layer-direction; D input size, H hidden size):
+x_t (D) the input; h_t, c_t (H) hidden and cell states; W_xh (4H x D) ``weight_ih``;
+W_hh (4H x H) ``weight_hh``; b (4H) ``bias``; gamma_x (4H) ``gain_ih``; gamma_h (4H)
+``gain_hh``; gamma_c, beta_c (H) ``gain_c``, ``shift_c``.
+
+Why these parameters and no more: the paper gives each of its three LNs a gain and a
+shift, plus the gates' bias. Shifts added to z_t only add (beta_x + beta_h + b), so one b
+(4H) stands for all three; a bias inside an LN would be (partly) cancelled by its mean,
+so W_xh x_t and W_hh h_{t-1} carry none. The gains gamma_x and gamma_h stay separate
+(they weigh the input and the recurrent term differently), and gamma_c, beta_c both
+matter because tanh follows LN(c_t). Gains start at 1 and shifts at 0 (``Param.init``);
+W_hh is the recurrent matrix that ``init: orthogonal`` replaces and b's f block takes
+``forget_bias``.
+
+Storage is batch-major rows, (B, 4H) per step. The input side LN(W_xh x_t; gamma_x) of
+every step is computed in one GEMM and one normalisation before the loop. The tape
+(``LNTape``) keeps ``zx`` = W_xh x_t and ``zh`` = W_hh h_{t-1} before normalisation,
+``z`` and ``gates`` as the LSTM's, ``tanh_c`` = tanh(n_t), ``delta`` = dL/dz_t and
+``delta_h`` = delta^h_t; its ``cache`` holds the normalised values and 1/s of each LN
+(``x_hat``, ``x_rstd``, ``h_hat``, ``h_rstd``, ``c_hat``, ``c_rstd``) and, after backward,
+``delta_x`` (delta^x_t) and ``dn`` (dn_t).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rnnlab.cells.base import CellType, Gate, Param
+from rnnlab.cells.functions import sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
+from rnnlab.cells.lstm import split_gates
+from rnnlab.cells.tape import Tape
+
+Array = np.ndarray
+EPS = 1e-5  # LN's epsilon, as torch.nn.LayerNorm's default
+
+
+@dataclass
+class LNTape(Tape):
+    """The LSTM's tape plus the layer normalisations' statistics (``cache``)."""
+
+    cache: dict[str, Array] = field(default_factory=dict)
+
+
+def layer_norm(v: Array) -> tuple[Array, Array]:
+    """(v^, 1/s): v normalised over its last axis, and 1/sqrt(var + eps) (..., 1)."""
+    centred = v - v.mean(axis=-1, keepdims=True)
+    rstd = 1.0 / np.sqrt((centred * centred).mean(axis=-1, keepdims=True) + EPS)
+    return centred * rstd, rstd
+
+
+def layer_norm_backward(d_hat: Array, v_hat: Array, rstd: Array) -> Array:
+    """dL/dv from dL/dv^ (gain already applied): (dv^ - mean dv^ - v^ mean(dv^ v^)) / s."""
+    mean_d = d_hat.mean(axis=-1, keepdims=True)
+    mean_dv = (d_hat * v_hat).mean(axis=-1, keepdims=True)
+    return (d_hat - mean_d - v_hat * mean_dv) * rstd
+
+
+def _zero_bias(p: Mapping[str, Array], rows: int, dtype: np.dtype) -> Array:
+    return p["bias"] if "bias" in p else np.zeros(rows, dtype)
+
+
+class LayerNormLSTM:
+    """The ``ReferenceCell`` of ``lstm-ln``: explicit forward and BPTT over a sequence."""
+
+    def forward(
+        self, xs: Array, mask: Array | None, p: Mapping[str, Array], h0: Array, c0: Array | None
+    ) -> LNTape:
+        W_ih, W_hh = p["weight_ih"], p["weight_hh"]  # (4H, D), (4H, H)
+        T, B, D = xs.shape
+        H = W_hh.shape[1]
+        tape = LNTape.allocate(xs, mask, H, 4, True, False)
+        zx = tape.zx.reshape(T * B, 4 * H)  # (T*B, 4H)
+        np.matmul(xs.reshape(T * B, D), W_ih.T, out=zx)  # all input projections at once
+        x_hat, x_rstd = layer_norm(tape.zx)  # (T, B, 4H), (T, B, 1)
+        input_side = p["gain_ih"] * x_hat + _zero_bias(p, 4 * H, xs.dtype)  # (T, B, 4H)
+        cache = tape.cache
+        cache["x_hat"], cache["x_rstd"] = x_hat, x_rstd
+        cache["h_hat"] = np.empty_like(x_hat)  # (T, B, 4H)
+        cache["h_rstd"] = np.empty_like(x_rstd)  # (T, B, 1)
+        cache["c_hat"] = np.empty((T, B, H), xs.dtype)  # (T, B, H)
+        cache["c_rstd"] = np.empty_like(x_rstd)  # (T, B, 1)
+        tape.h[0], tape.c[0] = h0, c0 if c0 is not None else np.zeros_like(h0)
+        for s in range(T):
+            self._step_forward(tape, s, input_side[s], p)
+            if mask is not None:  # past the length: carry the state
+                past = mask[s] == 0  # (B, 1)
+                np.copyto(tape.h[s + 1], tape.h[s], where=past)
+                np.copyto(tape.c[s + 1], tape.c[s], where=past)
+        return tape
+
+    @staticmethod
+    def _step_forward(tape: LNTape, s: int, input_side: Array, p: Mapping[str, Array]) -> None:
+        H = tape.h.shape[2]
+        cache = tape.cache
+        zh = np.matmul(tape.h[s], p["weight_hh"].T, out=tape.zh[s])  # (B, 4H) W_hh h_{t-1}
+        cache["h_hat"][s], cache["h_rstd"][s] = layer_norm(zh)
+        z = np.add(input_side, p["gain_hh"] * cache["h_hat"][s], out=tape.z[s])  # (B, 4H)
+        act = sigmoid(z, out=tape.gates[s])  # (B, 4H) i f . o
+        i, f, g, o = split_gates(act, H)  # (B, H) each
+        np.tanh(z[:, 2 * H : 3 * H], out=g)  # g_t = tanh(z^g_t)
+        c = np.multiply(f, tape.c[s], out=tape.c[s + 1])  # (B, H) f_t * c_{t-1}
+        c += i * g  # + i_t * g_t
+        cache["c_hat"][s], cache["c_rstd"][s] = layer_norm(c)
+        n = p["gain_c"] * cache["c_hat"][s] + p["shift_c"]  # (B, H) LN(c_t)
+        tanh_n = np.tanh(n, out=tape.tanh_c[s])  # (B, H)
+        np.multiply(o, tanh_n, out=tape.h[s + 1])  # (B, H) h_t
+
+    def backward(
+        self, tape: LNTape, p: Mapping[str, Array], dy: Array, dh_n: Array, dc_n: Array | None
+    ) -> tuple[Array, Array, Array | None, dict[str, Array]]:
+        tape.allocate_backward(same_delta=False)
+        tape.cache["dn"] = np.empty_like(tape.tanh_c)  # (T, B, H)
+        dh_carry = dh_n.copy()  # (B, H)
+        dc_carry = np.zeros_like(dh_n) if dc_n is None else dc_n.copy()  # (B, H)
+        for s in reversed(range(tape.steps)):
+            tape.dh_next[s], tape.dc_next[s] = dh_carry, dc_carry
+            dh = np.add(dy[s], dh_carry, out=tape.dh[s])  # (B, H) dL/dh_t in total
+            inside = 1.0 if tape.mask is None else tape.mask[s]  # (B, 1) 1 inside, 0 past
+            dh_prev, dc_prev = self._step_backward(tape, s, dh * inside, dc_carry * inside, p)
+            dh_carry = dh_prev + dh * (1.0 - inside)  # past the length: pass through
+            dc_carry = dc_prev + dc_carry * (1.0 - inside)
+        return self._sums(tape, p, dh_carry, dc_carry)
+
+    @staticmethod
+    def _step_backward(
+        tape: LNTape, s: int, dh: Array, dc: Array, p: Mapping[str, Array]
+    ) -> tuple[Array, Array]:
+        H = tape.h.shape[2]
+        cache = tape.cache
+        act = tape.gates[s]  # (B, 4H) i f g o
+        i, f, g, o = split_gates(act, H)  # (B, H) each
+        tanh_n = tape.tanh_c[s]  # (B, H)
+        dn = np.multiply(dh * o, tanh_grad_from_output(tanh_n), out=cache["dn"][s])  # (B, H)
+        dc_t = layer_norm_backward(p["gain_c"] * dn, cache["c_hat"][s], cache["c_rstd"][s])
+        dc_t = np.add(dc_t, dc, out=tape.dc[s])  # (B, H) dL/dc_t in total
+        delta = tape.delta[s]  # (B, 4H)
+        d_i, d_f, d_g, d_o = split_gates(delta, H)  # (B, H) views to fill
+        np.multiply(dc_t, g, out=d_i)
+        np.multiply(dc_t, tape.c[s], out=d_f)
+        np.multiply(dc_t, i, out=d_g)
+        np.multiply(dh, tanh_n, out=d_o)
+        derivative = sigmoid_grad_from_output(act)  # (B, 4H), g's block replaced below
+        derivative[:, 2 * H : 3 * H] = tanh_grad_from_output(g)
+        delta *= derivative  # (B, 4H) dL/dz_t
+        delta_h = layer_norm_backward(p["gain_hh"] * delta, cache["h_hat"][s], cache["h_rstd"][s])
+        tape.delta_h[s] = delta_h  # (B, 4H) dL/d(W_hh h_{t-1})
+        return delta_h @ p["weight_hh"], dc_t * f  # dh_{t-1} (B, H), dc_{t-1} (B, H)
+
+    @staticmethod
+    def _sums(
+        tape: LNTape, p: Mapping[str, Array], dh0: Array, dc0: Array
+    ) -> tuple[Array, Array, Array, dict[str, Array]]:
+        """The weight gradients as sums over all steps, and dL/dx, after the loop."""
+        T, B, D = tape.x.shape
+        cache = tape.cache
+        delta = tape.delta  # (T, B, 4H)
+        delta_x = layer_norm_backward(p["gain_ih"] * delta, cache["x_hat"], cache["x_rstd"])
+        cache["delta_x"] = delta_x  # (T, B, 4H) dL/d(W_xh x_t)
+        flat_x = delta_x.reshape(T * B, -1)  # (T*B, 4H)
+        over_steps = (0, 1)
+        grads = {
+            "weight_ih": flat_x.T @ tape.x.reshape(T * B, D),  # sum_t delta^x x^T
+            "weight_hh": tape.delta_h.reshape(T * B, -1).T @ tape.h[:-1].reshape(T * B, -1),
+            "gain_ih": (delta * cache["x_hat"]).sum(over_steps),
+            "gain_hh": (delta * cache["h_hat"]).sum(over_steps),
+            "gain_c": (cache["dn"] * cache["c_hat"]).sum(over_steps),
+            "shift_c": cache["dn"].sum(over_steps),
+        }
+        if "bias" in p:
+            grads["bias"] = delta.sum(over_steps)  # sum_t delta_t
+        dxs = (flat_x @ p["weight_ih"]).reshape(T, B, D)  # (T, B, D)
+        return dxs, dh0, dc0, grads
+
+
+CELL = CellType(
+    name="lstm-ln",
+    display_name="LN-LSTM",
+    summary="layer-normalised LSTM (Ba et al. 2016): LN on the input and recurrent "
+    "pre-activations and on the cell state",
+    gates=(
+        Gate("i", "input gate i"),
+        Gate("f", "forget gate f"),
+        Gate("g", "candidate g", "tanh"),
+        Gate("o", "output gate o"),
+    ),
+    blocks=4,
+    has_cell_state=True,
+    params=(
+        Param("weight_ih", 4, "input", "W_xh"),
+        Param("weight_hh", 4, "hidden", "W_hh", recurrent=True),
+        Param("bias", 4, None, "b", init="zeros", bias=True),
+        Param("gain_ih", 4, None, "gamma_x", init="ones"),
+        Param("gain_hh", 4, None, "gamma_h", init="ones"),
+        Param("gain_c", 1, None, "gamma_c", init="ones"),
+        Param("shift_c", 1, None, "beta_c", init="zeros"),
+    ),
+    reference=lambda nonlinearity: LayerNormLSTM(),
+    forget_gate="f",
+    torch_module="rnnlab.cells.lstm_ln_torch",
+)
