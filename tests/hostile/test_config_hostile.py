@@ -160,7 +160,7 @@ YAML_CASES = [
     (
         "long-bad-value",
         yaml.safe_dump(with_field("model", "cell", "z" * 100_000)),
-        "model.cell: Input should be 'rnn', 'lstm' or 'gru'",
+        "model.cell: expected one of rnn | lstm | gru",
     ),
     (
         "long-name",

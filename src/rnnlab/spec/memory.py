@@ -1,7 +1,8 @@
 """A rough estimate of the memory a training run needs, checked before any work.
 
-    parameters P = embedding (V x d) + per layer and direction G H (input + H) + 2 G H
-                   + head (H_out x O + O)                 G = 1 (rnn), 3 (gru), 4 (lstm)
+    parameters P = embedding (V x d) + per layer and direction the cell's parameters
+                   (rnnlab.cells: G H (input + H) + 2 G H for torch.nn's layout)
+                   + head (H_out x O + O)       G = the cell's gate blocks (rnn 1, lstm 4)
     parameter memory = 16 P bytes: float32 weights, gradients and two Adam moments
     activations = B x T x H x layers x directions x (G + 2) x 4 bytes
                   (the gate pre-activations, h_t and c_t kept for backpropagation)
@@ -16,12 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rnnlab import cells
+
 if TYPE_CHECKING:
     from rnnlab.spec.run import RunConfig
 
 GIB = 2**30
 MAX_TRAINING_BYTES = 32 * GIB  # estimates above this are refused as a mistake
-GATES = {"rnn": 1, "gru": 3, "lstm": 4}
 FLOAT_BYTES = 4
 PARAMETER_COPIES = 4  # weights, gradients, Adam's two moments
 
@@ -40,7 +42,8 @@ class MemoryEstimate:
 def estimate_training_memory(config: RunConfig) -> MemoryEstimate:
     """Parameters and bytes of one training step of `config` (see the module docstring)."""
     m, data = config.model, config.data
-    gates, directions = GATES[m.cell], 2 if m.bidirectional else 1
+    cell, directions = cells.get(m.cell), 2 if m.bidirectional else 1
+    gates = cell.blocks
     vocab = data.max_vocab or 0
     tokens = config.task != "forecast"
     first_input = (
@@ -49,8 +52,7 @@ def estimate_training_memory(config: RunConfig) -> MemoryEstimate:
     parameters = vocab * first_input if tokens else 0
     for layer in range(m.num_layers):
         width = first_input if layer == 0 else m.hidden_size * directions
-        per_direction = gates * m.hidden_size * (width + m.hidden_size) + 2 * gates * m.hidden_size
-        parameters += directions * per_direction
+        parameters += directions * cell.count_params(width, m.hidden_size)
     outputs = {"language-model": vocab, "forecast": data.horizon}.get(config.task, 0)
     parameters += (m.hidden_size * directions + 1) * outputs
     steps = config.train.batch_size * data.seq_len

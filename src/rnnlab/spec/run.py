@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from rnnlab.errors import ConfigError
 from rnnlab.spec.io import (
@@ -29,20 +29,14 @@ from rnnlab.spec.io import (
     validation_message,
 )
 from rnnlab.spec.memory import memory_problem
+from rnnlab.spec.model import ModelSpec
+from rnnlab.spec.model import Strict as _Strict
 
 Task = Literal["language-model", "classify", "forecast"]
 MAX_STEPS = 100_000_000  # optimizer steps (and step intervals) a run may ask for
 MAX_SECONDS = 30 * 24 * 3600.0  # train.max_seconds: thirty days
 MAX_VOCAB = 10_000_000
 TRANSFORM_STEPS = ("log", "diff", "seasonal-diff")  # forecast: data.transform, chained with +
-
-
-class _Strict(BaseModel):
-    # strict: `hidden_size: true` or `2.5` is not an integer, "3" is not a number;
-    # allow_inf_nan=False: every float is finite (.inf, .nan are refused)
-    model_config = ConfigDict(
-        extra="forbid", validate_assignment=True, strict=True, allow_inf_nan=False
-    )
 
 
 def transform_steps(text: object) -> tuple[str, ...]:
@@ -160,31 +154,6 @@ class EmbeddingSpec(_Strict):
             raise ValueError(f"init: expected one of {allowed} | file:PATH, received {self.init!r}")
         if self.init == "file:":
             raise ValueError("init: file: needs a path, e.g. file:glove.6B.50d.txt")
-        return self
-
-
-class ModelSpec(_Strict):
-    """The recurrent network between the embedding and the head."""
-
-    cell: Literal["rnn", "lstm", "gru"] = "lstm"
-    nonlinearity: Literal["tanh", "relu"] = "tanh"
-    hidden_size: int = Field(128, ge=1, le=8192)
-    num_layers: int = Field(1, ge=1, le=16)
-    bidirectional: bool = False
-    dropout: float = Field(0.0, ge=0.0, lt=1.0)
-    init: Literal["default", "orthogonal", "identity"] = "default"
-    forget_bias: float = Field(
-        0.0, ge=-100.0, le=100.0, description="LSTM: added to the forget-gate bias"
-    )
-
-    @model_validator(mode="after")
-    def _cell_options(self) -> ModelSpec:
-        if self.cell != "rnn" and self.nonlinearity != "tanh":
-            raise ValueError(f"nonlinearity: only cell rnn takes relu; cell is {self.cell}")
-        if self.cell != "rnn" and self.init == "identity":
-            raise ValueError(f"init: identity (IRNN) is for cell rnn; cell is {self.cell}")
-        if self.cell != "lstm" and self.forget_bias != 0.0:
-            raise ValueError(f"forget_bias: only an LSTM has a forget gate; cell is {self.cell}")
         return self
 
 
