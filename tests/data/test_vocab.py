@@ -11,7 +11,7 @@ import pytest
 
 from rnnlab.data.tokenize import EOS
 from rnnlab.data.vocab import PAD, PAD_ID, UNK, UNK_ID, Vocab, check_unknown_share
-from rnnlab.errors import ConfigError, DataError
+from rnnlab.errors import ConfigError, DataError, RnnlabError
 
 STREAM = list("abracadabra")  # a:5 b:2 r:2 c:1 d:1
 
@@ -89,7 +89,7 @@ def test_save_replaces_atomically(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", crash)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(RnnlabError, match=r"vocab\.json: cannot write: disk full"):
         Vocab.build(["b"]).save(path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["vocab.json"]

@@ -10,10 +10,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from rnnlab.store import RunRecord, RunRecorder, Store
-from rnnlab.store.files import STALE_TMP_S, atomic_write_bytes, remove_stale_tmp
+from rnnlab.store.files import STALE_TMP_S, remove_stale_tmp
 
 
 def dead_pid() -> int:
@@ -33,21 +31,6 @@ def leave_tmp(folder: Path, target: str, pid: int | None, age_s: float = 0.0) ->
         then = time.time() - age_s
         os.utime(tmp, (then, then))
     return tmp
-
-
-def test_an_atomic_write_names_its_temp_file_with_its_pid(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    seen: list[str] = []
-    real_replace = os.replace
-
-    def spy(src: str, dst: str) -> None:
-        seen.append(Path(src).name)
-        real_replace(src, dst)
-
-    monkeypatch.setattr(os, "replace", spy)
-    atomic_write_bytes(tmp_path / "last.safetensors", b"x")
-    assert seen[0].startswith(f".last.safetensors.{os.getpid()}.") and seen[0].endswith(".tmp")
 
 
 def test_only_files_no_process_will_finish_are_removed(tmp_path: Path) -> None:

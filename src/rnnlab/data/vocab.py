@@ -14,8 +14,6 @@ The JSON form::
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -26,6 +24,7 @@ import numpy as np
 from rnnlab.data.checks import check_output_path
 from rnnlab.data.tokenize import EOS
 from rnnlab.errors import ConfigError, DataError
+from rnnlab.spec.files import atomic_write_text
 from rnnlab.spec.io import parse_json_data
 
 PAD = "<pad>"
@@ -184,9 +183,9 @@ class Vocab:
         return cls(tokens, counts)
 
     def save(self, path: str | Path) -> None:
-        """Write the JSON atomically (temp file in the same folder, fsync, rename)."""
+        """Write the JSON atomically (``rnnlab.spec.files``); the folder must exist."""
         text = json.dumps(self.to_json(), ensure_ascii=False, indent=0) + "\n"
-        atomic_write_text(Path(path), text)
+        atomic_write_text(check_output_path(path, "vocab file"), text)
 
     @classmethod
     def load(cls, path: str | Path) -> Vocab:
@@ -279,34 +278,3 @@ def check_unknown_share(
     if unknown > MAX_UNKNOWN_SHARE * total:
         raise DataError(f"{said}; the model would learn almost nothing but {UNK}: {fix}")
     return [f"{said}; to keep more words, {fix}"]
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write `text` to `path` so that a crash leaves the old file or the new one, never half."""
-    check_output_path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            os.chmod(tmp, 0o644)  # mkstemp makes it private (0600); a vocab is not secret
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -9,15 +9,13 @@
                 "meta": {...}}`` (meta optional), or an rnnlab Vocab JSON
 
 Every error names the file, the line (text), the word number (binary) or the row (npy),
-and what was expected. Writes are atomic: a temporary file in the same folder, fsync,
-rename. A loaded matrix's ``meta`` records ``source`` (the path) and ``format``.
+and what was expected. Writes are atomic (``rnnlab.spec.files``: a temporary file in the
+same folder, fsync, rename), into a folder that exists. A loaded matrix's ``meta`` records ``source`` (the path) and ``format``.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,7 +24,7 @@ import numpy as np
 
 from rnnlab.data.checks import check_output_path
 from rnnlab.data.vocab import FORMAT as VOCAB_FORMAT
-from rnnlab.data.vocab import Vocab, atomic_write_text
+from rnnlab.data.vocab import Vocab
 from rnnlab.embeddings.matrix import EmbeddingMatrix
 from rnnlab.embeddings.npyfile import read_npy_matrix
 from rnnlab.embeddings.textvec import (
@@ -36,6 +34,7 @@ from rnnlab.embeddings.textvec import (
     text_vector_lines,
 )
 from rnnlab.errors import ConfigError, DataError, ShapeError
+from rnnlab.spec.files import atomic_write, atomic_write_bytes, atomic_write_text
 from rnnlab.spec.io import parse_json_data
 
 WORDS_FORMAT = "rnnlab-embedding-words"
@@ -126,7 +125,7 @@ def write_text_vectors(
 
     header: start with the line ``V d`` (word2vec/fastText); without it, GloVe's layout.
     """
-    path = Path(path)
+    path = check_output_path(path, "embedding file")
     check_words_writable(matrix.words, path)
     lines = text_vector_lines(matrix, precision)
     if header:
@@ -219,13 +218,13 @@ def _binary_word(data: bytes, pos: int, path: Path, i: int, V: int) -> tuple[str
 
 def write_word2vec_binary(matrix: EmbeddingMatrix, path: str | Path) -> None:
     """Write the word2vec binary format (a newline after each vector, as the C tool does)."""
-    path = Path(path)
+    path = check_output_path(path, "embedding file")
     check_words_writable(matrix.words, path)
     rows = matrix.vectors.astype("<f4")
     parts = [f"{len(matrix)} {matrix.dim}\n".encode("ascii")]
     for word, row in zip(matrix.words, rows, strict=True):
         parts.append(word.encode("utf-8") + b" " + row.tobytes() + b"\n")
-    _atomic_write(path, lambda handle: handle.write(b"".join(parts)))
+    atomic_write_bytes(path, b"".join(parts))
 
 
 # ---- NumPy pair ----------------------------------------------------------------------------
@@ -301,12 +300,12 @@ def _read_words_json(path: Path) -> tuple[list[str], dict[str, Any]]:
 
 def write_npy_pair(matrix: EmbeddingMatrix, path: str | Path) -> None:
     """Write ``E.npy`` (float32) and ``E.vocab.json`` (words and meta), each atomically."""
-    path = Path(path)
+    path = check_output_path(path, "embedding file")
     doc = {"format": WORDS_FORMAT, "version": WORDS_VERSION, "words": matrix.words}
     doc["meta"] = matrix.meta
     text = json.dumps(doc, ensure_ascii=False, default=_json_default) + "\n"
     atomic_write_text(words_path(path), text)
-    _atomic_write(path, lambda handle: np.save(handle, matrix.vectors, allow_pickle=False))
+    atomic_write(path, lambda handle: np.save(handle, matrix.vectors, allow_pickle=False))
 
 
 def _json_default(value: Any) -> Any:
@@ -354,19 +353,3 @@ def _read_bytes(path: Path, what: str, read: bool = True) -> bytes:
     if not data.strip():
         raise DataError(f"{path}: the file is empty; expected {what}")
     return data
-
-
-def _atomic_write(path: Path, write: Callable[[Any], Any]) -> None:
-    """Call write(binary handle) on a temporary file, fsync it, rename it onto `path`."""
-    check_output_path(path, "embedding file")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.chmod(tmp, 0o644)
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -4,6 +4,7 @@ It subscribes to the trainer's events through ``RunRecorder``; the trainer never
 imports it. Checkpoints are safetensors plus JSON; every file write is atomic.
 """
 
+from rnnlab.spec.files import atomic_write_bytes, atomic_write_text
 from rnnlab.store.checkpoints import (
     list_checkpoints,
     read_checkpoint,
@@ -11,7 +12,7 @@ from rnnlab.store.checkpoints import (
     write_checkpoint,
 )
 from rnnlab.store.db import Store, default_home
-from rnnlab.store.files import atomic_write_bytes, atomic_write_json, atomic_write_text
+from rnnlab.store.files import atomic_write_json
 from rnnlab.store.recorder import RunRecorder
 from rnnlab.store.records import RunRecord
 

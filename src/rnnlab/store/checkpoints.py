@@ -29,8 +29,9 @@ from safetensors.numpy import load as load_arrays
 from safetensors.numpy import save as save_arrays
 
 from rnnlab.errors import ConfigError, DataError
+from rnnlab.spec.files import atomic_write_bytes
 from rnnlab.spec.io import parse_json_data
-from rnnlab.store.files import atomic_write_bytes, atomic_write_json
+from rnnlab.store.files import atomic_write_json
 
 FORMAT = "rnnlab-checkpoint"
 VERSION = 1

@@ -26,8 +26,9 @@ import yaml
 
 from rnnlab.errors import ConfigError, RnnlabError, RunNotFound
 from rnnlab.events import FINAL_STATUSES
+from rnnlab.spec.files import atomic_write_text
 from rnnlab.store.connection import LIST_HINT, Database, StoreBusy
-from rnnlab.store.files import atomic_write_text, remove_stale_tmp
+from rnnlab.store.files import remove_stale_tmp
 from rnnlab.store.owners import orphan_message, owner_gone, this_process
 from rnnlab.store.probe_rows import ProbeRows
 from rnnlab.store.records import (
