@@ -22,10 +22,12 @@ states (for one input sequence; on demand, and stored at the end of a run)::
 
     {"tokens": ["t", "h", "e", ...], "cell": "lstm",
      "layers": [{"layer": 0, "direction": "forward",
-                 "h": [[H floats] per token], "c": [[H] per token] (LSTM only),
+                 "h": [[H floats] per token], "c": [[H] per token] (cells with a state),
                  "gates": {"i": [[H] per token], "f": ..., "g": ..., "o": ...}}]}
 
-  GRU gates are r, z, n; a vanilla RNN has no gates ({}). Rows are in token order.
+  ``cell`` is a name of the cell registry (``rnnlab.cells``), whose record says which
+  gates there are, in storage order (LSTM i f g o, GRU r z n; a vanilla RNN has none:
+  {}), and whether c is recorded. Rows are in token order.
 
 confusion (classify, at each evaluation)::
 
@@ -44,7 +46,6 @@ from typing import Any
 from rnnlab.errors import DataError
 
 KINDS = ("gradient_flow", "histograms", "states", "confusion", "forecast")
-GATES = {"rnn": (), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
 
 
 def check_payload(kind: str, payload: dict[str, Any]) -> None:

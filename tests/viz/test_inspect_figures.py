@@ -8,6 +8,7 @@ import pytest
 
 from rnnlab.errors import DataError
 from rnnlab.viz import gates, hidden_states
+from tests.toy_cells import register
 
 
 def test_hidden_states_units_by_tokens_with_distinct_positions(lstm_states):
@@ -80,8 +81,35 @@ def test_gru_gates_three_panels(gru_states):
 
 
 def test_an_rnn_has_no_gates(rnn_states):
-    with pytest.raises(DataError, match=r"an RNN has no gates.*hidden_states"):
+    with pytest.raises(DataError, match=r"cell rnn \(vanilla RNN\) has no gates.*hidden_states"):
         gates(rnn_states)
+
+
+def test_a_cell_the_registry_lacks_is_named(gru_states):
+    gru_states["cell"] = "transformer"
+    with pytest.raises(DataError, match=r"states: cell: expected one of rnn \| .*'transformer'"):
+        gates(gru_states)
+    with pytest.raises(DataError, match="'transformer'"):
+        hidden_states(gru_states)
+
+
+def test_any_registered_cell_draws_its_own_gates_and_cell_state(monkeypatch, lstm_states):
+    """A cell added later (other gate names, a cell state) needs no change here."""
+    toy = register(monkeypatch)
+    lstm_candidate = gates(lstm_states)["panels"][2]["z"]
+    layer = lstm_states["layers"][0]
+    layer["gates"] = {"a": layer["gates"]["i"], "b": layer["gates"]["g"]}
+    states = {**lstm_states, "cell": toy.name}
+    figure = gates(states)
+    assert figure["title"] == "Toy cell gates: layer 0, forward"
+    panels = figure["panels"]
+    assert [p["title"] for p in panels] == ["alpha gate a", "beta candidate b", "cell state c"]
+    assert [(p["zmin"], p["zmax"]) for p in panels[:2]] == [(0.0, 1.0), (-1.0, 1.0)]
+    assert panels[1]["z"] == lstm_candidate  # the toy's b holds lstm's g
+    assert hidden_states(states)["subtitle"] == "Toy cell, 3 tokens"
+    del layer["gates"]["b"]
+    with pytest.raises(DataError, match=r"the Toy cell states lack gate\(s\) b"):
+        gates(states)
 
 
 def test_missing_gate_is_named(gru_states):

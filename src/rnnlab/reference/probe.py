@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from rnnlab.probes import GATES
+from rnnlab import cells
 from rnnlab.reference.sequence_model import SequenceModelNP
 
 Array = np.ndarray
@@ -90,7 +90,10 @@ def histogram(values: Array) -> dict[str, list]:
 
 
 def states(model: SequenceModelNP, x: Array, tokens: list[str], cell: str) -> dict[str, Any]:
-    """h_t, c_t and gate activations at every step of ONE sequence x (T, 1[, D])."""
+    """h_t, c_t and gate activations at every step of ONE sequence x (T, 1[, D]).
+
+    The gates are the registered cell's (``rnnlab.cells``), split from the tape's
+    (T, B, gates * H) activations in their storage order."""
     training = model.training
     model.train(False)
     try:
@@ -107,9 +110,10 @@ def states(model: SequenceModelNP, x: Array, tokens: list[str], cell: str) -> di
         }
         if tape.c is not None:
             entry["c"] = _rows(_time_order(tape.c[1:, 0], tape.reverse))
-        gates = _time_order(tape.gates[:, 0], tape.reverse)  # (T, G)
+        names = cells.get(cell).gate_names
+        gates = _time_order(tape.gates[:, 0], tape.reverse) if names else None  # (T, G)
         entry["gates"] = {
-            name: _rows(gates[:, k * H : (k + 1) * H]) for k, name in enumerate(GATES[cell])
+            name: _rows(gates[:, k * H : (k + 1) * H]) for k, name in enumerate(names)
         }
         layers.append(entry)
     return {"tokens": list(tokens), "cell": cell, "layers": layers}

@@ -3,28 +3,30 @@
 
 Tokens are placed at positions 0..T-1 (so repeated tokens stay distinct) and named by
 ``xticklabels``; rows are hidden units 0..H-1.
+
+What a cell has (its gates in storage order, their titles and ranges, whether it carries
+a cell state c_t) is read from the cell registry (``rnnlab.cells``), so a figure draws
+any registered cell, including ones added after this module was written.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from rnnlab.errors import DataError
-from rnnlab.probes import GATES
+from rnnlab import cells
+from rnnlab.cells import CellType
+from rnnlab.errors import ConfigError, DataError
 from rnnlab.viz._common import peak, transpose
 
 Figure = dict[str, Any]
 
-GATE_TITLES = {
-    "i": "input gate i",
-    "f": "forget gate f",
-    "g": "candidate g",
-    "o": "output gate o",
-    "r": "reset gate r",
-    "z": "update gate z",
-    "n": "candidate n",
-}
-CANDIDATES = ("g", "n")  # tanh: -1..1; every other gate is a sigmoid: 0..1
+
+def _cell_of(states: dict[str, Any]) -> CellType:
+    """The registered cell a states payload was recorded from; DataError naming it if none."""
+    try:
+        return cells.get(str(states["cell"]))
+    except ConfigError as err:
+        raise DataError(f"states: {err}") from None
 
 
 def _layer(states: dict[str, Any], layer: int, direction: str) -> dict[str, Any]:
@@ -81,7 +83,7 @@ def hidden_states(states: dict[str, Any], layer: int = 0, direction: str = "forw
     return {
         "kind": "heatmap",
         "title": f"Hidden states: layer {layer}, {direction}",
-        "subtitle": f"{states['cell'].upper()}, {len(states['tokens'])} tokens",
+        "subtitle": f"{_cell_of(states).display_name}, {len(states['tokens'])} tokens",
         "xlabel": "token",
         "ylabel": "hidden unit",
         "colorbar": "h",
@@ -92,32 +94,30 @@ def hidden_states(states: dict[str, Any], layer: int = 0, direction: str = "forw
 def gates(states: dict[str, Any], layer: int = 0, direction: str = "forward") -> Figure:
     """Heatmaps (units x tokens) of every gate of one layer and direction, one panel each.
 
-    LSTM: i, f, g, o and the cell state c; GRU: r, z, n. Sigmoid gates use the colour
-    range 0..1, tanh candidates -1..1, the cell state a symmetric range from the data.
+    The panels follow the cell's gates in storage order (LSTM i, f, g, o; GRU r, z, n),
+    each titled and coloured by its record: sigmoid gates 0..1, tanh candidates -1..1; a
+    cell with a cell state adds c on a symmetric range from the data.
     """
-    cell = str(states["cell"])
-    names = GATES.get(cell, ())
-    if not names:
-        what = "an RNN" if cell == "rnn" else f"cell {cell!r}"
+    cell = _cell_of(states)
+    if not cell.gates:
         raise DataError(
-            f"gates: {what} has no gates; draw its hidden states instead (the hidden_states figure)"
+            f"gates: cell {cell.name} ({cell.display_name}) has no gates; draw its hidden "
+            "states instead (the hidden_states figure)"
         )
     entry = _layer(states, layer, direction)
-    missing = [g for g in names if g not in entry.get("gates", {})]
+    missing = [g for g in cell.gate_names if g not in entry.get("gates", {})]
     if missing:
-        raise DataError(f"gates: the {cell.upper()} states lack gate(s) {', '.join(missing)}")
+        raise DataError(f"gates: the {cell.display_name} states lack gate(s) {', '.join(missing)}")
     panels = []
-    for g in names:
-        z = _units_by_tokens(states, entry["gates"][g], f"gate {g}")
-        panels.append(
-            _panel(states, GATE_TITLES[g], z, (-1.0, 1.0) if g in CANDIDATES else (0.0, 1.0))
-        )
-    if cell == "lstm" and "c" in entry:
+    for gate in cell.gates:
+        z = _units_by_tokens(states, entry["gates"][gate.name], f"gate {gate.name}")
+        panels.append(_panel(states, gate.title, z, gate.value_range))
+    if cell.has_cell_state and "c" in entry:
         z = _units_by_tokens(states, entry["c"], "c")
         panels.append(_panel(states, "cell state c", z, _symmetric(z)))
     return {
         "kind": "heatmaps",
-        "title": f"{cell.upper()} gates: layer {layer}, {direction}",
+        "title": f"{cell.display_name} gates: layer {layer}, {direction}",
         "xlabel": "token",
         "ylabel": "hidden unit",
         "panels": panels,
