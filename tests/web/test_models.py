@@ -39,6 +39,7 @@ def test_two_layer_bidirectional_lstm_by_hand(client: TestClient) -> None:
         "directions": 2,
         "readout": "last",
         "cell": "lstm",
+        "display_name": "LSTM",
         "embedding": True,
         "labels": {"x": "x_t", "h": "h_t", "y": "y_hat", "c": "c_t"},
     }

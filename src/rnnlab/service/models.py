@@ -5,6 +5,8 @@ values given in memory.
 PyTorch name, its symbol in DESIGN.md's notation (``rnn.weight_ih_l0`` is W_xh of layer
 1, ``head.weight`` is W_hy), its shape and count, and the data of the unrolled diagram.
 The network is built on PyTorch's "meta" device: shapes only, no memory for the weights.
+A recurrent parameter's symbol and gates, and the diagram's cell state, are the cell
+registry's (``rnnlab.cells``): its ``Param.symbol`` per stem, its gates in storage order.
 """
 
 from __future__ import annotations
@@ -16,36 +18,41 @@ from typing import Any
 import numpy as np
 import torch
 
+from rnnlab import cells
 from rnnlab.errors import ConfigError
 from rnnlab.service.runs import predictor
 from rnnlab.service.training import load_config
 from rnnlab.torch_engine import model_from_config, model_sizes
 from rnnlab.train.build import frozen_parameters
 
-GATES = {"lstm": "i f g o", "gru": "r z n"}
 DIAGRAM_STEPS = 4
-_RNN_PARAM = re.compile(r"^rnn\.(weight|bias)_(ih|hh)_l(\d+)(_reverse)?$")
-_RNN_SYMBOL = {
-    ("weight", "ih"): "W_xh",
-    ("weight", "hh"): "W_hh",
-    ("bias", "ih"): "b_ih",
-    ("bias", "hh"): "b_hh",
-}
+_RNN_PARAM = re.compile(r"^rnn\.(?P<stem>\w+?)_l(?P<layer>\d+)(?P<reverse>_reverse)?$")
 _OTHER_SYMBOL = {"embedding.weight": "E", "head.weight": "W_hy", "head.bias": "b_y"}
 
 
-def parameter_symbol(name: str) -> str:
+def _symbols(cell: str | None) -> dict[str, str]:
+    """Parameter stem -> symbol of `cell`'s parameters (of every registered cell if None)."""
+    chosen = (cells.get(cell),) if cell is not None else cells.all_cells()
+    symbols: dict[str, str] = {}
+    for cell_type in chosen:
+        for param in cell_type.params:
+            symbols.setdefault(param.stem, param.symbol)
+    return symbols
+
+
+def parameter_symbol(name: str, cell: str | None = None) -> str:
     """DESIGN.md's symbol of a parameter: rnn.weight_hh_l1_reverse -> W_hh (layer 1, backward).
 
-    Layers count from 0, as PyTorch's names (``_l0``), the figures and ``--layer`` do."""
+    The recurrent stems are the registered cells' (`cell`'s alone when given); layers
+    count from 0, as PyTorch's names (``_l0``), the figures and ``--layer`` do."""
     if name in _OTHER_SYMBOL:
         return _OTHER_SYMBOL[name]
     match = _RNN_PARAM.match(name)
-    if match is None:
+    symbol = _symbols(cell).get(match["stem"]) if match else None
+    if match is None or symbol is None:
         return name
-    kind, side, layer, reverse = match.groups()
-    where = f"layer {int(layer)}" + (", backward" if reverse else "")
-    return f"{_RNN_SYMBOL[kind, side]} ({where})"
+    where = f"layer {int(match['layer'])}" + (", backward" if match["reverse"] else "")
+    return f"{symbol} ({where})"
 
 
 def model_summary(
@@ -110,20 +117,23 @@ def _sizes(
 
 
 def _parameter(name: str, shape: tuple[int, ...], cell: str) -> dict[str, Any]:
+    """One row of the table; `gates`: the cell's gate blocks stacked in the rows (or None)."""
+    gates = " ".join(cells.get(cell).gate_names) or None
     return {
         "name": name,
-        "symbol": parameter_symbol(name),
+        "symbol": parameter_symbol(name, cell),
         "shape": list(shape),
         "count": int(np.prod(shape)),
-        "gates": GATES.get(cell) if name.startswith("rnn.") else None,
+        "gates": gates if name.startswith("rnn.") else None,
     }
 
 
 def _diagram(config: Any) -> dict[str, Any]:
     """What the page draws: T unrolled steps of L layers, 1 or 2 directions, the readout."""
     m = config.model
+    cell = cells.get(m.cell)
     labels = {"x": "x_t", "h": "h_t", "y": "y_hat"}
-    if m.cell == "lstm":
+    if cell.has_cell_state:
         labels["c"] = "c_t"
     return {
         "steps": DIAGRAM_STEPS,
@@ -131,6 +141,7 @@ def _diagram(config: Any) -> dict[str, Any]:
         "directions": 2 if m.bidirectional else 1,
         "readout": "every" if config.task == "language-model" else "last",
         "cell": m.cell,
+        "display_name": cell.display_name,
         "embedding": config.task != "forecast",
         "labels": labels,
     }
