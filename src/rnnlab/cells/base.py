@@ -30,7 +30,7 @@ from typing import Any, Literal, Protocol
 import numpy as np
 
 Array = np.ndarray
-Activation = Literal["sigmoid", "tanh", "linear", "relu"]
+Activation = Literal["sigmoid", "tanh", "linear", "relu", "positive"]  # positive: minGRU's g
 Init = Literal["uniform", "ones", "zeros"]
 
 
@@ -44,8 +44,10 @@ class Gate:
 
     @property
     def value_range(self) -> tuple[float, float]:
-        """The range of its activated values, for a colour scale."""
-        return {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}.get(self.activation, (-1.0, 1.0))
+        """The range of its activated values, for a colour scale (positive: (0, inf), shown
+        up to 2, which g(u) = u + 1/2 reaches at u = 1.5)."""
+        ranges = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "positive": (0.0, 2.0)}
+        return ranges.get(self.activation, (-1.0, 1.0))
 
 
 @dataclass(frozen=True)

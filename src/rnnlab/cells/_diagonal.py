@@ -1,0 +1,125 @@
+r"""The NumPy loop minGRU and minLSTM share: a diagonal linear recurrence and its BPTT.
+
+Both cells of Feng et al. 2024 ("Were RNNs All We Needed?") compute their gates from
+x_t alone, then mix the old state and a candidate with per-unit coefficients:
+
+.. math::
+
+    u_t = W_{xh} x_t + b_{ih}                         (all gate pre-activations, G = k H)
+    h_t = a_t \odot h_{t-1} + b_t                     a_t, b_t (H) functions of u_t only
+
+so the only sequential part is that elementwise recurrence. A cell (``ScanStep``) says
+how its gates come from u_t (``activate``), which a_t and b_t they give
+(``coefficients``), and how dL/da_t and dL/db_t go back to the pre-activations
+(``gate_deltas``); ``DiagonalRecurrence`` owns the rest. Backward, with dh_t = dL/dh_t
+in total (from the layer above plus from step t+1):
+
+.. math::
+
+    dL/da_t = dh_t \odot h_{t-1}      dL/db_t = dh_t      dh_{t-1} \mathrel{+}= a_t \odot dh_t
+    \delta_t = dL/du_t \ (\text{the cell's } gate\_deltas)
+    dW_{xh} = \sum_t \delta_t x_t^T      db_{ih} = \sum_t \delta_t      dx_t = W_{xh}^T \delta_t
+
+Past a sequence's length (mask 0) the state is carried unchanged (a_t = 1, b_t = 0) and
+no gradient enters the gates: PackedSequence semantics, as in ``_gated.py``.
+
+Tape (``rnnlab.cells.tape``): ``zx`` and ``z`` both hold u_t (T, B, G) (no hidden side:
+``zh``, ``delta_h``, ``c`` are None), ``gates`` the activated gates in storage order,
+``h`` (T+1, B, H), and after backward ``dh``, ``dh_next`` (a_{t+1} dh_{t+1}) and ``delta``.
+
+Also here: the paper's positive activation ``g``, which keeps b_t > 0 so that the torch
+engine's log-space scan (``_scan.py``) can take log b_t:
+
+.. math::
+
+    g(u) = u + 1/2 \ (u \ge 0),\qquad \sigma(u) \ (u < 0);
+    \qquad g'(u) = 1 \ (g \ge 1/2),\qquad g (1 - g) \ (g < 1/2)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol
+
+import numpy as np
+
+from rnnlab.cells.functions import sigmoid
+from rnnlab.cells.tape import Tape
+
+Array = np.ndarray
+
+
+def positive(u: Array) -> Array:
+    """g(u): u + 1/2 where u >= 0, sigmoid(u) below; continuous, always > 0."""
+    return np.where(u >= 0, u + 0.5, sigmoid(np.minimum(u, 0.0)))
+
+
+def positive_grad_from_output(g: Array) -> Array:
+    """g'(u) from g = g(u): 1 on the linear branch (g >= 1/2), g (1 - g) below."""
+    return np.where(g >= 0.5, 1.0, g * (1.0 - g)).astype(g.dtype, copy=False)
+
+
+class ScanStep(Protocol):
+    gates: int  # blocks of H rows in W_xh
+
+    def activate(self, u: Array) -> Array:
+        """Activated gates (..., G) from the pre-activations u (..., G)."""
+        ...
+
+    def coefficients(self, gates: Array) -> tuple[Array, Array]:
+        """a_t and b_t (..., H) each from the activated gates (..., G)."""
+        ...
+
+    def gate_deltas(self, gates: Array, h_prev: Array, dh: Array) -> Array:
+        """delta = dL/du (..., G) from dL/dh_t (only the part through a_t and b_t)."""
+        ...
+
+
+class DiagonalRecurrence:
+    """A ``ReferenceCell`` (rnnlab.cells.base) from a ``ScanStep``: params weight_ih, bias_ih."""
+
+    def __init__(self, step: ScanStep) -> None:
+        self.step = step
+
+    def forward(
+        self, xs: Array, mask: Array | None, p: Mapping[str, Array], h0: Array, c0: Array | None
+    ) -> Tape:
+        T, B, D = xs.shape
+        W = p["weight_ih"]  # (G, D)
+        u = (xs.reshape(T * B, D) @ W.T).reshape(T, B, -1)  # (T, B, G) all steps in one GEMM
+        if "bias_ih" in p:
+            u += p["bias_ih"]
+        gates = self.step.activate(u)  # (T, B, G)
+        a, b = self.step.coefficients(gates)  # (T, B, H) each
+        h = np.empty((T + 1, B, h0.shape[1]), xs.dtype)  # (T+1, B, H)
+        h[0] = h0
+        for s in range(T):
+            np.multiply(a[s], h[s], out=h[s + 1])  # (B, H)  a_t h_{t-1}
+            h[s + 1] += b[s]  # (B, H)  + b_t
+            if mask is not None:  # past the length: carry the state
+                np.copyto(h[s + 1], h[s], where=mask[s] == 0)
+        return Tape(x=xs, mask=mask, zx=u, zh=None, z=u, gates=gates, h=h, c=None, tanh_c=None)
+
+    def backward(
+        self, tape: Tape, p: Mapping[str, Array], dy: Array, dh_n: Array, dc_n: Array | None
+    ) -> tuple[Array, Array, None, dict[str, Array]]:
+        a, _ = self.step.coefficients(tape.gates)  # (T, B, H)
+        T, B, D = tape.x.shape
+        tape.dh, tape.dh_next = np.empty_like(dy), np.empty_like(dy)  # (T, B, H) each
+        carry = dh_n.copy()  # (B, H) dL/dh_T
+        for s in reversed(range(T)):
+            tape.dh_next[s] = carry
+            dh = np.add(dy[s], carry, out=tape.dh[s])  # (B, H) dL/dh_t in total
+            if tape.mask is None:
+                carry = a[s] * dh  # (B, H) dL/dh_{t-1}
+            else:  # past the length h_t = h_{t-1}: the gradient passes through whole
+                inside = tape.mask[s]  # (B, 1)
+                carry = a[s] * dh * inside + dh * (1.0 - inside)
+        dh_gates = tape.dh if tape.mask is None else tape.dh * tape.mask  # (T, B, H)
+        tape.delta = self.step.gate_deltas(tape.gates, tape.h[:-1], dh_gates)  # (T, B, G)
+        delta = tape.delta.reshape(T * B, -1)  # (T*B, G)
+        grads = {"weight_ih": delta.T @ tape.x.reshape(T * B, D)}  # sum_t delta_t x_t^T
+        if "bias_ih" in p:
+            grads["bias_ih"] = delta.sum(axis=0)  # sum_t delta_t
+        dxs = (delta @ p["weight_ih"]).reshape(T, B, D)  # (T, B, D) W_xh^T delta_t
+        return dxs, carry, None, grads

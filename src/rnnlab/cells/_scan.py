@@ -1,0 +1,76 @@
+r"""The log-space parallel scan of minGRU and minLSTM in torch (autograd differentiates it).
+
+Both cells reduce to the diagonal linear recurrence of ``_diagonal.py``,
+h_t = a_t \odot h_{t-1} + b_t with 0 < a_t <= 1 and b_t > 0 (per unit, H). Unrolled,
+
+.. math::
+
+    A_t = \prod_{k \le t} a_k, \qquad
+    h_t = A_t \odot h_0 + \sum_{k \le t} (A_t / A_k) \odot b_k
+        = A_t \odot h_0 + \exp\big(\log A_t + \mathrm{LCSE}_{k \le t}(\log b_k - \log A_k)\big)
+
+(LCSE: log-cumsum-exp), so every h_t comes out of one cumulative sum (log A_t) and
+one ``torch.logcumsumexp`` over time, with no loop over t: the scan Feng et al. 2024
+use (after Heinsen 2023). Working in logs keeps the products A_t (which underflow after
+a few hundred steps) representable; the cells pass log a_t and log b_t computed from
+their pre-activations (``log_sigmoid``, ``log_positive``), never the log of a rounded
+value. h_0 enters linearly, so it may be zero or negative (the logs need only b_t > 0).
+
+Precision: log A_t grows like -t (about -0.7 t for gates near 1/2), and the sum above
+adds and removes it, so float32 would lose about |log A_t| * 6e-8 in relative terms,
+growing with T. ``scan`` therefore runs the closed form over chunks of ``CHUNK`` steps
+and carries h from one chunk to the next (T / CHUNK sequential steps, each parallel
+over its chunk): the error no longer grows with T (``tests/cells/test_scan.py`` states
+the bound it checks at T = 512).
+
+Masks (PackedSequence semantics): past a sequence's length a_t = 1 and b_t = 0
+(log a_t = 0, log b_t = -inf), so the state is carried unchanged.
+
+Shapes: log_a, log_b (T, B, H); h0 (B, H); mask (T, B, 1) or None; result (T, B, H).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch.nn import functional as F
+
+Tensor = torch.Tensor
+
+
+def positive(u: Tensor) -> Tensor:
+    """g(u) = u + 1/2 for u >= 0, sigmoid(u) below (``_diagonal.positive``)."""
+    return torch.where(u >= 0, u + 0.5, torch.sigmoid(u))
+
+
+def log_positive(u: Tensor) -> Tensor:
+    """log g(u), computed without forming g: log(u + 1/2) for u >= 0, log sigmoid(u) below."""
+    return torch.where(u >= 0, torch.log(u.clamp(min=0.0) + 0.5), F.logsigmoid(u))
+
+
+def log_sigmoid(u: Tensor) -> Tensor:
+    """log sigmoid(u) = -softplus(-u), finite for every u."""
+    return F.logsigmoid(u)
+
+
+CHUNK = 64  # steps per log-space scan; the state is carried from one chunk to the next
+
+
+def scan(log_a: Tensor, log_b: Tensor, h0: Tensor, mask: Tensor | None) -> Tensor:
+    """h_t = a_t h_{t-1} + b_t for t = 1..T from log a_t, log b_t (T, B, H): (T, B, H)."""
+    if mask is not None:  # past the length: a_t = 1, b_t = 0 (carry the state)
+        keep = mask > 0  # (T, B, 1)
+        log_a = torch.where(keep, log_a, torch.zeros_like(log_a))
+        log_b = torch.where(keep, log_b, torch.full_like(log_b, float("-inf")))
+    chunks, h = [], h0  # (B, H)
+    for start in range(0, log_a.shape[0], CHUNK):
+        hs = _scan_chunk(log_a[start : start + CHUNK], log_b[start : start + CHUNK], h)
+        chunks.append(hs)
+        h = hs[-1]  # (B, H) the next chunk's h_0
+    return chunks[0] if len(chunks) == 1 else torch.cat(chunks)  # (T, B, H)
+
+
+def _scan_chunk(log_a: Tensor, log_b: Tensor, h0: Tensor) -> Tensor:
+    """The closed form of the module docstring over one chunk (C, B, H), from h0 (B, H)."""
+    log_A = torch.cumsum(log_a, dim=0)  # (C, B, H) log of a_1 ... a_t
+    log_sum = torch.logcumsumexp(log_b - log_A, dim=0)  # (C, B, H)
+    return torch.exp(log_A + log_sum) + torch.exp(log_A) * h0  # (C, B, H)
