@@ -1,0 +1,88 @@
+r"""minGRU (Feng et al. 2024, "Were RNNs All We Needed?"): a GRU whose gates see x_t only.
+
+Gate order: z, n (rows of W_xh stacked in that order). There is no W_hh: h_{t-1}
+enters only the final mix, so h_t is a linear recurrence in h and training runs as a
+parallel scan over time (``mingru_torch.py``); generation steps the same recurrence.
+
+Forward (column vectors, DESIGN.md notation):
+
+.. math::
+
+    u_t = W_{xh} x_t + b_{ih} = [u^z_t; u^n_t]                       (2H)
+    z_t = \sigma(u^z_t)              update gate, in (0, 1)
+    n_t = g(u^n_t)                   candidate (the paper's \tilde h_t), > 0
+    h_t = (1 - z_t) \odot h_{t-1} + z_t \odot n_t
+
+with g(u) = u + 1/2 for u >= 0 and sigma(u) for u < 0 (``_diagonal.positive``): n_t > 0
+keeps the scan's log b_t defined. In the terms of ``_diagonal.py``:
+a_t = 1 - z_t, b_t = z_t n_t.
+
+Backward, with dh_t = dL/dh_t (from the output above plus from step t+1):
+
+.. math::
+
+    \delta^z_t = dh_t \odot (n_t - h_{t-1}) \odot z_t (1 - z_t)
+    \delta^n_t = dh_t \odot z_t \odot g'(u^n_t)
+    dh_{t-1} \mathrel{+}= dh_t \odot (1 - z_t)
+
+x_t is the input (D), h_t the hidden state (H); W_xh (2H x D) is stored as
+``weight_ih_l{k}`` and b_ih (2H) as ``bias_ih_l{k}``. Storage is batch-major rows,
+(B, 2H) per step.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnnlab.cells._diagonal import DiagonalRecurrence, positive, positive_grad_from_output
+from rnnlab.cells.base import CellType, Gate, Param
+from rnnlab.cells.functions import sigmoid, sigmoid_grad_from_output
+
+Array = np.ndarray
+
+
+def split_gates(block: Array, hidden_size: int) -> tuple[Array, Array]:
+    """Views z, n of a (..., 2H) block."""
+    return block[..., :hidden_size], block[..., hidden_size:]
+
+
+class MinGRUStep:
+    """minGRU's gates and coefficients (two gate blocks: G = 2H)."""
+
+    gates = 2
+
+    def activate(self, u: Array) -> Array:
+        H = u.shape[-1] // 2
+        u_z, u_n = split_gates(u, H)
+        return np.concatenate([sigmoid(u_z), positive(u_n)], axis=-1)  # (..., 2H) z, n
+
+    def coefficients(self, gates: Array) -> tuple[Array, Array]:
+        z, n = split_gates(gates, gates.shape[-1] // 2)  # (..., H) each
+        return 1.0 - z, z * n  # a_t, b_t
+
+    def gate_deltas(self, gates: Array, h_prev: Array, dh: Array) -> Array:
+        z, n = split_gates(gates, gates.shape[-1] // 2)  # (..., H) each
+        d_z = dh * (n - h_prev) * sigmoid_grad_from_output(z)
+        d_n = dh * z * positive_grad_from_output(n)
+        return np.concatenate([d_z, d_n], axis=-1)  # (..., 2H)
+
+
+CELL = CellType(
+    name="mingru",
+    display_name="minGRU",
+    summary="minimal GRU (Feng et al. 2024): update gate and candidate from x_t alone, "
+    "h_t = (1 - z_t) h_{t-1} + z_t n_t; trains as a parallel scan",
+    gates=(
+        Gate("z", "update gate z"),
+        Gate("n", "candidate n", "positive"),
+    ),
+    blocks=2,
+    has_cell_state=False,
+    params=(
+        Param("weight_ih", 2, "input", "W_xh"),
+        Param("bias_ih", 2, None, "b_ih", bias=True),
+    ),
+    reference=lambda nonlinearity: DiagonalRecurrence(MinGRUStep()),
+    torch_module="rnnlab.cells.mingru_torch",
+    parallel_scan=True,
+)
