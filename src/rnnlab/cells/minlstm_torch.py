@@ -1,0 +1,46 @@
+r"""minLSTM in torch, for the torch engine's generic layer: a parallel scan over time.
+
+The equations, symbols and parameter stems are those of ``rnnlab.cells.minlstm``. All
+pre-activations come from one GEMM; ``sequence`` then runs the recurrence
+h_t = f'_t h_{t-1} + i'_t n_t as the log-space scan of ``_scan.py``, with the normalised
+gates taken in logs straight from log f_t and log i_t (d_t = log i_t - log f_t):
+
+.. math::
+
+    \log a_t = \log f'_t = -\mathrm{softplus}(d_t), \qquad
+    \log b_t = \log i'_t + \log n_t = -\mathrm{softplus}(-d_t) + \log g(u^n_t)
+
+and ``step`` runs one step of it directly (generation). Past a sequence's length
+(``mask`` 0) the state is carried unchanged and ``hs`` holds it (the layer zeroes
+those outputs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import torch
+from torch.nn import functional as F
+
+from rnnlab.cells._scan import log_positive, log_sigmoid, positive, scan
+
+Tensor = torch.Tensor
+
+
+def sequence(
+    x: Tensor, mask: Tensor | None, p: Mapping[str, Tensor], h0: Tensor, c0: Tensor | None
+) -> tuple[Tensor, Tensor, None]:
+    """Run one layer-direction over x (T, B, D): (hs (T, B, H), h_T (B, H), None)."""
+    u_i, u_f, u_n = F.linear(x, p["weight_ih"], p.get("bias_ih")).chunk(3, dim=-1)  # (T, B, H)
+    d = log_sigmoid(u_i) - log_sigmoid(u_f)  # (T, B, H) log i_t - log f_t
+    log_a = -F.softplus(d)  # (T, B, H) log f'_t
+    log_b = -F.softplus(-d) + log_positive(u_n)  # (T, B, H) log(i'_t n_t)
+    hs = scan(log_a, log_b, h0, mask)  # (T, B, H)
+    return hs, hs[-1], None
+
+
+def step(x: Tensor, p: Mapping[str, Tensor], h: Tensor, c: Tensor | None) -> tuple[Tensor, None]:
+    """One step (generation): x (B, D), h (B, H) -> (h_t, None)."""
+    u_i, u_f, u_n = F.linear(x, p["weight_ih"], p.get("bias_ih")).chunk(3, dim=-1)  # (B, H)
+    i, f = torch.sigmoid(u_i), torch.sigmoid(u_f)  # (B, H) each
+    return (f * h + i * positive(u_n)) / (f + i), None

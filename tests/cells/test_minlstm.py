@@ -1,0 +1,85 @@
+"""minLSTM: the NumPy reference (explicit BPTT) against torch autograd on the scan, finite
+differences, hand-computed values, and what the registry says of it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rnnlab import cells
+from rnnlab.errors import ConfigError
+from rnnlab.spec.run import parse_run_config
+from tests.cells.scan_parity import autograd, case, finite_difference, lengths_mask, reference
+
+KEYS = ("hs", "h_T", "x", "h0", "weight_ih", "bias_ih")
+
+
+@pytest.mark.parametrize("lengths", [None, [6, 3, 1]])
+def test_reference_equals_autograd_in_float64(lengths: list[int] | None) -> None:
+    c = case("minlstm", seed=1)
+    mask = None if lengths is None else lengths_mask(lengths, 6)
+    args = (c["p"], c["x"], mask, c["h0"], c["dy"], c["dh_n"])
+    ours, theirs = reference("minlstm", *args), autograd("minlstm", *args)
+    for key in KEYS:
+        np.testing.assert_allclose(ours[key], theirs[key], rtol=1e-8, atol=1e-10, err_msg=key)
+
+
+def test_a_mask_that_starts_late_carries_h0_until_the_sequence_starts() -> None:
+    # the reverse direction of a short sequence: zeros first, then its steps
+    c = case("minlstm", seed=2)
+    mask = lengths_mask([6, 3, 1], 6)[::-1].copy()
+    args = (c["p"], c["x"], mask, c["h0"], c["dy"], c["dh_n"])
+    ours, theirs = reference("minlstm", *args), autograd("minlstm", *args)
+    np.testing.assert_array_equal(ours["hs"][:5, 2], np.broadcast_to(c["h0"][2], (5, 5)))
+    for key in KEYS:
+        np.testing.assert_allclose(ours[key], theirs[key], rtol=1e-8, atol=1e-10, err_msg=key)
+
+
+def test_reference_gradients_equal_finite_differences() -> None:
+    c = case("minlstm", T=3, B=2, D=2, H=2, seed=3)
+    mask = lengths_mask([3, 2], 3)
+    zero = np.zeros_like(c["h0"])
+    ours = reference("minlstm", c["p"], c["x"], mask, c["h0"], c["dy"], zero)
+    numeric = finite_difference("minlstm", c["p"], c["x"], mask, c["h0"], c["dy"], 1e-6)
+    for stem in ("weight_ih", "bias_ih"):
+        np.testing.assert_allclose(ours[stem], numeric[stem], rtol=1e-6, atol=1e-8)
+
+
+def test_tape_holds_gates_in_storage_order_and_the_total_dh() -> None:
+    c = case("minlstm", T=3, B=2, D=2, H=2)
+    ours = reference("minlstm", c["p"], c["x"], None, c["h0"], c["dy"], c["dh_n"])
+    tape, u = ours["tape"], ours["tape"].z
+    np.testing.assert_allclose(tape.gates[..., :4], 1.0 / (1.0 + np.exp(-u[..., :4])))  # i, f
+    i, f = tape.gates[..., :2], tape.gates[..., 2:4]
+    np.testing.assert_allclose(tape.dh[-1], c["dy"][-1] + c["dh_n"])
+    np.testing.assert_allclose(tape.dh[0], c["dy"][0] + f[1] / (f[1] + i[1]) * tape.dh[1])
+
+
+def test_golden_two_steps_with_constant_weights() -> None:
+    # D = 1, H = 1: W_xh = [[1], [0], [2]] (i, f, n rows), b_ih = [0, 1, -1], h_0 = 0.5,
+    # x = 1, -1 (sigma(1) + sigma(-1) = 1, so f + i is 1 or 2 and the division is exact).
+    # t = 1: u = (1, 1, 1): i = f = 0.7310585786 -> f' = i' = 1/2; n = 1.5
+    #        h_1 = 0.5 * 0.5 + 0.5 * 1.5 = 1
+    # t = 2: u = (-1, 1, -3): i = 0.2689414214, f = 0.7310585786 (f + i = 1), n = sigma(-3)
+    #        = 0.0474258732; h_2 = 0.7310585786 * 1 + 0.2689414214 * 0.0474258732 = 0.7438133604
+    p = {"weight_ih": np.array([[1.0], [0.0], [2.0]]), "bias_ih": np.array([0.0, 1.0, -1.0])}
+    x = np.array([1.0, -1.0]).reshape(2, 1, 1)
+    tape = cells.get("minlstm").reference("tanh").forward(x, None, p, np.array([[0.5]]), None)
+    np.testing.assert_allclose(tape.h[1:, 0, 0], [1.0, 0.7438133604], atol=1e-9)
+    np.testing.assert_allclose(tape.gates[1, 0], [0.2689414214, 0.7310585786, 0.0474258732])
+
+
+def test_registry_entry() -> None:
+    cell = cells.get("minlstm")
+    assert cell.gate_names == ("i", "f", "n") and not cell.has_cell_state
+    assert not cell.recurrent and cell.parallel_scan and cell.forget_gate == "f"
+    assert cell.param_shapes(4, 3) == {"weight_ih": (9, 4), "bias_ih": (9,)}
+
+
+def test_config_takes_forget_bias_and_refuses_identity_init() -> None:
+    def model(**spec: object) -> object:
+        return parse_run_config({"task": "classify", "data": {"path": "x"}, "model": spec}).model
+
+    assert model(cell="minlstm", forget_bias=1.0).forget_bias == 1.0
+    with pytest.raises(ConfigError, match="init: expected default for cell minlstm"):
+        model(cell="minlstm", init="identity")

@@ -1,0 +1,97 @@
+"""The log-space parallel scan (rnnlab.cells._scan) equals the step-by-step recurrence:
+on its own, inside minGRU's and minLSTM's ``sequence`` against their ``step``, in float64
+and in float32 over 512 steps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from rnnlab import cells
+from rnnlab.cells import _diagonal, _scan
+from tests.cells.scan_parity import lengths_mask, steps, weights
+
+SCAN_CELLS = ("mingru", "minlstm")
+FLOAT32_BOUND = 1e-4  # |h32 - h64| <= FLOAT32_BOUND * max(1, |h64|) at T = 512
+
+
+def _recurrence(log_a: np.ndarray, log_b: np.ndarray, h0: np.ndarray, mask) -> np.ndarray:
+    a, b, h, hs = np.exp(log_a), np.exp(log_b), h0, []
+    for t in range(len(a)):
+        h_new = a[t] * h + b[t]
+        h = h_new if mask is None else np.where(mask[t] > 0, h_new, h)
+        hs.append(h)
+    return np.stack(hs)
+
+
+def _random_logs(T: int, B: int, H: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return -rng.exponential(0.7, (T, B, H)), rng.normal(-0.5, 1.0, (T, B, H))
+
+
+@pytest.mark.parametrize("h0_kind", ["zero", "signed"])
+@pytest.mark.parametrize("mask_kind", [None, "lengths", "starts-late"])
+def test_scan_equals_the_recurrence_in_float64(h0_kind: str, mask_kind: str | None) -> None:
+    T, B, H = 150, 3, 4  # more than two chunks
+    log_a, log_b = _random_logs(T, B, H, 0)
+    h0 = np.zeros((B, H)) if h0_kind == "zero" else np.random.default_rng(1).normal(0, 2, (B, H))
+    mask = None if mask_kind is None else lengths_mask([150, 70, 1], T)
+    if mask_kind == "starts-late":
+        mask = mask[::-1].copy()
+    hs = _scan.scan(
+        *(torch.tensor(v) for v in (log_a, log_b, h0)), None if mask is None else torch.tensor(mask)
+    )
+    expected = _recurrence(log_a, log_b, h0, mask)
+    np.testing.assert_allclose(hs.numpy(), expected, rtol=1e-10, atol=1e-12)
+
+
+def test_scan_gradients_are_finite_where_the_state_is_only_carried() -> None:
+    log_a, log_b = (torch.tensor(v, requires_grad=True) for v in _random_logs(5, 2, 3, 2))
+    mask = torch.tensor(lengths_mask([5, 2], 5)[::-1].copy())  # sequence 2 starts at t = 4
+    hs = _scan.scan(log_a, log_b, torch.zeros(2, 3, dtype=torch.float64), mask)
+    hs.sum().backward()
+    assert torch.isfinite(log_a.grad).all() and torch.isfinite(log_b.grad).all()
+    assert (log_b.grad[:3, 1] == 0).all() and (log_b.grad[3:, 1] != 0).all()
+
+
+@pytest.mark.parametrize("cell", SCAN_CELLS)
+@pytest.mark.parametrize("lengths", [None, [40, 17, 1]])
+def test_sequence_equals_step_by_step_in_float64(cell: str, lengths: list[int] | None) -> None:
+    rng = np.random.default_rng(3)
+    T, B, D, H = 40, 3, 4, 5
+    p, x, h0 = weights(cell, D, H, 3), rng.normal(0, 1, (T, B, D)), rng.normal(0, 1, (B, H))
+    mask = None if lengths is None else lengths_mask(lengths, T)
+    tp = {k: torch.tensor(v) for k, v in p.items()}
+    tmask = None if mask is None else torch.tensor(mask)
+    hs, h_T, _ = (
+        cells.get(cell).torch().sequence(torch.tensor(x), tmask, tp, torch.tensor(h0), None)
+    )
+    expected = steps(cell, p, x, mask, h0)
+    np.testing.assert_allclose(hs.numpy(), expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(h_T.numpy(), expected[-1], rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("cell", SCAN_CELLS)
+def test_float32_scan_over_512_steps_stays_within_the_stated_bound(cell: str) -> None:
+    rng = np.random.default_rng(4)
+    T, B, D, H = 512, 4, 8, 16
+    p, x, h0 = weights(cell, D, H, 4), rng.normal(0, 1, (T, B, D)), rng.normal(0, 1, (B, H))
+    exact = steps(cell, p, x, None, h0)  # float64, one step at a time
+    f32 = {k: torch.tensor(v, dtype=torch.float32) for k, v in p.items()}
+    x32, h32 = torch.tensor(x, dtype=torch.float32), torch.tensor(h0, dtype=torch.float32)
+    hs, _, _ = cells.get(cell).torch().sequence(x32, None, f32, h32, None)
+    error = np.abs(hs.double().numpy() - exact) / np.maximum(1.0, np.abs(exact))
+    assert error.max() <= FLOAT32_BOUND, error.max()
+
+
+def test_positive_activation_agrees_across_engines_and_is_continuous_at_zero() -> None:
+    u = np.array([-30.0, -2.0, -1e-12, 0.0, 1e-12, 0.7, 40.0])
+    g = _diagonal.positive(u)
+    log_g = np.where(u >= 0, np.log(np.maximum(u, 0) + 0.5), -np.log1p(np.exp(-u)))  # exact
+    np.testing.assert_allclose(_scan.positive(torch.tensor(u)).numpy(), g, rtol=1e-12, atol=1e-16)
+    np.testing.assert_allclose(_scan.log_positive(torch.tensor(u)).numpy(), log_g, rtol=1e-12)
+    assert (g > 0).all() and abs(g[2] - 0.5) < 1e-11 and g[3] == 0.5
+    t = torch.tensor(u, requires_grad=True)
+    _scan.positive(t).sum().backward()  # g' from the output: 1 at u = 0, g (1 - g) below
+    np.testing.assert_allclose(t.grad.numpy(), _diagonal.positive_grad_from_output(g), atol=1e-12)
