@@ -90,19 +90,38 @@ def test_the_lab_table_shows_the_gradient_ratio_at_the_first_and_last_probe(tmp_
 def test_the_lab_command_takes_its_defaults_from_the_service(tmp_path, monkeypatch):
     seen = {}
 
-    def fake_lab(*args, **kwargs):
-        seen["args"], seen["threads"] = args, kwargs["threads"]
+    def fake_lab(options, **kwargs):
+        seen["options"] = options
         return [_lab_row("gru", -6.0, -1.0, False)]
 
     monkeypatch.setattr(service, "lab_vanishing", fake_lab)
     result = runner.invoke(app, ["lab", "vanishing", "--out-dir", str(tmp_path / "lab")])
     assert result.exit_code == 0, result.output
-    d = service.LAB_DEFAULTS
-    assert seen["args"] == (
-        d.task, d.lengths, d.cells, d.clip, d.budget_steps, d.hidden_size, d.lr,
-        d.batch_size, d.seed,
-    )  # fmt: skip
-    assert seen["threads"] == d.threads
+    assert seen["options"] == service.LAB_DEFAULTS
+
+
+def test_the_lab_command_passes_its_options_as_one_typed_value(tmp_path, monkeypatch):
+    seen = {}
+
+    def fake_lab(options, **kwargs):
+        seen["options"] = options
+        return [_lab_row("lstm-ln", -6.0, -1.0, False)]
+
+    monkeypatch.setattr(service, "lab_vanishing", fake_lab)
+    args = ["lab", "vanishing", "--task", "order", "--length", "5,7", "--cells", "gru, lstm-ln"]
+    args += ["--clip", "0", "--seed", "3", "--threads", "1", "--out-dir", str(tmp_path / "lab")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert seen["options"] == service.LabOptions(
+        task="order", lengths=(5, 7), cells=("gru", "lstm-ln"), clip=0.0, seed=3, threads=1
+    )
+
+
+def test_the_lab_help_lists_the_variants_and_points_to_the_registry():
+    text = " ".join(runner.invoke(app, ["lab", "vanishing", "--help"]).output.split())
+    assert "rnnlab cells" in text
+    for variant in service.LAB_VARIANTS:
+        assert variant in text
 
 
 def test_help_shows_examples():

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import pytest
 
-from rnnlab import service
+from rnnlab import cells, service
 from rnnlab.errors import ConfigError, DataError
+from rnnlab.service.lab_defaults import LabOptions
 from tests.service.conftest import config_path
+from tests.toy_cells import register
 
 PROBING = ["model.hidden_size=8", "embedding.dim=8", "train.probe_every=2"]
 
@@ -107,18 +110,11 @@ def test_compare_overlays_runs_and_lists_config_differences(runs, tmp_path):
 
 
 def test_the_lab_trains_every_combination_and_compares_with_no_memory(tmp_path):
-    rows = service.lab_vanishing(
-        "adding",
-        (6, 8),
-        ("rnn-tanh", "gru"),
-        budget_steps=6,
-        hidden_size=8,
-        batch_size=16,
-        n_train=64,
-        probe_every=3,
-        out_dir=tmp_path / "lab",
-        home=tmp_path / "home",
-    )
+    options = LabOptions(
+        "adding", (6, 8), ("rnn-tanh", "gru"), budget_steps=6, hidden_size=8, batch_size=16,
+        n_train=64, probe_every=3,
+    )  # fmt: skip
+    rows = service.lab_vanishing(options, out_dir=tmp_path / "lab", home=tmp_path / "home")
     assert [(r["T"], r["cell"]) for r in rows] == [
         (6, "rnn-tanh"),
         (6, "gru"),
@@ -136,10 +132,11 @@ def test_the_lab_trains_every_combination_and_compares_with_no_memory(tmp_path):
 
 def test_the_lab_shows_the_gradient_ratio_before_and_after_training(tmp_path):
     home = tmp_path / "home"
-    (row,) = service.lab_vanishing(
+    options = LabOptions(
         "adding", (8,), ("rnn-tanh",), budget_steps=6, hidden_size=8, batch_size=16,
-        n_train=64, probe_every=3, lr=0.05, home=home,
+        n_train=64, probe_every=3, lr=0.05,
     )  # fmt: skip
+    (row,) = service.lab_vanishing(options, home=home)
     probes = service.run_probes(row["run"], "gradient_flow", home=home)
     assert [probe["step"] for probe in probes] == [1, 3, 6]
     for which, probe in (("first", probes[0]), ("last", probes[-1])):
@@ -171,10 +168,11 @@ def test_the_gradient_columns_of_no_probe_and_of_an_underflow():
 
 def test_lab_runs_show_as_the_lab_task_not_the_model_task(tmp_path):
     home = tmp_path / "home"
-    service.lab_vanishing(
+    options = LabOptions(
         "adding", (6,), ("gru",), budget_steps=2, hidden_size=4, batch_size=8, n_train=16,
-        probe_every=2, home=home,
+        probe_every=2,
     )  # fmt: skip
+    service.lab_vanishing(options, home=home)
     small = ["model.hidden_size=4", "train.max_steps=2", "train.threads=1"]
     plain = service.train("examples/configs/forecast.yaml", small, home=home)["id"]
     shown = {run["id"]: run["task_label"] for run in service.list_runs(home=home)}
@@ -196,8 +194,7 @@ def test_the_lab_defaults_live_in_one_place():
     from rnnlab.service.lab_defaults import LAB_DEFAULTS
 
     parameters = inspect.signature(service.lab_vanishing).parameters
-    for field, value in vars(LAB_DEFAULTS).items():
-        assert parameters[field].default == value, field
+    assert parameters["options"].default is LAB_DEFAULTS == LabOptions()
     assert (LAB_DEFAULTS.lengths, LAB_DEFAULTS.cells) == ((50,), ("rnn-tanh", "lstm", "gru"))
 
 
@@ -221,8 +218,36 @@ def test_the_vanishing_ratio_of_a_probe(norms, expected):
 
 
 def test_the_lab_checks_every_combination_before_training(tmp_path):
-    with pytest.raises(ConfigError, match="cells: expected names from"):
-        service.lab_vanishing("adding", (6,), ("gru", "transformer"), home=tmp_path)
+    registered = re.escape(" | ".join(cells.names()))
+    variants = re.escape(" | ".join(service.LAB_VARIANTS))
+    with pytest.raises(
+        ConfigError,
+        match=rf"cells: expected a registered cell \({registered}\) or a variant "
+        rf"\({variants}\), received 'transformer'",
+    ):
+        service.lab_vanishing(LabOptions("adding", (6,), ("gru", "transformer")), home=tmp_path)
     with pytest.raises(ConfigError, match="task: expected one of adding"):
-        service.lab_vanishing("sorting", (6,), ("gru",), home=tmp_path)
+        service.lab_vanishing(LabOptions("sorting", (6,), ("gru",)), home=tmp_path)
+    with pytest.raises(ConfigError, match="cells: expected at least one, received none"):
+        service.lab_vanishing(LabOptions(cells=()), home=tmp_path)
+    with pytest.raises(ConfigError, match="lengths: expected at least one, received none"):
+        service.lab_vanishing(LabOptions(lengths=()), home=tmp_path)
+    with pytest.raises(ConfigError, match="options: expected a LabOptions, received str"):
+        service.lab_vanishing("adding", home=tmp_path)  # the former positional call
     assert service.list_runs(home=tmp_path) == []
+
+
+def test_the_lab_takes_every_registered_cell_by_name_and_the_variants(monkeypatch):
+    from rnnlab.service.lab import lab_cells, lab_config
+
+    toy = register(monkeypatch)
+    known = lab_cells()
+    assert {name: known[name] for name in cells.names()} == {
+        name: {"cell": name} for name in cells.names()
+    }
+    assert known["rnn-relu-identity"] == {"cell": "rnn", "nonlinearity": "relu", "init": "identity"}
+    config = lab_config("order", 9, toy.name, LabOptions(hidden_size=5))
+    assert config["model"] == {"hidden_size": 5, "cell": "toy"}
+    assert config["name"] == "lab-order-T9-toy"
+    variant = lab_config("adding", 9, "lstm-forget1", LabOptions(clip=0))
+    assert variant["model"]["forget_bias"] == 1.0 and variant["train"]["clip_grad_norm"] is None

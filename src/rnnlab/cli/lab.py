@@ -27,7 +27,8 @@ EPILOG = """Examples:
 
   rnnlab lab vanishing --task order --length 50,100,200 --cells rnn-tanh,lstm --out-dir lab
 
-Cells: rnn-tanh, rnn-tanh-orthogonal, rnn-relu, rnn-relu-identity, lstm, lstm-forget1, gru.
+Cells: each registered cell by its name (`rnnlab cells` lists them), and the variants
+{variants}.
 Each combination is a stored run (named lab-<task>-T<length>-<cell>, shown as task
 lab:<task>). grad@1 and grad@N are log10 ||dL/dh_1|| / ||dL/dh_T|| at the first
 gradient probe (step 1, untrained) and the last (step N).
@@ -47,7 +48,7 @@ LSTM and GRU learn to carry it, tanh does not. The former default (lr 1e-3, no c
 for LSTM and GRU (13.5 minutes for the second example's 8 runs on 2 cores).
 
 Exit status 1 when a run diverged or failed (after the whole table), else 0.
-"""
+""".format(variants=", ".join(service.LAB_VARIANTS))
 
 
 DEFAULTS = service.LAB_DEFAULTS  # one source: rnnlab.service.lab_defaults
@@ -79,7 +80,9 @@ def vanishing(
     length: Annotated[
         str, typer.Option(help="Distances to remember T, comma-separated.")
     ] = _joined(DEFAULTS.lengths),
-    cells: Annotated[str, typer.Option(help="Cells, comma-separated.")] = _joined(DEFAULTS.cells),
+    cells: Annotated[
+        str, typer.Option(help="Registered cells or variants (see below), comma-separated.")
+    ] = _joined(DEFAULTS.cells),
     clip: Annotated[
         float | None, typer.Option(help="Clip the gradient norm at this value (0: no clipping).")
     ] = DEFAULTS.clip,
@@ -103,20 +106,20 @@ def vanishing(
     def announce(name: str, T: int, cell: str) -> None:
         console.print(f"[bold]{name}, T = {T}, {cell}[/bold]")
 
-    rows = service.lab_vanishing(
-        task,
-        _numbers(length),
-        tuple(c.strip() for c in cells.split(",") if c.strip()),
-        clip,
-        budget_steps,
-        hidden_size,
-        lr,
-        batch_size,
-        seed,
-        out_dir=out_dir,
-        on_event=ProgressView(console),
-        on_run=announce,
+    options = service.LabOptions(
+        task=task,
+        lengths=_numbers(length),
+        cells=tuple(c.strip() for c in cells.split(",") if c.strip()),
+        clip=clip,
+        budget_steps=budget_steps,
+        hidden_size=hidden_size,
+        lr=lr,
+        batch_size=batch_size,
+        seed=seed,
         threads=threads,
+    )
+    rows = service.lab_vanishing(
+        options, out_dir=out_dir, on_event=ProgressView(console), on_run=announce
     )
     if as_json:
         typer.echo(json.dumps(rows, indent=2))

@@ -60,8 +60,8 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "run_figure",
     ),
     "job_limits": ("DEFAULT_JOB_MEMORY_MB", "DEFAULT_JOB_SECONDS", "DEFAULT_MAX_JOBS"),
-    "lab": ("lab_vanishing",),
-    "lab_defaults": ("LAB_DEFAULTS", "LabDefaults"),
+    "lab": ("lab_cells", "lab_vanishing"),
+    "lab_defaults": ("LAB_DEFAULTS", "LAB_VARIANTS", "LabOptions"),
     "model_file": ("MODEL_FILE_VERSION", "read_model_file"),
     "models": (
         "forecast_values",

@@ -5,7 +5,9 @@ run on ``synthetic:<task>`` data, stored like any other; the lab tabulates its
 validation loss against the no-memory baseline and how much ||dL/dh_t|| shrinks from
 the last step back to the first (the vanishing-gradient ratio) at the first probe (step 1,
 the untrained network) and at the last one, and draws each run's gradient-flow figure.
-The lab's defaults live in ``lab_defaults.LAB_DEFAULTS`` (the CLI reads them there).
+An experiment is one ``LabOptions`` (``lab_defaults``, where its defaults live and the CLI
+reads them). ``--cells`` names are the registered cells (``rnnlab.cells``: a cell module
+added later is in the lab at once) and the named variants ``LAB_VARIANTS`` on top of them.
 """
 
 from __future__ import annotations
@@ -15,62 +17,55 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rnnlab import viz
+from rnnlab import cells, viz
 from rnnlab.data.checks import check_output_path
 from rnnlab.errors import ConfigError
 from rnnlab.events import Event
-from rnnlab.service.lab_defaults import LAB_DEFAULTS
+from rnnlab.service.lab_defaults import LAB_DEFAULTS, LAB_VARIANTS, LabOptions
 from rnnlab.service.training import train
 from rnnlab.store import Store
 
-CELLS: dict[str, dict[str, Any]] = {
-    "rnn-tanh": {"cell": "rnn", "nonlinearity": "tanh"},
-    "rnn-tanh-orthogonal": {"cell": "rnn", "nonlinearity": "tanh", "init": "orthogonal"},
-    "rnn-relu": {"cell": "rnn", "nonlinearity": "relu"},
-    "rnn-relu-identity": {"cell": "rnn", "nonlinearity": "relu", "init": "identity"},
-    "lstm": {"cell": "lstm"},
-    "lstm-forget1": {"cell": "lstm", "forget_bias": 1.0},
-    "gru": {"cell": "gru"},
-}
 RUN_TASK = {"adding": "forecast", "copy": "language-model", "order": "classify"}
 
 
-def lab_config(
-    task: str,
-    length: int,
-    cell: str,
-    clip: float | None,
-    budget_steps: int,
-    hidden_size: int,
-    lr: float,
-    batch_size: int,
-    seed: int,
-    n_train: int,
-    probe_every: int,
-    threads: int | None = LAB_DEFAULTS.threads,
-) -> dict[str, Any]:
-    """The run config of one lab combination."""
+def lab_cells() -> dict[str, dict[str, Any]]:
+    """Every name `cells` accepts -> its model settings: each registered cell by its own
+    name, then the named variants."""
+    return {name: {"cell": name} for name in cells.names()} | LAB_VARIANTS
+
+
+def lab_config(task: str, length: int, cell: str, options: LabOptions) -> dict[str, Any]:
+    """The run config of one lab combination (task and cell checked here)."""
     if task not in RUN_TASK:
         raise ConfigError(f"task: expected one of {' | '.join(RUN_TASK)}, received {task!r}")
-    if cell not in CELLS:
-        raise ConfigError(f"cells: expected names from {' | '.join(CELLS)}, received {cell!r}")
+    known = lab_cells()
+    if cell not in known:
+        raise ConfigError(
+            f"cells: expected a registered cell ({' | '.join(cells.names())}) or a variant "
+            f"({' | '.join(LAB_VARIANTS)}), received {cell!r}"
+        )
+    o, budget = options, options.budget_steps
     return {
         "task": RUN_TASK[task],
         "name": f"lab-{task}-T{length}-{cell}",
-        "data": {"path": f"synthetic:{task}?n={n_train}&val=500", "seq_len": length, "seed": seed},
+        "data": {
+            "path": f"synthetic:{task}?n={o.n_train}&val=500",
+            "seq_len": length,
+            "seed": o.seed,
+        },
         "embedding": {"dim": 16},
-        "model": {"hidden_size": hidden_size, **CELLS[cell]},
+        "model": {"hidden_size": o.hidden_size, **known[cell]},
         "train": {
             "optimizer": "adam",
-            "lr": lr,
-            "batch_size": batch_size,
+            "lr": o.lr,
+            "batch_size": o.batch_size,
             "epochs": 1000,
-            "max_steps": budget_steps,
-            "clip_grad_norm": None if clip == 0 else clip,  # 0: no clipping
-            "seed": seed,
-            "eval_every": max(budget_steps // 10, 1),
-            "probe_every": min(probe_every, budget_steps),  # a last probe after step 1
-            "threads": threads,
+            "max_steps": budget,
+            "clip_grad_norm": None if o.clip == 0 else o.clip,  # 0: no clipping
+            "seed": o.seed,
+            "eval_every": max(budget // 10, 1),
+            "probe_every": min(o.probe_every, budget),  # a last probe after step 1
+            "threads": o.threads,
         },
     }
 
@@ -147,30 +142,26 @@ def make_out_dir(out_dir: str | Path) -> Path:
 
 
 def lab_vanishing(
-    task: str = LAB_DEFAULTS.task,
-    lengths: tuple[int, ...] = LAB_DEFAULTS.lengths,
-    cells: tuple[str, ...] = LAB_DEFAULTS.cells,
-    clip: float | None = LAB_DEFAULTS.clip,
-    budget_steps: int = LAB_DEFAULTS.budget_steps,
-    hidden_size: int = LAB_DEFAULTS.hidden_size,
-    lr: float = LAB_DEFAULTS.lr,
-    batch_size: int = LAB_DEFAULTS.batch_size,
-    seed: int = LAB_DEFAULTS.seed,
-    n_train: int = 10_000,
-    probe_every: int = 100,
+    options: LabOptions = LAB_DEFAULTS,
+    *,
     out_dir: str | Path | None = None,
     on_event: Callable[[Event], None] | None = None,
     on_run: Callable[[str, int, str], None] | None = None,
     home: str | Path | None = None,
-    threads: int | None = LAB_DEFAULTS.threads,
 ) -> list[dict[str, Any]]:
-    """Train every (length, cell) combination; one table row each (see module docstring)."""
-    settings = (clip, budget_steps, hidden_size, lr, batch_size, seed, n_train, probe_every)
+    """Train every (length, cell) combination of `options`; one table row each (see the
+    module docstring). Every combination is checked before any training."""
+    if not isinstance(options, LabOptions):
+        raise ConfigError(f"options: expected a LabOptions, received {type(options).__name__}")
+    for field in ("lengths", "cells"):
+        if not getattr(options, field):
+            raise ConfigError(f"{field}: expected at least one, received none")
+    task = options.task
     configs = [
-        (length, cell, lab_config(task, length, cell, *settings, threads=threads))
-        for length in lengths
-        for cell in cells
-    ]  # all checked before training
+        (length, cell, lab_config(task, length, cell, options))
+        for length in options.lengths
+        for cell in options.cells
+    ]
     if out_dir is not None:
         make_out_dir(out_dir)
     rows = []
