@@ -79,7 +79,7 @@ def test_missing_file():
         (
             with_changes(cell="transformer"),
             DataError,
-            r"cell: Input should be 'rnn', 'lstm' or 'gru', received 'transformer'",
+            r"cell: expected one of rnn \| lstm \| gru\b.*, received 'transformer'",
         ),
         (
             {k: v for k, v in GOOD.items() if k != "output"},
@@ -128,7 +128,11 @@ def test_missing_file():
             ShapeError,
             r"h0: expected shape \(2,\) \(H\), received \(3,\)",
         ),
-        (with_changes(c0=[0, 0]), ConfigError, "c0: only an LSTM has a cell state"),
+        (
+            with_changes(c0=[0, 0]),
+            ConfigError,
+            r"c0: only a cell with a cell state takes one \(lstm\b.*\); cell is rnn",
+        ),
         (with_changes(target=[1, 0]), ShapeError, "target: expected"),
         (with_changes(target=2), ShapeError, r"target: sigmoid targets must lie in \[0, 1\]"),
         (with_changes(output="softmax", target=1.5), ShapeError, "class indices must be integers"),
@@ -194,5 +198,5 @@ def test_gru_refuses_a_single_combined_bias_with_the_reason(tmp_path):
 def test_mappings_are_checked_like_files():
     with pytest.raises(RnnlabError, match=r"weights\.W_hh: expected shape"):
         service.trace(with_changes(w_W_hh=[[0.1, 0.4, 0.0], [-0.2, 0.3, 0.0]]))
-    with pytest.raises(DataError, match="cell: Input should be"):
+    with pytest.raises(DataError, match="cell: expected one of rnn"):
         service.trace_result(with_changes(cell="cnn"))

@@ -32,10 +32,23 @@ pre-activations (the z_t of the RNN equations).
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from rnnlab.cells._gated import GatedRecurrence
 from rnnlab.cells.base import CellType, Gate, torch_layout
+from rnnlab.cells.equation import (
+    TORCH_SPELLING,
+    Eq,
+    Result,
+    Step,
+    forward_of,
+    hooks,
+    layout_gradients,
+    parts,
+    previous,
+)
 from rnnlab.cells.functions import sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
 from rnnlab.cells.tape import Tape
 
@@ -91,6 +104,88 @@ class GRUCell:
         return dh_prev, None
 
 
+# ---------------------------------------------------------------- calculator equations
+def _forward_values(tape: Tape, s: int) -> dict[str, Array]:
+    r, z, n = split_gates(tape.gates[s, 0], tape.h.shape[2])
+    return {"zx": tape.zx[s, 0], "zh": tape.zh[s, 0], "pre": tape.z[s, 0], "r": r, "z": z, "n": n}
+
+
+def _backward_values(tape: Tape, s: int, nonlinearity: str) -> dict[str, Array]:
+    return {"delta": tape.delta[s, 0], "delta_h": tape.delta_h[s, 0]}
+
+
+def _forward(r: Result, step: Step) -> list[Eq]:
+    t, h_prev = step["t"], previous(r, step, "h")
+    zxr, zxz, zxn = parts(step["zx"], 3)
+    zhr, zhz, zhn = parts(step["zh"], 3)
+    return [
+        Eq(f"zx_{t}", f"W_xh x_{t} + b_ih", [], step["zx"]),
+        Eq(f"zh_{t}", f"W_hh h_{t - 1} + b_hh", [], step["zh"]),
+        Eq(f"r_{t}", f"σ(zx^r_{t} + zh^r_{t})", ["σ(", zxr, " + ", zhr, ")"], step["r"]),
+        Eq(f"z_{t}", f"σ(zx^z_{t} + zh^z_{t})", ["σ(", zxz, " + ", zhz, ")"], step["z"]),
+        Eq(
+            f"n_{t}",
+            f"tanh(zx^n_{t} + r_{t} ⊙ zh^n_{t})",
+            ["tanh(", zxn, " + ", step["r"], " ⊙ ", zhn, ")"],
+            step["n"],
+        ),
+        Eq(
+            f"h_{t}",
+            f"(1 - z_{t}) ⊙ n_{t} + z_{t} ⊙ h_{t - 1}",
+            ["(1 - ", step["z"], ") ⊙ ", step["n"], " + ", step["z"], " ⊙ ", h_prev],
+            step["h"],
+        ),
+    ]
+
+
+def _backward(r: Result, step: Step) -> list[Eq]:
+    t, fwd, dh = step["t"], forward_of(r, step), step["dh"]
+    d_r, d_z, d_n = parts(step["delta"], 3)
+    h_prev, z, n, r_gate = previous(r, step, "h"), fwd["z"], fwd["n"], fwd["r"]
+    zh_n = parts(fwd["zh"], 3)[2]
+    return [
+        Eq(
+            f"δ^n_{t}",
+            f"∂L/∂h_{t} ⊙ (1 - z_{t}) ⊙ (1 - n_{t}²)",
+            [dh, " ⊙ (1 - ", z, ") ⊙ (1 - ", n, "²)"],
+            d_n,
+        ),
+        Eq(
+            f"δ^z_{t}",
+            f"∂L/∂h_{t} ⊙ (h_{t - 1} - n_{t}) ⊙ z_{t} ⊙ (1 - z_{t})",
+            [dh, " ⊙ (", h_prev, " - ", n, ") ⊙ ", z, " ⊙ (1 - ", z, ")"],
+            d_z,
+        ),
+        Eq(
+            f"δ^r_{t}",
+            f"δ^n_{t} ⊙ zh^n_{t} ⊙ r_{t} ⊙ (1 - r_{t})",
+            [d_n, " ⊙ ", zh_n, " ⊙ ", r_gate, " ⊙ (1 - ", r_gate, ")"],
+            d_r,
+        ),
+        Eq(f"δʰ_{t}", f"[δ^r_{t}; δ^z_{t}; r_{t} ⊙ δ^n_{t}]", [], step["delta_h"]),
+    ]
+
+
+# The reset gate multiplies only the hidden-side bias of n: one merged bias cannot say it.
+_NO_MERGED_BIAS = (
+    "a GRU needs b_ih and b_hh (or per-gate biases): "
+    "its reset gate multiplies only the hidden-side bias of n"
+)
+
+EQUATIONS = hooks(
+    forward_values=_forward_values,
+    backward_values=_backward_values,
+    forward=_forward,
+    backward=_backward,
+    dh_from_next=lambda k: f"z_{k} ⊙ ∂L/∂h_{k} + W_hhᵀ δʰ_{k}",
+    gradients=lambda r: layout_gradients(r, "δʰ_t"),
+    spelling=dataclasses.replace(
+        TORCH_SPELLING,
+        merged=None,
+        refused={name: _NO_MERGED_BIAS for name in ("b_h", "b_r", "b_z", "b_n")},
+    ),
+)
+
 CELL = CellType(
     name="gru",
     display_name="GRU",
@@ -106,4 +201,5 @@ CELL = CellType(
     reference=lambda nonlinearity: GatedRecurrence(GRUCell()),
     torch_native="GRU",
     explicit_kernel="gru",
+    equations=EQUATIONS,
 )

@@ -34,6 +34,18 @@ import numpy as np
 
 from rnnlab.cells._gated import GatedRecurrence
 from rnnlab.cells.base import CellType, Gate, torch_layout
+from rnnlab.cells.equation import (
+    TORCH_SPELLING,
+    Eq,
+    Result,
+    Step,
+    forward_of,
+    hooks,
+    layout_gradients,
+    parts,
+    preactivation,
+    previous,
+)
 from rnnlab.cells.functions import sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
 from rnnlab.cells.tape import Tape
 
@@ -95,6 +107,94 @@ class LSTMCell:
         return dh_prev, dc_prev
 
 
+# ---------------------------------------------------------------- calculator equations
+def _forward_values(tape: Tape, s: int) -> dict[str, Array]:
+    i, f, g, o = split_gates(tape.gates[s, 0], tape.h.shape[2])
+    return {
+        **{"zx": tape.zx[s, 0], "zh": tape.zh[s, 0], "z": tape.z[s, 0]},
+        **{"i": i, "f": f, "g": g, "o": o},
+        **{"c": tape.c[s + 1, 0], "tanh_c": tape.tanh_c[s, 0]},
+    }
+
+
+def _backward_values(tape: Tape, s: int, nonlinearity: str) -> dict[str, Array]:
+    return {"delta": tape.delta[s, 0], "dc_next": tape.dc_next[s, 0], "dc": tape.dc[s, 0]}
+
+
+def _forward(r: Result, step: Step) -> list[Eq]:
+    t = step["t"]
+    zi, zf, zg, zo = parts(step["z"], 4)
+    c_prev = previous(r, step, "c")
+    return [
+        preactivation(r, step),
+        Eq(f"i_{t}", f"σ(z^i_{t})", ["σ(", zi, ")"], step["i"]),
+        Eq(f"f_{t}", f"σ(z^f_{t})", ["σ(", zf, ")"], step["f"]),
+        Eq(f"g_{t}", f"tanh(z^g_{t})", ["tanh(", zg, ")"], step["g"]),
+        Eq(f"o_{t}", f"σ(z^o_{t})", ["σ(", zo, ")"], step["o"]),
+        Eq(
+            f"c_{t}",
+            f"f_{t} ⊙ c_{t - 1} + i_{t} ⊙ g_{t}",
+            [step["f"], " ⊙ ", c_prev, " + ", step["i"], " ⊙ ", step["g"]],
+            step["c"],
+        ),
+        Eq(f"h_{t}", f"o_{t} ⊙ tanh(c_{t})", [step["o"], " ⊙ tanh(", step["c"], ")"], step["h"]),
+    ]
+
+
+def _dc_from_next(k: int) -> str:
+    return f"∂L/∂c_{k} ⊙ f_{k}"
+
+
+def _backward(r: Result, step: Step) -> list[Eq]:
+    t, fwd, dc, dh = step["t"], forward_of(r, step), step["dc"], step["dh"]
+    d_i, d_f, d_g, d_o = parts(step["delta"], 4)
+    c_prev, i, f, g, o = previous(r, step, "c"), fwd["i"], fwd["f"], fwd["g"], fwd["o"]
+    through_h = [dh, " ⊙ ", o, " ⊙ (1 - tanh²(", fwd["c"], "))"]
+    return [
+        Eq(
+            f"∂L/∂c_{t}",
+            f"{_dc_from_next(t + 1)} + ∂L/∂h_{t} ⊙ o_{t} ⊙ (1 - tanh²(c_{t}))",
+            [step["dc_next"], " + ", *through_h],
+            dc,
+        ),
+        Eq(
+            f"δ^i_{t}",
+            f"∂L/∂c_{t} ⊙ g_{t} ⊙ i_{t} ⊙ (1 - i_{t})",
+            [dc, " ⊙ ", g, " ⊙ ", i, " ⊙ (1 - ", i, ")"],
+            d_i,
+        ),
+        Eq(
+            f"δ^f_{t}",
+            f"∂L/∂c_{t} ⊙ c_{t - 1} ⊙ f_{t} ⊙ (1 - f_{t})",
+            [dc, " ⊙ ", c_prev, " ⊙ ", f, " ⊙ (1 - ", f, ")"],
+            d_f,
+        ),
+        Eq(
+            f"δ^g_{t}",
+            f"∂L/∂c_{t} ⊙ i_{t} ⊙ (1 - g_{t}²)",
+            [dc, " ⊙ ", i, " ⊙ (1 - ", g, "²)"],
+            d_g,
+        ),
+        Eq(
+            f"δ^o_{t}",
+            f"∂L/∂h_{t} ⊙ tanh(c_{t}) ⊙ o_{t} ⊙ (1 - o_{t})",
+            [dh, " ⊙ ", fwd["tanh_c"], " ⊙ ", o, " ⊙ (1 - ", o, ")"],
+            d_o,
+        ),
+    ]
+
+
+EQUATIONS = hooks(
+    forward_values=_forward_values,
+    backward_values=_backward_values,
+    forward=_forward,
+    backward=_backward,
+    dh_from_next=lambda k: f"W_hhᵀ δ_{k}",
+    dc_from_next=_dc_from_next,
+    gradients=layout_gradients,
+    spelling=TORCH_SPELLING,
+)
+
 CELL = CellType(
     name="lstm",
     display_name="LSTM",
@@ -111,4 +211,5 @@ CELL = CellType(
     reference=lambda nonlinearity: GatedRecurrence(LSTMCell()),
     forget_gate="f",
     torch_native="LSTM",
+    equations=EQUATIONS,
 )

@@ -29,6 +29,15 @@ import numpy as np
 
 from rnnlab.cells._gated import GatedRecurrence
 from rnnlab.cells.base import CellType, torch_layout
+from rnnlab.cells.equation import (
+    TORCH_SPELLING,
+    Eq,
+    Result,
+    Step,
+    hooks,
+    layout_gradients,
+    preactivation,
+)
 from rnnlab.cells.functions import activation
 from rnnlab.cells.tape import Tape
 
@@ -63,6 +72,40 @@ class RNNCell:
         return dh_prev, None
 
 
+# ---------------------------------------------------------------- calculator equations
+def _forward_values(tape: Tape, s: int) -> dict[str, Array]:
+    return {"zx": tape.zx[s, 0], "zh": tape.zh[s, 0], "z": tape.z[s, 0]}
+
+
+def _backward_values(tape: Tape, s: int, nonlinearity: str) -> dict[str, Array]:
+    f_grad = activation(nonlinearity)[1]  # the engine's own f'
+    return {"delta": tape.delta[s, 0], "fprime": f_grad(tape.h[s + 1, 0])}
+
+
+def _forward(r: Result, step: Step) -> list[Eq]:
+    t, f = step["t"], r["nonlinearity"]
+    h = Eq(f"h_{t}", f"{f}(z_{t})", [f"{f}(", step["z"], ")"], step["h"])
+    return [preactivation(r, step), h]
+
+
+def _backward(r: Result, step: Step) -> list[Eq]:
+    t = step["t"]
+    deriv = f"(1 - h_{t}²)" if r["nonlinearity"] == "tanh" else f"[h_{t} > 0]"
+    rule = f"∂L/∂h_{t} ⊙ {deriv}"
+    return [Eq(f"δ_{t}", rule, [step["dh"], " ⊙ ", step["fprime"]], step["delta"])]
+
+
+EQUATIONS = hooks(
+    forward_values=_forward_values,
+    backward_values=_backward_values,
+    forward=_forward,
+    backward=_backward,
+    dh_from_next=lambda k: f"W_hhᵀ δ_{k}",
+    gradients=layout_gradients,
+    spelling=TORCH_SPELLING,
+    network_name=lambda nonlinearity: f"{nonlinearity} RNN",
+)
+
 CELL = CellType(
     name="rnn",
     display_name="vanilla RNN",
@@ -76,4 +119,5 @@ CELL = CellType(
     identity_init=True,
     torch_native="RNN",
     explicit_kernel="rnn",
+    equations=EQUATIONS,
 )

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnnlab import cells
 from rnnlab.errors import ConfigError
-from rnnlab.trace.spec import GATE_NAMES, TraceSpec
+from rnnlab.trace.spec import TraceSpec
 
 MAX_SIZE = 16  # the calculator prints every number: keep it small
 
@@ -41,18 +42,14 @@ def random_trace_spec(
             raise ConfigError(
                 f"{name}: expected 1..{MAX_SIZE} for the calculator, received {value}"
             )
-    if cell not in GATE_NAMES:
-        raise ConfigError(f"cell: expected one of rnn | lstm | gru, received {cell!r}")
+    cell_type = cells.get(cell)  # ConfigError listing the cells
     rng = np.random.default_rng(seed)
-    G = len(GATE_NAMES[cell]) * hidden_size
-    weights = {
-        "W_xh": _rounded(rng, G, input_size),
-        "W_hh": _rounded(rng, G, hidden_size),
-        "b_ih": _rounded(rng, G),
-        "b_hh": _rounded(rng, G),
-        "W_hy": _rounded(rng, output_size, hidden_size),
-        "b_y": _rounded(rng, output_size),
+    weights = {  # drawn in the cell's parameter order; a constant-initialised one (a gain) kept
+        p.symbol: _rounded(rng, *p.shape(input_size, hidden_size))
+        for p in cell_type.params
+        if p.init == "uniform"
     }
+    weights.update(W_hy=_rounded(rng, output_size, hidden_size), b_y=_rounded(rng, output_size))
     steps_out = steps if readout == "every" else 1
     if output == "softmax":
         target = rng.integers(0, output_size, steps_out).tolist()

@@ -16,9 +16,10 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from rnnlab.cells.equation import Eq, Piece, Section
 from rnnlab.errors import ConfigError, DataError
 from rnnlab.trace.compute import to_json
-from rnnlab.trace.equations import Eq, Piece, Section, document
+from rnnlab.trace.equations import document
 
 FORMATS = ("text", "markdown", "latex", "json")
 
