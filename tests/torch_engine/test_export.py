@@ -9,6 +9,7 @@ import onnxruntime
 import pytest
 import torch
 
+from rnnlab.spec.model import ModelSpec
 from rnnlab.torch_engine import export as graphs
 from rnnlab.torch_engine.model import SequenceModel
 
@@ -29,15 +30,14 @@ def tiny(task: str, cell: str, nonlinearity: str = "tanh", layers: int = 2, bi: 
          explicit: bool = False) -> SequenceModel:  # fmt: skip
     torch.manual_seed(0)
     token_task = task != "forecast"
+    spec = ModelSpec(
+        cell=cell, nonlinearity=nonlinearity, hidden_size=5, num_layers=layers, bidirectional=bi
+    )
     return SequenceModel(
         task,
-        cell,
+        spec,
         input_size=6 if token_task else 2,
-        hidden_size=5,
         num_outputs=7 if token_task else 3,
-        num_layers=layers,
-        bidirectional=bi,
-        nonlinearity=nonlinearity,
         vocab_size=11 if token_task else None,
         explicit=explicit,
     ).eval()

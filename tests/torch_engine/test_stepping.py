@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from rnnlab.errors import ConfigError
+from rnnlab.spec.model import ModelSpec
 from rnnlab.torch_engine.model import SequenceModel
 from rnnlab.torch_engine.stepping import TokenStepper
 
@@ -13,15 +14,9 @@ from rnnlab.torch_engine.stepping import TokenStepper
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
 def test_steps_equal_the_sequence_model_on_every_prefix(cell):
     torch.manual_seed(0)
-    model = SequenceModel(
-        "language-model",
-        cell,
-        input_size=6,
-        hidden_size=8,
-        num_outputs=11,
-        num_layers=2,
-        vocab_size=11,
-    ).eval()
+    spec = ModelSpec(cell=cell, hidden_size=8, num_layers=2)
+    model = SequenceModel("language-model", spec, input_size=6, num_outputs=11, vocab_size=11)
+    model.eval()
     tokens = [3, 5, 2, 9, 9, 4]
     stepper = TokenStepper(model)
     with torch.inference_mode():
@@ -34,6 +29,7 @@ def test_steps_equal_the_sequence_model_on_every_prefix(cell):
 
 
 def test_only_unidirectional_language_models_step():
-    model = SequenceModel("classify", "gru", 4, 4, 2, bidirectional=True, vocab_size=5)
+    spec = ModelSpec(cell="gru", hidden_size=4, bidirectional=True)
+    model = SequenceModel("classify", spec, 4, 2, vocab_size=5)
     with pytest.raises(ConfigError, match="unidirectional language model"):
         TokenStepper(model)

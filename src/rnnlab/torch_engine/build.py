@@ -29,17 +29,12 @@ def model_from_config(
     kernel: Any = None,
     sizes: dict[str, int | None] | None = None,
 ) -> SequenceModel:
-    """The model's structure; `explicit` chooses rnnlab's GRU/RNN layers (same names);
-    `sizes` replaces the sizes `model_sizes` derives (input_size, num_outputs, vocab_size)."""
-    m = config.model
+    """The model's structure (config.model); `explicit` chooses rnnlab's explicit-BPTT
+    layer where the cell has one (same names); `sizes` replaces the sizes `model_sizes`
+    derives (input_size, num_outputs, vocab_size)."""
     return SequenceModel(
         config.task,
-        m.cell,
-        hidden_size=m.hidden_size,
-        num_layers=m.num_layers,
-        bidirectional=m.bidirectional,
-        nonlinearity=m.nonlinearity,
-        dropout=m.dropout,
+        config.model,
         explicit=explicit,
         kernel=kernel,
         **(sizes or model_sizes(config, vocab_size, num_classes)),

@@ -11,6 +11,7 @@ from torch import nn
 
 from rnnlab.errors import ShapeError
 from rnnlab.reference.sequence_model import SequenceModelNP
+from rnnlab.spec.model import ModelSpec
 
 
 def to_numpy(module: nn.Module) -> dict[str, np.ndarray]:
@@ -36,21 +37,15 @@ def load_numpy(module: nn.Module, arrays: Mapping[str, np.ndarray]) -> None:
     module.load_state_dict(tensors)
 
 
-def structure_of(model: Any) -> dict[str, Any]:
-    """The keyword arguments that build a task model (of either engine) of `model`'s
-    structure, without dropout: the copies serve evaluation, probes and export."""
-    rnn = model.rnn
-    return {
-        "task": model.task,
-        "cell": model.cell,
-        "input_size": rnn.input_size,
-        "hidden_size": rnn.hidden_size,
+def structure_of(model: Any) -> tuple[str, ModelSpec, dict[str, int | None]]:
+    """(task, model spec without dropout, sizes) of a SequenceModel: what builds a copy of
+    its structure (either engine); the copies serve evaluation, probes and export."""
+    sizes = {
+        "input_size": model.rnn.input_size,
         "num_outputs": model.head.out_features,
-        "num_layers": rnn.num_layers,
-        "bidirectional": rnn.bidirectional,
-        "nonlinearity": getattr(rnn, "nonlinearity", "tanh"),
         "vocab_size": None if model.embedding is None else model.embedding.num_embeddings,
     }
+    return model.task, model.spec.model_copy(update={"dropout": 0.0}), sizes
 
 
 def reference_twin(model: Any, dtype: Any = np.float32) -> SequenceModelNP:
@@ -60,6 +55,16 @@ def reference_twin(model: Any, dtype: Any = np.float32) -> SequenceModelNP:
     engine's forward and BPTT equal PyTorch autograd to 1e-8 in float64 (tests in
     tests/reference), so what they read is what the torch model computes.
     """
-    twin = SequenceModelNP(**structure_of(model), dtype=dtype)
+    task, spec, sizes = structure_of(model)
+    twin = SequenceModelNP(
+        task,
+        spec.cell,
+        hidden_size=spec.hidden_size,
+        num_layers=spec.num_layers,
+        bidirectional=spec.bidirectional,
+        nonlinearity=spec.nonlinearity,
+        dtype=dtype,
+        **sizes,
+    )
     twin.load_state_dict(to_numpy(model))
     return twin

@@ -8,12 +8,14 @@ step (feed one token, keep h_n / c_n, feed the next):
                      ->  logits (B, C), h_n [, c_n]
     forecast:        values (T, B, D) float32, h0 [, c0]  ->  forecast (B, horizon), h_n [, c_n]
 
-h0, c0, h_n, c_n: (L*dirs, B, H); c0 / c_n: LSTM only. T and B are free (dynamic axes). A
-classifier reads padded tokens with each sequence's length (the packed path of training,
-exported as ONNX's sequence_lens).
+h0, c0, h_n, c_n: (L*dirs, B, H); c0 / c_n: cells with a cell state (LSTM) only. T and B
+are free (dynamic axes). A classifier reads padded tokens with each sequence's length (the
+packed path of training, exported as ONNX's sequence_lens).
 
 rnnlab's own GRU/RNN layers (train.kernel: explicit) are exported in nn.GRU / nn.RNN form:
-the parameters have the same names and layouts, so the weights load unchanged.
+the parameters have the same names and layouts, so the weights load unchanged. A cell
+without a torch.nn form (``torch_native`` None: minGRU, LN-LSTM ...) is refused with a
+ConfigError naming it (``check_exportable``): tracing its Python time loop would fix T.
 
 ONNX uses torch's TorchScript-based exporter (``dynamo=False``): it works offline with only
 the ``onnx`` package and keeps T dynamic for every cell. torch 2.13's ``dynamo=True``
@@ -34,6 +36,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from rnnlab import cells
+from rnnlab.errors import ConfigError
 from rnnlab.torch_engine.convert import structure_of
 from rnnlab.torch_engine.model import SequenceModel
 
@@ -44,16 +48,30 @@ TORCHSCRIPT_METADATA = "rnnlab.json"  # the extra file of a TorchScript export
 RunFile = Callable[[dict[str, np.ndarray]], Sequence[np.ndarray]]
 
 
+def check_exportable(model: SequenceModel) -> None:
+    """ConfigError for a cell without a torch.nn form: tracing its own torch functions
+    would bake the example's T (and its Python time loop) into the graph."""
+    if model.cell_type.torch_native is None:
+        exportable = " | ".join(c.name for c in cells.all_cells() if c.torch_native)
+        raise ConfigError(
+            f"model.cell: ONNX and TorchScript export need a cell with a torch.nn form "
+            f"({exportable}); cell {model.cell} ({model.cell_type.display_name}) has none"
+        )
+
+
 def standard_form(model: SequenceModel) -> SequenceModel:
     """A CPU copy of `model` in eval mode on nn.RNN / nn.LSTM / nn.GRU (same weights)."""
-    twin = SequenceModel(**structure_of(model))
+    check_exportable(model)
+    task, spec, sizes = structure_of(model)
+    twin = SequenceModel(task, spec, **sizes)
     twin.load_state_dict({k: v.detach().cpu() for k, v in model.state_dict().items()})
     return twin.eval()
 
 
 def state_names(model: SequenceModel) -> tuple[list[str], list[str]]:
-    """Names of the state inputs and outputs: h0 / h_n (and c0 / c_n for an LSTM)."""
-    if model.cell == "lstm":
+    """Names of the state inputs and outputs: h0 / h_n (and c0 / c_n for a cell with a
+    cell state)."""
+    if model.cell_type.has_cell_state:
         return ["h0", "c0"], ["h_n", "c_n"]
     return ["h0"], ["h_n"]
 
@@ -86,15 +104,15 @@ class _Graph(nn.Module):
     def __init__(self, model: SequenceModel) -> None:
         super().__init__()
         self.model = model
-        self.lstm = model.cell == "lstm"
+        self.with_cell_state = model.cell_type.has_cell_state
         self.with_lengths = model.task == "classify"
 
     def forward(self, x: torch.Tensor, *rest: torch.Tensor) -> tuple[torch.Tensor, ...]:
         lengths = rest[0] if self.with_lengths else None
         states = rest[1:] if self.with_lengths else rest
-        state = (states[0], states[1]) if self.lstm else states[0]
+        state = (states[0], states[1]) if self.with_cell_state else states[0]
         out, state_n = self.model(x, lengths, state)
-        return (out, *state_n) if self.lstm else (out, state_n)
+        return (out, *state_n) if self.with_cell_state else (out, state_n)
 
 
 def random_inputs(model: SequenceModel, T: int, B: int, seed: int) -> dict[str, np.ndarray]:

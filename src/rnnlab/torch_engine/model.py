@@ -1,14 +1,18 @@
-"""The fast engine: one nn.Module for the three tasks, on nn.RNN / nn.LSTM / nn.GRU.
+"""The fast engine: one nn.Module for the three tasks, on the cell the registry names.
 
     language-model:  ids (T, B) -> E[ids] (T, B, E) -> recurrent (T, B, H) -> head -> (T, B, V)
     classify:        ids (T, B), lengths (B,) -> packed -> recurrent -> h_n -> head -> (B, C)
     forecast:        values (T, B, 1) -> recurrent -> h_n -> head -> (B, horizon)
 
-Dropout (p = model.dropout) acts on the recurrent stack's input and output and, as
-nn.LSTM's own ``dropout``, between stacked layers. With a GPU the nn.* modules run
-cuDNN kernels. Parameter names are the keys the reference engine uses too:
-``embedding.weight``, ``rnn.weight_ih_l0`` ... (PyTorch's own), ``head.weight``,
-``head.bias``, so weights move between engines unchanged (see ``convert``).
+The recurrent stack is chosen by asking ``rnnlab.cells`` about ``model.cell``:
+torch.nn's own module where the cell has one (``torch_native``: nn.RNN / LSTM / GRU,
+cuDNN kernels on a GPU), rnnlab's explicit-BPTT layer where one is asked for and the cell
+has one (``explicit_kernel``), else the generic ``CellRecurrent`` on the cell's own torch
+functions. Dropout (p = model.dropout) acts on the recurrent stack's input and output and,
+as nn.LSTM's own ``dropout``, between stacked layers. Parameter names are the keys the
+reference engine uses too: ``embedding.weight``, ``rnn.weight_ih_l0`` ... (the cell's
+``Param`` names, PyTorch's own for its cells), ``head.weight``, ``head.bias``, so weights
+move between engines unchanged (see ``convert``).
 """
 
 from __future__ import annotations
@@ -18,64 +22,72 @@ from typing import Any, Literal
 import torch
 from torch import nn
 
+from rnnlab import cells
+from rnnlab.cells.base import CellType, Param
 from rnnlab.errors import ConfigError
+from rnnlab.spec.model import ModelSpec
+from rnnlab.torch_engine.cell_layer import CellRecurrent
 from rnnlab.torch_engine.fast_cells import ExplicitRecurrent
 
 Task = Literal["language-model", "classify", "forecast"]
+TASKS = ("language-model", "classify", "forecast")
 State = torch.Tensor | tuple[torch.Tensor, torch.Tensor]
-RECURRENT = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+
+def recurrent_layer(
+    cell: CellType, spec: ModelSpec, input_size: int, explicit: bool, kernel: Any
+) -> nn.Module:
+    """The recurrent stack for `cell`: ExplicitRecurrent (explicit and the cell has an
+    explicit kernel), torch.nn's module (``torch_native``) or CellRecurrent."""
+    dropout = spec.dropout if spec.num_layers > 1 else 0.0
+    shape = (input_size, spec.hidden_size, spec.num_layers, spec.bidirectional, dropout)
+    if explicit and cell.explicit_kernel is not None:
+        return ExplicitRecurrent(cell.explicit_kernel, *shape, spec.nonlinearity, kernel)
+    if cell.torch_native is not None:
+        # only a cell whose non-linearity is a choice (nn.RNN) takes the keyword
+        kwargs = {"nonlinearity": spec.nonlinearity} if len(cell.nonlinearities) > 1 else {}
+        input_size, hidden_size, num_layers, bidirectional, dropout = shape
+        return getattr(nn, cell.torch_native)(
+            input_size,
+            hidden_size,
+            num_layers=num_layers,
+            bidirectional=bidirectional,
+            dropout=dropout,
+            **kwargs,
+        )
+    return CellRecurrent(cell, *shape, spec.nonlinearity)
 
 
 class SequenceModel(nn.Module):
-    """Embedding (token tasks) -> recurrent stack -> linear head."""
+    """Embedding (token tasks) -> recurrent stack -> linear head.
+
+    ``spec`` is the run's ``model`` section; the sizes are what the task and data imply
+    (``build.model_sizes``). explicit: use rnnlab's explicit-BPTT layer where the cell has
+    one (kernel: its compiled recurrence, or None for the Python loop); parameters are
+    named as torch.nn names them.
+    """
 
     def __init__(
         self,
         task: Task,
-        cell: str,
+        spec: ModelSpec,
         input_size: int,
-        hidden_size: int,
         num_outputs: int,
-        num_layers: int = 1,
-        bidirectional: bool = False,
-        nonlinearity: str = "tanh",
-        dropout: float = 0.0,
         vocab_size: int | None = None,
         explicit: bool = False,
         kernel: Any = None,
     ) -> None:
-        """explicit: use rnnlab's ExplicitRecurrent for cell gru/rnn (kernel: its compiled
-        recurrence, or None for the Python loop); parameters are named as nn.* names them."""
         super().__init__()
-        if task not in ("language-model", "classify", "forecast"):
-            raise ConfigError(f"task: expected language-model | classify | forecast, got {task!r}")
-        self.task, self.cell = task, cell
+        if task not in TASKS:
+            raise ConfigError(f"task: expected {' | '.join(TASKS)}, received {task!r}")
+        self.task, self.spec = task, spec
+        self.cell, self.cell_type = spec.cell, cells.get(spec.cell)
         self.embedding = nn.Embedding(vocab_size, input_size) if task != "forecast" else None
-        self.explicit = explicit and cell in ("gru", "rnn")
-        if self.explicit:
-            self.rnn = ExplicitRecurrent(
-                cell,
-                input_size,
-                hidden_size,
-                num_layers,
-                bidirectional,
-                dropout if num_layers > 1 else 0.0,
-                nonlinearity,
-                kernel,
-            )
-        else:
-            kwargs = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
-            self.rnn = RECURRENT[cell](
-                input_size,
-                hidden_size,
-                num_layers=num_layers,
-                bidirectional=bidirectional,
-                dropout=dropout if num_layers > 1 else 0.0,
-                **kwargs,
-            )
-        self.drop = nn.Dropout(dropout)
-        directions = 2 if bidirectional else 1
-        self.head = nn.Linear(directions * hidden_size, num_outputs)
+        self.rnn = recurrent_layer(self.cell_type, spec, input_size, explicit, kernel)
+        self.explicit = isinstance(self.rnn, ExplicitRecurrent)
+        self.drop = nn.Dropout(spec.dropout)
+        directions = 2 if spec.bidirectional else 1
+        self.head = nn.Linear(directions * spec.hidden_size, num_outputs)
 
     def forward(
         self, x: torch.Tensor, lengths: torch.Tensor | None = None, state: State | None = None
@@ -85,8 +97,8 @@ class SequenceModel(nn.Module):
         if self.task == "language-model":
             y, state_n = self.rnn(inputs, state)  # (T, B, H)
             return self.head(self.drop(y)), state_n  # (T, B, V)
-        if self.explicit:
-            _, state_n = self.rnn(inputs, state, lengths)
+        if isinstance(self.rnn, ExplicitRecurrent | CellRecurrent):
+            _, state_n = self.rnn(inputs, state, lengths)  # lengths by masking
         elif lengths is not None:
             packed = nn.utils.rnn.pack_padded_sequence(inputs, lengths.cpu(), enforce_sorted=False)
             _, state_n = self.rnn(packed, state)
@@ -98,33 +110,61 @@ class SequenceModel(nn.Module):
         return self.head(self.drop(features)), state_n  # (B, O)
 
 
+def recurrent_params(model: SequenceModel) -> list[tuple[Param, torch.Tensor]]:
+    """(the cell's Param, tensor) of every layer and direction of the recurrent stack."""
+    rnn, cell = model.rnn, model.cell_type
+    directions = 2 if rnn.bidirectional else 1
+    return [
+        (param, getattr(rnn, param.name(layer, bool(direction))))
+        for layer in range(rnn.num_layers)
+        for direction in range(directions)
+        for param in cell.params
+    ]
+
+
 def initialise(model: SequenceModel, scheme: str, forget_bias: float, seed: int) -> None:
     """Seeded initial weights: PyTorch's defaults, then the chosen recurrent scheme.
 
-    orthogonal: each gate block of W_hh is an orthogonal H x H matrix.
-    identity:   W_hh = I and zero recurrent biases (IRNN, Le et al. 2015), for cell rnn.
-    forget_bias is added to the LSTM forget-gate slice of every bias_ih.
+    Every weight starts at U(-1/sqrt(H), 1/sqrt(H)) (the head: 1/sqrt(fan_in); the
+    embedding N(0, 1)), except the cell's parameters declared ``ones`` or ``zeros``.
+    orthogonal: each H x H block of every recurrent Param (W_hh) is an orthogonal matrix.
+    identity:   recurrent blocks = I and zero biases (IRNN, Le et al. 2015), for a cell
+                with ``identity_init``.
+    forget_bias is added to the forget gate's block (``cell.forget_gate``) of the cell's
+    first bias (b_ih).
     """
     generator = torch.Generator().manual_seed(seed)
+    fixed = {id(t): p.init for p, t in recurrent_params(model) if p.init != "uniform"}
+    H = model.rnn.hidden_size
     with torch.no_grad():
         for name, param in model.named_parameters():
             if name.startswith("embedding"):
                 param.normal_(0.0, 1.0, generator=generator)
+            elif id(param) in fixed:
+                param.fill_(1.0 if fixed[id(param)] == "ones" else 0.0)
             else:
-                bound = (
-                    1.0 / param.shape[-1] ** 0.5
-                    if name.startswith("head")
-                    else (1.0 / model.rnn.hidden_size**0.5)
-                )
+                bound = 1.0 / param.shape[-1] ** 0.5 if name.startswith("head") else H**-0.5
                 param.uniform_(-bound, bound, generator=generator)
-        H = model.rnn.hidden_size
-        for name, param in model.rnn.named_parameters():
-            if name.startswith("weight_hh") and scheme == "orthogonal":
-                for block in param.split(H, dim=0):
-                    nn.init.orthogonal_(block, generator=generator)
-            elif name.startswith("weight_hh") and scheme == "identity":
-                param.copy_(torch.eye(H))
-            elif name.startswith("bias") and scheme == "identity":
-                param.zero_()
-            if name.startswith("bias_ih") and model.cell == "lstm":
-                param[H : 2 * H] += forget_bias
+        _recurrent_scheme(model, scheme, forget_bias, generator)
+
+
+def _recurrent_scheme(
+    model: SequenceModel, scheme: str, forget_bias: float, generator: torch.Generator
+) -> None:
+    cell, H = model.cell_type, model.rnn.hidden_size
+    shift = None
+    if cell.forget_gate is not None:
+        gate = cell.gate_names.index(cell.forget_gate)
+        shift = (gate * H, (gate + 1) * H)
+    first_bias = next((p for p in cell.params if p.bias), None)
+    for param, tensor in recurrent_params(model):
+        if param.recurrent and scheme == "orthogonal":
+            for block in tensor.split(H, dim=0):
+                nn.init.orthogonal_(block, generator=generator)
+        elif param.recurrent and scheme == "identity":
+            for block in tensor.split(H, dim=0):
+                block.copy_(torch.eye(H))
+        elif param.bias and scheme == "identity":
+            tensor.zero_()
+        if param is first_bias and shift is not None:
+            tensor[shift[0] : shift[1]] += forget_bias

@@ -12,13 +12,16 @@ Variable lengths follow PackedSequence semantics as ExplicitRecurrent and the re
 engine do: past its length a sequence keeps its state and outputs zeros, and the reverse
 direction starts at the sequence's own last step. The weights are detached views (no
 copy) made leaves, so frozen parameters get gradients too and the model's own ``.grad``
-stays untouched; dL/dW_hh is one GEMM per direction after backward. Everything stays on
+stays untouched; dL/dW_hh is one GEMM per direction after backward. A registered cell
+without a torch.nn form (``torch_native`` None) steps through its own torch ``step``
+instead, and autograd gives every parameter's gradient. Everything stays on
 the model's device; a few numbers per series and parameter come back to the host. The
 payloads are those of ``reference.probe.gradient_flow``, the oracle of the tests.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +33,7 @@ from torch import Tensor
 
 from rnnlab.reference.probe import BINS
 from rnnlab.reference.probe import histogram as reference_histogram
+from rnnlab.torch_engine.cell_layer import cell_functions
 from rnnlab.torch_engine.model import SequenceModel
 
 LossFn = Callable[[Tensor, Tensor], Tensor]
@@ -39,9 +43,11 @@ LossFn = Callable[[Tensor, Tensor], Tensor]
 class Direction:
     """One layer and direction of the unrolled pass: h_t (T of (B, H), time order, each
     retaining its gradient), and per step the recurrent GEMM's output ``pre`` (retaining
-    its gradient) and its input h_{t-1}, from which dL/dW_hh is one GEMM after backward."""
+    its gradient) and its input h_{t-1}, from which dL/dW_hh is one GEMM after backward.
+    For a cell stepped through its own ``step`` (no torch.nn form) ``W_hh`` is None and
+    autograd fills every parameter's gradient itself."""
 
-    W_hh: str  # the key of this direction's W_hh
+    W_hh: str | None  # the key of this direction's W_hh (torch.nn cells)
     hs: list[Tensor] = field(default_factory=list)
     pres: list[Tensor] = field(default_factory=list)
     h_prevs: list[Tensor] = field(default_factory=list)
@@ -55,67 +61,110 @@ class Direction:
         return d_pre.t() @ torch.cat(self.h_prevs)
 
 
-def _step(cell: str, zx_t: Tensor, state: tuple[Tensor, ...], W_hh_t: Tensor, b_hh: Tensor):
-    """(new state, the recurrent GEMM's output) of one step; PyTorch's equations and gate
-    order (LSTM i f g o, GRU r z n)."""
+def _lstm_step(zx_t: Tensor, state: tuple[Tensor, ...], W_hh_t: Tensor, b_hh: Tensor):
+    pre = torch.addmm(zx_t, state[0], W_hh_t)  # zx_t holds b_ih + b_hh
+    i, f, g, o = pre.chunk(4, dim=1)
+    c = torch.sigmoid(f) * state[1] + torch.sigmoid(i) * torch.tanh(g)
+    return (torch.sigmoid(o) * torch.tanh(c), c), pre
+
+
+def _gru_step(zx_t: Tensor, state: tuple[Tensor, ...], W_hh_t: Tensor, b_hh: Tensor):
     h = state[0]
-    if cell == "lstm":
-        pre = torch.addmm(zx_t, h, W_hh_t)  # zx_t holds b_ih + b_hh
-        i, f, g, o = pre.chunk(4, dim=1)
-        c = torch.sigmoid(f) * state[1] + torch.sigmoid(i) * torch.tanh(g)
-        return (torch.sigmoid(o) * torch.tanh(c), c), pre
-    if cell == "gru":
-        H = h.shape[1]
-        zh = pre = torch.addmm(b_hh, h, W_hh_t)
-        rz = torch.sigmoid(zx_t[:, : 2 * H] + zh[:, : 2 * H])
-        r, z = rz[:, :H], rz[:, H:]
-        n = torch.tanh(zx_t[:, 2 * H :] + r * zh[:, 2 * H :])
-        return (n + z * (h - n),), pre  # (1 - z) n + z h
-    pre = torch.addmm(zx_t, h, W_hh_t)
-    return (torch.relu(pre) if cell == "relu" else torch.tanh(pre),), pre
+    H = h.shape[1]
+    zh = pre = torch.addmm(b_hh, h, W_hh_t)
+    rz = torch.sigmoid(zx_t[:, : 2 * H] + zh[:, : 2 * H])
+    r, z = rz[:, :H], rz[:, H:]
+    n = torch.tanh(zx_t[:, 2 * H :] + r * zh[:, 2 * H :])
+    return (n + z * (h - n),), pre  # (1 - z) n + z h
 
 
-def _direction(
-    cell: str,
+def _rnn_step(zx_t: Tensor, state: tuple[Tensor, ...], W_hh_t: Tensor, b_hh: Tensor, relu):
+    pre = torch.addmm(zx_t, state[0], W_hh_t)
+    return (torch.relu(pre) if relu else torch.tanh(pre),), pre
+
+
+# (new state, the recurrent GEMM's output) of one step of torch.nn's cells, keyed by the
+# registry's torch_native: PyTorch's equations and gate order (LSTM i f g o, GRU r z n).
+# zx_t is W_ih x_t + b_ih (+ b_hh, except for GRU, whose b_hn sits inside r * (...)).
+NATIVE_STEPS: dict[str, tuple[Callable, bool]] = {  # step, b_hh inside the step
+    "LSTM": (_lstm_step, False),
+    "GRU": (_gru_step, True),
+    "RNN": (_rnn_step, False),
+}
+
+
+def _native_direction(
+    model: SequenceModel,
     x: Tensor,
     state: tuple[Tensor, ...],
     inside: Tensor | None,
-    weights: list[Tensor],
+    p: dict[str, Tensor],
     record: Direction,
     reverse: bool,
 ) -> tuple[Tensor, ...]:
     """Steps through x (T, B, D) from state (h0,) or (h0, c0) (each (B, H)), filling
-    `record`; the final state. inside (T, B, 1) bool or None; cell lstm | gru | tanh |
-    relu. The input projections of all steps are one GEMM whose per-step views go back as
-    one stack (indexing x[t] would zero-fill a (T, B, D) gradient for every step); W_hh
-    enters detached, so backward runs one GEMM per step (dL/dh_{t-1}), not two."""
-    W_ih, W_hh, b_ih, b_hh = weights
+    `record`; the final state. inside (T, B, 1) bool or None. The input projections of all
+    steps are one GEMM whose per-step views go back as one stack (indexing x[t] would
+    zero-fill a (T, B, D) gradient for every step); W_hh enters detached, so backward runs
+    one GEMM per step (dL/dh_{t-1}), not two."""
+    step, b_hh_inside = NATIVE_STEPS[model.cell_type.torch_native]
+    if len(model.cell_type.nonlinearities) > 1:  # nn.RNN: tanh | relu
+        step = functools.partial(step, relu=model.rnn.nonlinearity == "relu")
     T, B, D = x.shape
-    bias = b_ih if cell == "gru" else b_ih + b_hh  # GRU's b_hn sits inside r * (...)
-    zx = torch.addmm(bias, x.reshape(T * B, D), W_ih.t()).view(T, B, -1).unbind(0)
-    W_hh_t = W_hh.detach().t()
-    steps = list(reversed(range(T)) if reverse else range(T))
-    for t in steps:
-        new, pre = _step(cell, zx[t], state, W_hh_t, b_hh)
+    bias = p["bias_ih"] if b_hh_inside else p["bias_ih"] + p["bias_hh"]
+    zx = torch.addmm(bias, x.reshape(T * B, D), p["weight_ih"].t()).view(T, B, -1).unbind(0)
+    W_hh_t = p["weight_hh"].detach().t()
+    for t in reversed(range(T)) if reverse else range(T):
+        new, pre = step(zx[t], state, W_hh_t, p["bias_hh"])
         if inside is not None:  # past the length: keep the state
             new = tuple(torch.where(inside[t], n, s) for n, s in zip(new, state, strict=True))
         pre.retain_grad()
-        new[0].retain_grad()
         record.pres.append(pre)
         record.h_prevs.append(state[0])
-        record.hs.append(new[0])
-        state = new
+        state = _keep(new, record)
     if reverse:
         record.hs.reverse()  # time order
     return state
 
 
+def _cell_direction(
+    model: SequenceModel,
+    x: Tensor,
+    state: tuple[Tensor, ...],
+    inside: Tensor | None,
+    p: dict[str, Tensor],
+    record: Direction,
+    reverse: bool,
+) -> tuple[Tensor, ...]:
+    """As ``_native_direction``, for a registered cell without a torch.nn form: its own
+    ``step`` (rnnlab.cells.<name>_torch) per time step, autograd for every gradient."""
+    _, step = cell_functions(model.cell_type, model.rnn.nonlinearity)
+    steps = x.unbind(0)  # (B, D) each; one stack on the way back
+    with_c = model.cell_type.has_cell_state
+    for t in reversed(range(len(steps))) if reverse else range(len(steps)):
+        h, c = step(steps[t], p, state[0], state[1] if with_c else None)
+        new = (h, c) if with_c else (h,)
+        if inside is not None:  # past the length: keep the state
+            new = tuple(torch.where(inside[t], n, s) for n, s in zip(new, state, strict=True))
+        state = _keep(new, record)
+    if reverse:
+        record.hs.reverse()  # time order
+    return state
+
+
+def _keep(state: tuple[Tensor, ...], record: Direction) -> tuple[Tensor, ...]:
+    """Record h_t (retaining its gradient, dL/dh_t in total after backward)."""
+    state[0].retain_grad()
+    record.hs.append(state[0])
+    return state
+
+
 def _initial_state(
-    carry: Any, index: int, B: int, H: int, like: Tensor, lstm: bool
+    carry: Any, index: int, B: int, H: int, like: Tensor, with_c: bool
 ) -> tuple[Tensor, ...]:
     if carry is None:
         zeros = like.new_zeros(B, H)
-        return (zeros, zeros) if lstm else (zeros,)
+        return (zeros, zeros) if with_c else (zeros,)
     parts = carry if isinstance(carry, tuple) else (carry,)
     return tuple(p[index].to(like.dtype) for p in parts)
 
@@ -129,8 +178,9 @@ def unrolled_forward(
 ) -> tuple[Tensor, list[Direction], Tensor | None]:
     """(output, one record per layer and direction, inside mask (T, B) or None) of the
     model on `weights` (its parameters, keyed like its state_dict), without dropout."""
-    rnn, lstm = model.rnn, model.cell == "lstm"
-    cell = getattr(rnn, "nonlinearity", "tanh") if model.cell == "rnn" else model.cell
+    rnn, cell = model.rnn, model.cell_type
+    native = cell.torch_native is not None
+    run = _native_direction if native else _cell_direction
     layer_input = x if model.embedding is None else F.embedding(x, weights["embedding.weight"])
     T, B = layer_input.shape[:2]
     dirs, H = 2 if rnn.bidirectional else 1, rnn.hidden_size
@@ -144,10 +194,11 @@ def unrolled_forward(
         outputs = []
         for direction in range(dirs):
             sfx = f"_l{layer}" + ("_reverse" if direction else "")
-            w = [weights[f"rnn.{n}{sfx}"] for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
-            state = _initial_state(carry, layer * dirs + direction, B, H, layer_input, lstm)
-            records.append(Direction(f"rnn.weight_hh{sfx}"))
-            final = _direction(cell, layer_input, state, inside, w, records[-1], bool(direction))
+            p = {q.stem: weights[f"rnn.{q.name(layer, bool(direction))}"] for q in cell.params}
+            index = layer * dirs + direction
+            state = _initial_state(carry, index, B, H, layer_input, cell.has_cell_state)
+            records.append(Direction(f"rnn.weight_hh{sfx}" if native else None))
+            final = run(model, layer_input, state, inside, p, records[-1], bool(direction))
             finals.append(final[0])
             outputs.append(torch.stack(records[-1].hs))  # (T, B, H)
         layer_input = torch.cat(outputs, dim=2) if dirs == 2 else outputs[0]
@@ -173,7 +224,8 @@ def gradient_flow(
     with torch.enable_grad():
         out, records, inside = unrolled_forward(model, weights, x, lengths, carry)
         loss_fn(out, y).backward()
-    grads = {k: w.grad for k, w in weights.items()} | {r.W_hh: r.d_W_hh() for r in records}
+    grads = {k: _grad(w) for k, w in weights.items()}
+    grads |= {r.W_hh: r.d_W_hh() for r in records if r.W_hh is not None}
     dirs, names = (2 if model.rnn.bidirectional else 1), ("forward", "backward")
     param_norms = torch.stack([g.norm() for g in grads.values()]).tolist()
     flow = {
@@ -191,6 +243,12 @@ def gradient_flow(
         "grads": {k: histogram(g) for k, g in grads.items()},
     }
     return flow, hist
+
+
+def _grad(weight: Tensor) -> Tensor:
+    """A weight's gradient (zeros where the loss does not reach it, or it entered detached:
+    W_hh of a torch.nn cell, whose gradient ``Direction.d_W_hh`` computes)."""
+    return weight.grad if weight.grad is not None else torch.zeros_like(weight)
 
 
 def _mean_norms(records: list[Direction], inside: Tensor | None) -> Tensor:

@@ -1,21 +1,50 @@
 """One token at a time through a trained language model, for generation.
 
 A sequence kernel (nn.LSTM over T = 1) pays a fixed setup cost on every call, which
-dominates when each call is one token. ``TokenStepper`` runs the same weights through
-PyTorch's single-step cells (nn.LSTMCell / GRUCell / RNNCell, which share the model's
-own parameter tensors), so one new token costs an embedding lookup, one fused cell
-per layer and the head.
+dominates when each call is one token. ``TokenStepper`` runs the same weights one step
+at a time: for a cell torch.nn has (``torch_native``) through PyTorch's single-step
+cell (nn.LSTMCell / GRUCell / RNNCell, sharing the model's own parameter tensors), for
+any other registered cell through its torch module's ``step``. So one new token costs an
+embedding lookup, one cell step per layer and the head.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import torch
 from torch import Tensor, nn
 
 from rnnlab.errors import ConfigError
+from rnnlab.torch_engine.cell_layer import cell_functions
 from rnnlab.torch_engine.model import SequenceModel
 
 State = list[tuple[Tensor, ...]]
+Step = Callable[[Tensor, tuple[Tensor, ...]], tuple[Tensor, ...]]
+
+
+def _native_step(model: SequenceModel, layer: int) -> Step:
+    """nn.<torch_native>Cell of `layer`, on the layer's own parameter tensors."""
+    rnn, cell_type = model.rnn, model.cell_type
+    layer_in = rnn.input_size if layer == 0 else rnn.hidden_size
+    kwargs = {"nonlinearity": rnn.nonlinearity} if len(cell_type.nonlinearities) > 1 else {}
+    cell = getattr(nn, f"{cell_type.torch_native}Cell")(layer_in, rnn.hidden_size, **kwargs)
+    for param in cell_type.params:  # shared tensors
+        setattr(cell, param.stem, getattr(rnn, param.name(layer)))
+    cell.eval()
+    if cell_type.has_cell_state:
+        return lambda x, state: cell(x, state)  # (h, c)
+    return lambda x, state: (cell(x, state[0]),)
+
+
+def _cell_step(model: SequenceModel, layer: int) -> Step:
+    """The registered cell's own ``step`` on `layer`'s parameters."""
+    rnn, cell_type = model.rnn, model.cell_type
+    _, step = cell_functions(cell_type, rnn.nonlinearity)
+    weights = {p.stem: getattr(rnn, p.name(layer)) for p in cell_type.params}
+    if cell_type.has_cell_state:
+        return lambda x, state: step(x, weights, state[0], state[1])
+    return lambda x, state: (step(x, weights, state[0], None)[0],)
 
 
 class TokenStepper:
@@ -25,28 +54,19 @@ class TokenStepper:
     def __init__(self, model: SequenceModel) -> None:
         if model.task != "language-model" or model.rnn.bidirectional:
             raise ConfigError("stepping token by token needs a unidirectional language model")
-        rnn, self.model = model.rnn, model
+        self.model = model
         self.device = model.head.weight.device
-        self.lstm = model.cell == "lstm"
-        self.cells: list[nn.Module] = []
-        for layer in range(rnn.num_layers):
-            layer_in = rnn.input_size if layer == 0 else rnn.hidden_size
-            if model.cell == "lstm":
-                cell: nn.Module = nn.LSTMCell(layer_in, rnn.hidden_size)
-            elif model.cell == "gru":
-                cell = nn.GRUCell(layer_in, rnn.hidden_size)
-            else:
-                cell = nn.RNNCell(layer_in, rnn.hidden_size, nonlinearity=rnn.nonlinearity)
-            for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):  # shared tensors
-                setattr(cell, name, getattr(rnn, f"{name}_l{layer}"))
-            self.cells.append(cell.eval())
+        self.with_cell_state = model.cell_type.has_cell_state
+        make = _native_step if model.cell_type.torch_native is not None else _cell_step
+        self.steps = [make(model, layer) for layer in range(model.rnn.num_layers)]
 
     def from_sequence_state(self, state: Tensor | tuple[Tensor, Tensor]) -> State:
-        """The nn.LSTM/GRU/RNN final state (L, 1, H) as per-layer step states."""
-        if self.lstm:
+        """The sequence model's final state (L, B, H) (or an (h, c) pair of them) as
+        per-layer step states."""
+        if self.with_cell_state:
             h, c = state
-            return [(h[k], c[k]) for k in range(len(self.cells))]
-        return [(state[k],) for k in range(len(self.cells))]
+            return [(h[k], c[k]) for k in range(len(self.steps))]
+        return [(state[k],) for k in range(len(self.steps))]
 
     @torch.inference_mode()
     def step(self, token: int, state: State) -> tuple[Tensor, State]:
@@ -58,12 +78,8 @@ class TokenStepper:
         """One step of B sequences at once: tokens (B,) -> logits (B, V)."""
         x = self.model.embedding.weight[tokens.to(self.device)]  # (B, E)
         new_state = []
-        for cell, layer_state in zip(self.cells, state, strict=True):
-            if self.lstm:
-                h, c = cell(x, layer_state)  # (1, H) each
-                new_state.append((h, c))
-            else:
-                h = cell(x, layer_state[0])
-                new_state.append((h,))
-            x = h
+        for step, layer_state in zip(self.steps, state, strict=True):
+            layer_state = step(x, layer_state)  # (h,) or (h, c), each (B, H)
+            new_state.append(tuple(layer_state))
+            x = layer_state[0]
         return self.model.head(x), new_state  # (B, V)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from rnnlab import cells
 from rnnlab.errors import ConfigError
 from rnnlab.reference.sequence_model import SequenceModelNP
 from rnnlab.spec.run import RunConfig
@@ -66,14 +67,16 @@ def planned_time_steps(config: RunConfig, prepared: Any) -> int:
 def choose_recurrent(config: RunConfig, prepared: Any) -> tuple[bool, Any]:
     """(explicit?, compiled kernel or None) for train.kernel.
 
-    nn: torch.nn everywhere. explicit: rnnlab's GRU/RNN layers with the compiled
-    recurrence (built if needed; the Python loop without a compiler). auto: explicit on
-    CPU for GRU/RNN when the recurrence is built already, or when the run plans enough
-    work to pay for the one-off build (kernel.BUILD_WORTH_TIME_STEPS); torch.nn on GPUs
-    (cuDNN) and for LSTM (its CPU kernel is already fused).
+    nn: torch.nn everywhere. explicit: rnnlab's explicit-BPTT layer (the cell's
+    ``explicit_kernel``: GRU, RNN) with the compiled recurrence (built if needed; the
+    Python loop without a compiler). auto: explicit on CPU for such a cell when the
+    recurrence is built already, or when the run plans enough work to pay for the one-off
+    build (kernel.BUILD_WORTH_TIME_STEPS); torch.nn on GPUs (cuDNN). A cell without an
+    explicit kernel runs on torch.nn (LSTM: its CPU kernel is already fused) or, without a
+    torch.nn form, on its own torch functions (torch_engine.cell_layer), whatever the choice.
     """
     choice = config.train.kernel
-    if choice == "nn" or config.model.cell == "lstm":
+    if choice == "nn" or cells.get(config.model.cell).explicit_kernel is None:
         return False, None
     if choice == "explicit":  # the Python loop without a compiler; nn past the build deadline
         kernel = load_kernel(build=True)
