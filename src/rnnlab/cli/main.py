@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from rnnlab import __version__
-from rnnlab.cli import embed, export, lab, plot, runs, serve, sweep, trace, train, use
+from rnnlab.cli import cells, embed, export, lab, plot, runs, serve, sweep, trace, train, use
 
 app = typer.Typer(
     name="rnnlab",
@@ -41,6 +41,7 @@ trace.register(app)
 serve.register(app)
 export.register(app)
 sweep.register(app)
+cells.register(app)
 
 if __name__ == "__main__":  # python -m rnnlab.cli.main (how torchrun starts each process)
     app()

@@ -26,6 +26,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "trace_examples",
         "trace_result",
     ),
+    "cells": ("cell_names", "describe_cell", "list_cells"),
     "configs": ("config_schema",),
     "datasets": (
         "delete_upload",

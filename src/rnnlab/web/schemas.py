@@ -13,7 +13,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from rnnlab import service
+
 Task = Literal["language-model", "classify", "forecast"]
+CellName = Literal[service.cell_names()]  # type: ignore[valid-type]  # the registry's cells
 Mapping = dict[str, Any]
 MAX_TEXT = 10_000  # characters of one prompt or sentence
 Seed = Annotated[int, Field(ge=0, lt=2**32, description="0 <= seed < 2^32")]
@@ -106,6 +109,38 @@ class EmbeddingCreated(BaseModel):
 class Neighbour(BaseModel):
     word: str
     cosine: float
+
+
+# ---- cells ---------------------------------------------------------------------------------
+
+
+class CellGate(BaseModel):
+    name: str = Field(description="its symbol, e.g. f")
+    title: str = Field(description="its figure title, e.g. forget gate f")
+    activation: str = Field(description="sigmoid (0..1) | tanh (-1..1) | ...")
+
+
+class CellParam(BaseModel):
+    stem: str = Field(description="PyTorch's name before _l{k}, e.g. weight_hh")
+    symbol: str = Field(description="DESIGN.md's symbol, e.g. W_hh")
+    rows: str = Field(description="rows in blocks of H, e.g. 4H")
+    cols: str | None = Field(description="input (D) | hidden (H) | null: a vector")
+
+
+class CellInfo(BaseModel):
+    """One registered cell type (``rnnlab.cells``), as ``rnnlab cells --json`` shows it."""
+
+    name: str
+    display_name: str
+    summary: str
+    gates: list[CellGate] = Field(description="in storage order")
+    has_cell_state: bool
+    recurrent: bool = Field(description="h_{t-1} enters the gates (W_hh exists)")
+    parallel_scan: bool
+    nonlinearities: list[str] = Field(description="model.nonlinearity choices; the first is f")
+    forget_gate: str | None = Field(description="the gate model.forget_bias shifts, if any")
+    identity_init: bool = Field(description="model.init identity (IRNN) allowed")
+    params: list[CellParam]
 
 
 # ---- models --------------------------------------------------------------------------------
@@ -205,7 +240,7 @@ class TraceExample(BaseModel):
 
 
 class RandomTrace(_Body):
-    cell: Literal["rnn", "lstm", "gru"] = "rnn"
+    cell: CellName = "rnn"
     input_size: int = 2
     hidden_size: int = 2
     steps: int = 3

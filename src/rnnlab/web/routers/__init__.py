@@ -1,8 +1,18 @@
 """One router per resource of the JSON API (docs/web-api.md), all mounted under /api."""
 
-from rnnlab.web.routers import config, datasets, embeddings, models, predict, runs, trace
+from rnnlab.web.routers import (
+    cells,
+    config,
+    datasets,
+    embeddings,
+    models,
+    predict,
+    runs,
+    trace,
+)
 
 ROUTERS = (
+    cells.router,
     config.router,
     datasets.router,
     embeddings.router,
