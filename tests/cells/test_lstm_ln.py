@@ -12,6 +12,7 @@ and values worked out by hand for constant weights.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,6 +24,7 @@ from rnnlab.reference.gradcheck import assert_gradients_close
 
 T, B, D, H = 5, 3, 4, 3
 CELL = cells.get("lstm-ln")
+EXAMPLE = Path(cells.__file__).parents[1] / "trace" / "examples" / "lstm_ln.yaml"
 STEMS = ("weight_ih", "weight_hh", "bias", "gain_ih", "gain_hh", "gain_c", "shift_c")
 
 
@@ -275,3 +277,49 @@ def test_golden_bptt_by_hand():
     # every row of W_xh and W_hh is 0.5, and the centred deltas sum to 0: no dx, no dh_0
     np.testing.assert_allclose(dh0[0, 0], [0.0, 0.0], atol=1e-12)
     np.testing.assert_allclose(dc0[0, 0], [dc / 2, -dc / 2], rtol=1e-12)  # dc_0 = f dc_1
+
+
+def test_the_calculator_example_equals_torch_autograd():
+    from rnnlab.trace import compute_trace, read_trace_file
+    from rnnlab.trace.spec import network_weights
+
+    spec = read_trace_file(EXAMPLE)
+    assert spec.cell == "lstm-ln"
+    result, net = compute_trace(spec), network_weights(spec)
+    w = {
+        k.removesuffix("_l0"): torch.tensor(v, requires_grad=True) for k, v in net.recurrent.items()
+    }
+    W_hy, b_y = (torch.tensor(net.head[k], requires_grad=True) for k in ("weight", "bias"))
+    x = torch.tensor(np.array(spec.inputs)[:, None, :], requires_grad=True)  # (T, 1, D)
+    h0 = torch.tensor(np.array([spec.h0]), requires_grad=True)  # (1, H)
+    c0 = torch.zeros_like(h0, requires_grad=True)
+    hs, _, _ = paper_sequence(x, None, w, h0, c0)
+    loss = (
+        0.5 * ((hs[:, 0] @ W_hy.T + b_y - torch.tensor(np.array(spec.target))[:, None]) ** 2).sum()
+    )
+    loss.backward()
+    for step, h in zip(result["forward"], hs[:, 0], strict=True):
+        np.testing.assert_allclose(step["h"], h.detach().numpy(), atol=1e-12)
+    assert result["loss"] == pytest.approx(loss.item(), abs=1e-12)
+    grads = result["backward"]["grads"]
+    symbols = {p.stem: p.symbol for p in CELL.params}
+    for stem, tensor in w.items():
+        np.testing.assert_allclose(grads[symbols[stem]], tensor.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(result["backward"]["dx"], x.grad[:, 0].numpy(), atol=1e-12)
+    np.testing.assert_allclose(result["backward"]["dh0"], h0.grad[0].numpy(), atol=1e-12)
+    np.testing.assert_allclose(result["backward"]["dc0"], c0.grad[0].numpy(), atol=1e-12)
+
+
+def test_the_calculator_shows_the_norms_and_their_gradients():
+    from rnnlab.trace import compute_trace, read_trace_file, render
+
+    text = render(compute_trace(read_trace_file(EXAMPLE)), "markdown", 4)
+    for rule in (
+        "N(u_1) = (u_1 - mean(u_1)) / sqrt(var(u_1) + 1e-5)",
+        "z_1 = gamma_x ⊙ N(u_1) + gamma_h ⊙ N(v_1) + b",
+        "h_1 = o_1 ⊙ tanh(gamma_c ⊙ N(c_1) + beta_c)",
+        "∂L/∂h_2 = W_hyᵀ ∂L/∂o_2 + W_hhᵀ δʰ_3",
+        "∂L/∂gamma_c = Σ_t ∂L/∂n_t ⊙ N(c_t)",
+        "∂L/∂c_0 = ∂L/∂c_1 ⊙ f_1",
+    ):
+        assert rule in text

@@ -20,8 +20,8 @@ Forward (column vectors, DESIGN.md notation; z_t stacks the four pre-activations
     h_t = o_t \odot \tanh(LN(c_t; \gamma_c, \beta_c))
 
 Backward, with dh_t = dL/dh_t (from the output above plus from step t+1), dc_{t+1 \to t}
-the part of dL/dc_t from step t+1, and LN's backward for v^ = (v - mu) / s:
-dv = (dv^ - mean(dv^) - v^ mean(dv^ v^)) / s, where dv^ = gamma * dLN:
+the part of dL/dc_t from step t+1, and LN^{-T}_v(d) = (d - mean(d) - v^ mean(d v^)) / s
+LN's backward at the vector v it normalised (v^ = (v - mu) / s, d = gamma * dL/dLN):
 
 .. math::
 
@@ -36,8 +36,7 @@ dv = (dv^ - mean(dv^) - v^ mean(dv^ v^)) / s, where dv^ = gamma * dLN:
     d\gamma_x = \sum_t \delta_t \odot \hat{x}_t   d\gamma_h = \sum_t \delta_t \odot \hat{h}_t
     d\gamma_c = \sum_t dn_t \odot \hat{c}_t      d\beta_c = \sum_t dn_t
 
-where LN^{-T}_v(.) is LN's backward at the vector v it normalised, and x^_t, h^_t, c^_t
-are the normalised W_xh x_t, W_hh h_{t-1} and c_t.
+where x^_t, h^_t, c^_t are the normalised W_xh x_t, W_hh h_{t-1} and c_t.
 
 Symbols and shapes (one layer-direction; D input size, H hidden size):
 x_t (D) the input; h_t, c_t (H) hidden and cell states; W_xh (4H x D) ``weight_ih``;
@@ -53,13 +52,12 @@ matter because tanh follows LN(c_t). Gains start at 1 and shifts at 0 (``Param.i
 W_hh is the recurrent matrix that ``init: orthogonal`` replaces and b's f block takes
 ``forget_bias``.
 
-Storage is batch-major rows, (B, 4H) per step. The input side LN(W_xh x_t; gamma_x) of
-every step is computed in one GEMM and one normalisation before the loop. The tape
-(``LNTape``) keeps ``zx`` = W_xh x_t and ``zh`` = W_hh h_{t-1} before normalisation,
-``z`` and ``gates`` as the LSTM's, ``tanh_c`` = tanh(n_t), ``delta`` = dL/dz_t and
-``delta_h`` = delta^h_t; its ``cache`` holds the normalised values and 1/s of each LN
-(``x_hat``, ``x_rstd``, ``h_hat``, ``h_rstd``, ``c_hat``, ``c_rstd``) and, after backward,
-``delta_x`` (delta^x_t) and ``dn`` (dn_t).
+Storage is batch-major rows, (B, 4H) per step; the input side LN(W_xh x_t; gamma_x) of
+every step takes one GEMM and one normalisation before the loop. The tape (``LNTape``)
+keeps ``zx`` = W_xh x_t and ``zh`` = W_hh h_{t-1} (= u_t, v_t of the calculator) before
+normalisation, ``z`` and ``gates`` as the LSTM's, ``tanh_c`` = tanh(n_t), ``delta`` =
+dL/dz_t, ``delta_h`` = delta^h_t; its ``cache`` each LN's v^, mean and 1/s (``x_hat
+x_mean x_rstd``, ``h_*``, ``c_*``; statistics (T, B, 1)), ``delta_x`` and ``dn``.
 """
 
 from __future__ import annotations
@@ -70,6 +68,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rnnlab.cells.base import CellType, Gate, Param
+from rnnlab.cells.equation import Eq, Result, Spelling, Step, forward_of, hooks, parts, previous
 from rnnlab.cells.functions import sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
 from rnnlab.cells.lstm import split_gates
 from rnnlab.cells.tape import Tape
@@ -85,11 +84,12 @@ class LNTape(Tape):
     cache: dict[str, Array] = field(default_factory=dict)
 
 
-def layer_norm(v: Array) -> tuple[Array, Array]:
-    """(v^, 1/s): v normalised over its last axis, and 1/sqrt(var + eps) (..., 1)."""
-    centred = v - v.mean(axis=-1, keepdims=True)
+def layer_norm(v: Array) -> tuple[Array, Array, Array]:
+    """(v^, mean, 1/s): v normalised over its last axis; mean and 1/sqrt(var + eps) (..., 1)."""
+    mean = v.mean(axis=-1, keepdims=True)
+    centred = v - mean
     rstd = 1.0 / np.sqrt((centred * centred).mean(axis=-1, keepdims=True) + EPS)
-    return centred * rstd, rstd
+    return centred * rstd, mean, rstd
 
 
 def layer_norm_backward(d_hat: Array, v_hat: Array, rstd: Array) -> Array:
@@ -99,10 +99,6 @@ def layer_norm_backward(d_hat: Array, v_hat: Array, rstd: Array) -> Array:
     return (d_hat - mean_d - v_hat * mean_dv) * rstd
 
 
-def _zero_bias(p: Mapping[str, Array], rows: int, dtype: np.dtype) -> Array:
-    return p["bias"] if "bias" in p else np.zeros(rows, dtype)
-
-
 class LayerNormLSTM:
     """The ``ReferenceCell`` of ``lstm-ln``: explicit forward and BPTT over a sequence."""
 
@@ -110,19 +106,18 @@ class LayerNormLSTM:
         self, xs: Array, mask: Array | None, p: Mapping[str, Array], h0: Array, c0: Array | None
     ) -> LNTape:
         W_ih, W_hh = p["weight_ih"], p["weight_hh"]  # (4H, D), (4H, H)
-        T, B, D = xs.shape
-        H = W_hh.shape[1]
+        (T, B, D), H = xs.shape, W_hh.shape[1]
         tape = LNTape.allocate(xs, mask, H, 4, True, False)
         zx = tape.zx.reshape(T * B, 4 * H)  # (T*B, 4H)
         np.matmul(xs.reshape(T * B, D), W_ih.T, out=zx)  # all input projections at once
-        x_hat, x_rstd = layer_norm(tape.zx)  # (T, B, 4H), (T, B, 1)
-        input_side = p["gain_ih"] * x_hat + _zero_bias(p, 4 * H, xs.dtype)  # (T, B, 4H)
+        x_hat, x_mean, x_rstd = layer_norm(tape.zx)  # (T, B, 4H), (T, B, 1), (T, B, 1)
+        input_side = p["gain_ih"] * x_hat + p.get("bias", 0.0)  # (T, B, 4H)
         cache = tape.cache
-        cache["x_hat"], cache["x_rstd"] = x_hat, x_rstd
+        cache.update(x_hat=x_hat, x_mean=x_mean, x_rstd=x_rstd)
         cache["h_hat"] = np.empty_like(x_hat)  # (T, B, 4H)
-        cache["h_rstd"] = np.empty_like(x_rstd)  # (T, B, 1)
         cache["c_hat"] = np.empty((T, B, H), xs.dtype)  # (T, B, H)
-        cache["c_rstd"] = np.empty_like(x_rstd)  # (T, B, 1)
+        for stat in ("h_mean", "h_rstd", "c_mean", "c_rstd"):
+            cache[stat] = np.empty_like(x_rstd)  # (T, B, 1)
         tape.h[0], tape.c[0] = h0, c0 if c0 is not None else np.zeros_like(h0)
         for s in range(T):
             self._step_forward(tape, s, input_side[s], p)
@@ -137,14 +132,14 @@ class LayerNormLSTM:
         H = tape.h.shape[2]
         cache = tape.cache
         zh = np.matmul(tape.h[s], p["weight_hh"].T, out=tape.zh[s])  # (B, 4H) W_hh h_{t-1}
-        cache["h_hat"][s], cache["h_rstd"][s] = layer_norm(zh)
+        cache["h_hat"][s], cache["h_mean"][s], cache["h_rstd"][s] = layer_norm(zh)
         z = np.add(input_side, p["gain_hh"] * cache["h_hat"][s], out=tape.z[s])  # (B, 4H)
         act = sigmoid(z, out=tape.gates[s])  # (B, 4H) i f . o
         i, f, g, o = split_gates(act, H)  # (B, H) each
         np.tanh(z[:, 2 * H : 3 * H], out=g)  # g_t = tanh(z^g_t)
         c = np.multiply(f, tape.c[s], out=tape.c[s + 1])  # (B, H) f_t * c_{t-1}
         c += i * g  # + i_t * g_t
-        cache["c_hat"][s], cache["c_rstd"][s] = layer_norm(c)
+        cache["c_hat"][s], cache["c_mean"][s], cache["c_rstd"][s] = layer_norm(c)
         n = p["gain_c"] * cache["c_hat"][s] + p["shift_c"]  # (B, H) LN(c_t)
         tanh_n = np.tanh(n, out=tape.tanh_c[s])  # (B, H)
         np.multiply(o, tanh_n, out=tape.h[s + 1])  # (B, H) h_t
@@ -216,6 +211,166 @@ class LayerNormLSTM:
         return dxs, dh0, dc0, grads
 
 
+# ---------------------------------------------------------------- calculator equations
+# u_t = W_xh x_t, v_t = W_hh h_{t-1}, N(.) an LN before its gain, n_t = LN(c_t; gamma_c, beta_c)
+def _forward_values(tape: LNTape, s: int) -> dict[str, Array]:
+    cache, H = tape.cache, tape.h.shape[2]
+    i, f, g, o = split_gates(tape.gates[s, 0], H)
+    stats = {}
+    for side in ("x", "h", "c"):  # mean, sd = sqrt(var + eps) and N(.) of each LN
+        stats[f"mean_{side}"] = cache[f"{side}_mean"][s, 0, 0]
+        stats[f"sd_{side}"] = 1.0 / cache[f"{side}_rstd"][s, 0, 0]
+        stats[f"hat_{side}"] = cache[f"{side}_hat"][s, 0]
+    return {
+        **{"zx": tape.zx[s, 0], "zh": tape.zh[s, 0], "z": tape.z[s, 0], **stats},
+        **{"i": i, "f": f, "g": g, "o": o, "c": tape.c[s + 1, 0], "tanh_c": tape.tanh_c[s, 0]},
+    }
+
+
+def _backward_values(tape: LNTape, s: int, nonlinearity: str) -> dict[str, Array]:
+    return {
+        **{"delta": tape.delta[s, 0], "delta_h": tape.delta_h[s, 0]},
+        **{"delta_x": tape.cache["delta_x"][s, 0], "dn": tape.cache["dn"][s, 0]},
+        **{"dc_next": tape.dc_next[s, 0], "dc": tape.dc[s, 0]},
+    }
+
+
+def _normalised(v: str, side: str, step: Step, raw: str) -> Eq:
+    """The normalised vector N(v) of one LN, its mean and sd substituted (v: its symbol)."""
+    rule = f"({v} - mean({v})) / sqrt(var({v}) + 1e-5)"
+    numeric = ["(", step[raw], " - ", step[f"mean_{side}"], ") / ", step[f"sd_{side}"]]
+    return Eq(f"N({v})", rule, numeric, step[f"hat_{side}"])
+
+
+def _forward(r: Result, step: Step) -> list[Eq]:
+    t, w = step["t"], r["weights"]
+    u, v, c = f"u_{t}", f"v_{t}", f"c_{t}"
+    zi, zf, zg, zo = parts(step["z"], 4)
+    c_prev = previous(r, step, "c")
+    return [
+        Eq(u, f"W_xh x_{t}", [], step["zx"]),
+        _normalised(u, "x", step, "zx"),
+        Eq(v, f"W_hh h_{t - 1}", [], step["zh"]),
+        _normalised(v, "h", step, "zh"),
+        Eq(
+            f"z_{t}",
+            f"gamma_x ⊙ N({u}) + gamma_h ⊙ N({v}) + b",
+            [
+                w["gamma_x"],
+                " ⊙ ",
+                step["hat_x"],
+                " + ",
+                w["gamma_h"],
+                " ⊙ ",
+                step["hat_h"],
+                " + ",
+                w["b"],
+            ],
+            step["z"],
+        ),
+        Eq(f"i_{t}", f"σ(z^i_{t})", ["σ(", zi, ")"], step["i"]),
+        Eq(f"f_{t}", f"σ(z^f_{t})", ["σ(", zf, ")"], step["f"]),
+        Eq(f"g_{t}", f"tanh(z^g_{t})", ["tanh(", zg, ")"], step["g"]),
+        Eq(f"o_{t}", f"σ(z^o_{t})", ["σ(", zo, ")"], step["o"]),
+        Eq(
+            c,
+            f"f_{t} ⊙ c_{t - 1} + i_{t} ⊙ g_{t}",
+            [step["f"], " ⊙ ", c_prev, " + ", step["i"], " ⊙ ", step["g"]],
+            step["c"],
+        ),
+        _normalised(c, "c", step, "c"),
+        Eq(
+            f"h_{t}",
+            f"o_{t} ⊙ tanh(gamma_c ⊙ N({c}) + beta_c)",
+            [step["o"], " ⊙ tanh(", w["gamma_c"], " ⊙ ", step["hat_c"], " + ", w["beta_c"], ")"],
+            step["h"],
+        ),
+    ]
+
+
+def _dc_from_next(k: int) -> str:
+    return f"∂L/∂c_{k} ⊙ f_{k}"
+
+
+def _ln_back(v: str) -> str:
+    """LN's backward at v for an upstream d (gain applied), in the plain notation."""
+    return f"(d - mean(d) - N({v}) ⊙ mean(d ⊙ N({v}))) / sd({v})"
+
+
+def _sigmoid_delta(gate: str, t: int, rule: str, pieces: list, a: Array, result: Array) -> Eq:
+    """delta of a sigmoid gate: (its upstream) * a (1 - a), a the gate's value."""
+    rule = f"{rule} ⊙ {gate}_{t} ⊙ (1 - {gate}_{t})"
+    return Eq(f"δ^{gate}_{t}", rule, [*pieces, " ⊙ ", a, " ⊙ (1 - ", a, ")"], result)
+
+
+def _backward(r: Result, step: Step) -> list[Eq]:
+    t, fwd, w, dc, dh = step["t"], forward_of(r, step), r["weights"], step["dc"], step["dh"]
+    d_i, d_f, d_g, d_o = parts(step["delta"], 4)
+    c_prev, i, f, g, o, tanh_n = (previous(r, step, "c"), *(fwd[k] for k in "ifgo"), fwd["tanh_c"])
+    dn, dc_t = f"∂L/∂n_{t}", f"∂L/∂c_{t}"
+    eqs = [
+        Eq(
+            dn,
+            f"∂L/∂h_{t} ⊙ o_{t} ⊙ (1 - tanh²(n_{t}))",
+            [dh, " ⊙ ", o, " ⊙ (1 - ", tanh_n, "²)"],
+            step["dn"],
+        ),
+        Eq(
+            dc_t,
+            f"{_dc_from_next(t + 1)} + {_ln_back(f'c_{t}')}, d = gamma_c ⊙ {dn}",
+            [step["dc_next"], " + LNᵀ(", w["gamma_c"], " ⊙ ", step["dn"], ")"],
+            dc,
+        ),
+        _sigmoid_delta("i", t, f"{dc_t} ⊙ g_{t}", [dc, " ⊙ ", g], i, d_i),
+        _sigmoid_delta("f", t, f"{dc_t} ⊙ c_{t - 1}", [dc, " ⊙ ", c_prev], f, d_f),
+        Eq(f"δ^g_{t}", f"{dc_t} ⊙ i_{t} ⊙ (1 - g_{t}²)", [dc, " ⊙ ", i, " ⊙ (1 - ", g, "²)"], d_g),
+        _sigmoid_delta("o", t, f"∂L/∂h_{t} ⊙ tanh(n_{t})", [dh, " ⊙ ", tanh_n], o, d_o),
+    ]
+    for name, v, gain, key in (
+        ("δʰ", "v", "gamma_h", "delta_h"),
+        ("δˣ", "u", "gamma_x", "delta_x"),
+    ):
+        rule = f"{_ln_back(f'{v}_{t}')}, d = {gain} ⊙ δ_{t}"
+        eqs.append(Eq(f"{name}_{t}", rule, ["LNᵀ(", w[gain], " ⊙ ", step["delta"], ")"], step[key]))
+    return eqs
+
+
+def _gradients(r: Result) -> list[Eq]:
+    g = r["backward"]["grads"]
+    return [
+        Eq("∂L/∂W_xh", "Σ_t δˣ_t x_tᵀ", [], g["W_xh"]),
+        Eq("∂L/∂W_hh", "Σ_t δʰ_t h_{t-1}ᵀ", [], g["W_hh"]),
+        Eq("∂L/∂b", "Σ_t δ_t", [], g["b"]),
+        Eq("∂L/∂gamma_x", "Σ_t δ_t ⊙ N(u_t)", [], g["gamma_x"]),
+        Eq("∂L/∂gamma_h", "Σ_t δ_t ⊙ N(v_t)", [], g["gamma_h"]),
+        Eq("∂L/∂gamma_c", "Σ_t ∂L/∂n_t ⊙ N(c_t)", [], g["gamma_c"]),
+        Eq("∂L/∂beta_c", "Σ_t ∂L/∂n_t", [], g["beta_c"]),
+    ]
+
+
+EQUATIONS = hooks(
+    forward_values=_forward_values,
+    backward_values=_backward_values,
+    forward=_forward,
+    backward=_backward,
+    dh_from_next=lambda k: f"W_hhᵀ δʰ_{k}",
+    dc_from_next=_dc_from_next,
+    gradients=_gradients,
+    spelling=Spelling(
+        per_gate={"W_xh": "W_x{g}", "W_hh": "W_h{g}", "b": "b_{g}"},
+        meanings={
+            "W_xh": "input → hidden (normalised)",
+            "W_hh": "hidden → hidden (normalised)",
+            "b": "gate bias (after the norms)",
+            "gamma_x": "gain of the input term's norm",
+            "gamma_h": "gain of the recurrent term's norm",
+            "gamma_c": "gain of the cell state's norm",
+            "beta_c": "shift of the cell state's norm",
+        },
+    ),
+)
+
+
 CELL = CellType(
     name="lstm-ln",
     display_name="LN-LSTM",
@@ -241,4 +396,5 @@ CELL = CellType(
     reference=lambda nonlinearity: LayerNormLSTM(),
     forget_gate="f",
     torch_module="rnnlab.cells.lstm_ln_torch",
+    equations=EQUATIONS,
 )
