@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rnnlab import service
+from rnnlab import cells, service
 
 from .conftest import TestClient
 
@@ -12,6 +12,7 @@ def test_examples_are_the_bundled_files(client: TestClient) -> None:
     names = [example["name"] for example in examples]
     assert names == [
         "gru_classifier",
+        "lstm_ln",
         "lstm_sequence",
         "onehot_next_char",
         "relu_rnn",
@@ -19,7 +20,7 @@ def test_examples_are_the_bundled_files(client: TestClient) -> None:
     ]
     titles = {example["name"]: example["title"] for example in examples}
     assert titles["rnn_many_to_one"] == "Tanh RNN, many-to-one: is 'not bad movie' positive?"
-    assert all(example["spec"]["cell"] in ("rnn", "lstm", "gru") for example in examples)
+    assert all(example["spec"]["cell"] in cells.names() for example in examples)
 
 
 def test_a_trace_has_the_numbers_of_the_service(client: TestClient) -> None:
