@@ -2,6 +2,7 @@
 // (POST /api/models/summary) and the unrolled diagram.
 
 import { api, showError } from "./api.js";
+import { CELLS, cellInfo } from "./cells.js";
 import { drawDiagram } from "./diagram.js";
 import { $, debounce, el, fillForm, FIELDS, linkWith, loadHint, markNav, markReady, readForm, readState, writeState } from "./state.js";
 
@@ -17,29 +18,44 @@ const TASK_HINT = {
   classify: "one label per sentence (many-to-one)",
   forecast: "the next values of a numeric series",
 };
-const CELL_HINT = {
-  rnn: "h_t = f(W_xh x_t + W_hh h_{t-1} + b_h)",
-  lstm: "gates i f g o and a cell state c_t",
-  gru: "gates r z n",
-};
+/** The cell choices, labelled with the registry's display names (GET /api/cells). */
+function fillCellChoices() {
+  const select = $("#model-cell");
+  select.replaceChildren(...CELLS.map((cell) => new Option(cell.display_name, cell.name)));
+}
+
+/** What the registry says of the chosen cell, shown beside the choice. */
+function cellHint(cell) {
+  if (!cell) return "";
+  const gates = cell.gates.map((g) => g.name).join(" ");
+  const parts = [cell.summary, gates ? `gates ${gates}` : "no gates", cell.has_cell_state ? "state h_t, c_t" : "state h_t"];
+  return parts.join("; ");
+}
+
+/** Hide, disable or reset the model options the chosen cell does not take (its record says). */
+function applyCellOptions(cell) {
+  const nonlinearities = cell?.nonlinearities || ["tanh"];
+  $("#row-nonlinearity").classList.toggle("hidden", nonlinearities.length < 2);
+  for (const option of $("#model-nonlinearity").options) option.disabled = !nonlinearities.includes(option.value);
+  if (!nonlinearities.includes(state["model.nonlinearity"])) state["model.nonlinearity"] = nonlinearities[0];
+  $("#row-forget_bias").classList.toggle("hidden", !cell?.forget_gate);
+  if (!cell?.forget_gate) state["model.forget_bias"] = 0;
+  const takes = { default: true, orthogonal: Boolean(cell?.recurrent), identity: Boolean(cell?.identity_init) };
+  for (const option of $("#model-init").options) option.disabled = takes[option.value] === false;
+  if (takes[state["model.init"]] === false) state["model.init"] = "default";
+}
 
 /** Enable, disable or hide the controls that depend on the task and the cell. */
 function applyConstraints() {
-  const cell = state["model.cell"];
+  const cell = cellInfo(state["model.cell"]);
   $("#task-hint").textContent = TASK_HINT[state.task] || "";
-  $("#cell-hint").textContent = CELL_HINT[cell] || "";
+  $("#cell-hint").textContent = cellHint(cell);
   const lm = state.task === "language-model";
   const bidir = $("#model-bidirectional");
   bidir.disabled = lm;
   if (lm) state["model.bidirectional"] = false;
   $("#bidirectional-hint").textContent = lm ? "a language model must not see the future" : "reads the sequence both ways; two rows per layer";
-  $("#row-nonlinearity").classList.toggle("hidden", cell !== "rnn");
-  if (cell !== "rnn") state["model.nonlinearity"] = "tanh";
-  $("#row-forget_bias").classList.toggle("hidden", cell !== "lstm");
-  if (cell !== "lstm") state["model.forget_bias"] = 0;
-  const identity = $('#model-init option[value="identity"]');
-  identity.disabled = cell !== "rnn";
-  if (cell !== "rnn" && state["model.init"] === "identity") state["model.init"] = "default";
+  applyCellOptions(cell);
   $("#embedding-fields").classList.toggle("hidden", state.task === "forecast");
   const init = String(state["embedding.init"]);
   $("#row-window").classList.toggle("hidden", !["ppmi-svd", "word2vec"].includes(init));
@@ -91,6 +107,8 @@ function drawSummary(summary) {
 
 /** The diagram from the form alone (used before or without the server's answer). */
 function localDiagram() {
+  const cell = cellInfo(state["model.cell"]);
+  const labels = { x: "x_t", h: "h_t", y: "y_hat", ...(cell?.has_cell_state ? { c: "c_t" } : {}) };
   return {
     steps: 4,
     layers: state["model.num_layers"],
@@ -98,7 +116,8 @@ function localDiagram() {
     readout: state.task === "language-model" ? "every" : "last",
     embedding: state.task !== "forecast",
     cell: state["model.cell"],
-    labels: { x: "x_t", h: "h_t", y: "y_hat" },
+    display_name: cell?.display_name,
+    labels,
   };
 }
 
@@ -160,6 +179,7 @@ function init() {
   if (hint?.classes?.length) $("#summary-classes").value = hint.classes.length;
   $("#summary-vocab").placeholder = String(ASSUMED_V);
   $("#summary-classes").placeholder = String(ASSUMED_K);
+  fillCellChoices();
   fillForm(form, state);
   applyConstraints();
   writeState(state);

@@ -40,18 +40,20 @@ function rowsOf(layers, directions) {
 }
 
 /**
- * Draw the diagram into `host`. `d`: {steps, layers, directions, readout, cell, labels}
- * (the `diagram` of POST /api/models/summary, or the same computed from the form).
+ * Draw the diagram into `host`. `d`: {steps, layers, directions, readout, cell,
+ * display_name, labels} (the `diagram` of POST /api/models/summary, or the same computed
+ * from the form); `labels.c` is present for a cell with a cell state.
  */
 export function drawDiagram(host, d) {
   const T = Math.max(1, Math.min(d.steps || 4, 8));
   const rows = rowsOf(Math.max(1, d.layers || 1), d.directions === 2 ? 2 : 1);
   const labels = { x: "x_t", h: "h_t", y: "y_hat", ...(d.labels || {}) };
   const sub = (name, t) => name.replace(/_t$/, `_${t}`).replace(/_\{t\}$/, `_${t}`);
+  const cellName = String(d.display_name || d.cell || "");
   const height = ROW * (rows.length + 2) + 30;
   const width = LEFT + COL * T + 40;
   const svg = svgEl("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img", "aria-labelledby": "diagram-title" });
-  svg.append(svgEl("title", { id: "diagram-title" }, `Unrolled ${String(d.cell || "").toUpperCase()}: ${T} time steps, ${rows.length} row(s), readout ${d.readout}`));
+  svg.append(svgEl("title", { id: "diagram-title" }, `Unrolled ${cellName}: ${T} time steps, ${rows.length} row(s), readout ${d.readout}`));
   const defs = svgEl("defs");
   const marker = svgEl("marker", { id: "arrowhead", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" });
   marker.append(svgEl("path", { d: "M0,0 L10,5 L0,10 z", fill: "#3b4456" }));
@@ -95,7 +97,7 @@ export function drawDiagram(host, d) {
     box(svg, cx(t), yInput, "io", [sub(labels.x, t)], `input x_${t}`);
     rows.forEach((row, r) => {
       const lines = [sub(labels.h, t)];
-      if (d.cell === "lstm") lines.push(`c_${t}`);
+      if (labels.c) lines.push(sub(labels.c, t));
       const what = `layer ${row.layer}, ${row.direction}, step ${t}`;
       box(svg, cx(t), yRow(r), row.direction === "forward" ? "cell" : "cell backward", lines, what);
     });
@@ -105,7 +107,7 @@ export function drawDiagram(host, d) {
 
   const rowLabel = (y, text) => svg.append(svgEl("text", { x: 8, y: y + 4 }, text));
   rowLabel(yInput, d.embedding ? "input x_t = E[w_t]" : "input x_t");
-  rows.forEach((row, r) => rowLabel(yRow(r), `layer ${row.layer} ${row.direction === "forward" ? "→" : "←"} ${String(d.cell || "").toUpperCase()}`));
+  rows.forEach((row, r) => rowLabel(yRow(r), `layer ${row.layer} ${row.direction === "forward" ? "→" : "←"} ${cellName}`));
   rowLabel(yOut, d.readout === "every" ? "readout (every t)" : "readout (last t)");
   host.replaceChildren(svg);
   return svg;

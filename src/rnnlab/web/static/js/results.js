@@ -2,6 +2,7 @@
 // runs (GET /api/compare) and one run's diagnostics (GET /api/runs/{id}/figures/...).
 
 import { api, guarded, seg, showError } from "./api.js";
+import { cellInfo, displayName } from "./cells.js";
 import { cellText, renderFigure, renderMessage } from "./figures.js";
 import { $, $$, el, markNav, markReady } from "./state.js";
 
@@ -22,7 +23,7 @@ function row(run) {
     id: run.id,
     name: run.name || run.id,
     task: run.task_label || run.task, // lab:adding for the long-range lab's runs
-    model: `${String(m.cell || "?").toUpperCase()} H=${m.hidden_size ?? "?"}${m.num_layers > 1 ? ` L=${m.num_layers}` : ""}${m.bidirectional ? " bi" : ""}`,
+    model: `${displayName(m.cell)} H=${m.hidden_size ?? "?"}${m.num_layers > 1 ? ` L=${m.num_layers}` : ""}${m.bidirectional ? " bi" : ""}`,
     status: run.status,
     steps: run.steps ?? null,
     val_loss: metrics.val_loss ?? null,
@@ -139,9 +140,10 @@ function drawInspect(event) {
   if (text) params.text = text;
   figure($("#fig-states"), "states", params);
   const run = runs.find((r) => r.id === current);
-  const cell = run?.config?.model?.cell;
-  if (cell === "lstm" || cell === "gru") figure($("#fig-gates"), "gates", params);
-  else renderMessage($("#fig-gates"), "A plain RNN has no gates: its hidden states above are the whole story.");
+  const name = run?.config?.model?.cell;
+  const cell = cellInfo(name);
+  if (!cell || cell.gates.length) figure($("#fig-gates"), "gates", params); // unknown: the server says
+  else renderMessage($("#fig-gates"), `${cell.display_name} has no gates: its hidden states above are the whole story.`);
 }
 
 function detailFacts(run) {
