@@ -52,7 +52,7 @@ class CheckpointReady:
     epoch: int
     reason: Literal["eval", "interval", "interrupt", "end"]
     arrays: dict[str, np.ndarray]  # "model.*", "optim.*", "carry.*", "rng.*"
-    meta: dict[str, Any]  # JSON-able: progress, rng, metrics so far
+    meta: dict[str, Any]  # JSON-able: progress (train.progress.Progress), rng, metrics so far
     best: bool = False
 
 

@@ -88,7 +88,10 @@ def test_order_is_a_pure_function_of_seed_and_epoch() -> None:
     data = build(val_fraction=0.0)
 
     def order(seed: int | None, epoch: int) -> list[list[int]]:
-        return [b.lengths.tolist() + b.x[0].tolist() for b in data.batches("train", 5, seed, epoch)]
+        return [
+            b.lengths.tolist() + b.x[0].tolist()
+            for b in data.batches("train", 5, seed=seed, epoch=epoch)
+        ]
 
     assert order(7, 0) == order(7, 0)
     assert order(7, 0) != order(7, 1)

@@ -34,8 +34,8 @@ def nan_at_step(bad_step: int, calls: list[int]):
         real_step = trainer.learner.train_step
 
         def train_step(batch, carry):
-            calls.append(trainer.progress["step"] + 1)
-            if trainer.progress["step"] + 1 == bad_step:
+            calls.append(trainer.progress.step + 1)
+            if trainer.progress.step + 1 == bad_step:
                 return StepResult(math.nan, math.nan, False, False, carry)
             return real_step(batch, carry)
 

@@ -147,4 +147,6 @@ def test_a_checkpoint_saved_before_select_by_resumes_with_its_best_loss():
     trainer = Trainer(build_learner(more, prepared), prepared, more, [resumed.append])
     trainer.fit((last.arrays, old_meta))
     assert best_steps(resumed) == []  # the old best (-1.0) still stands
-    assert "best_val_loss" not in trainer.progress and trainer.progress["best_score"] == -1.0
+    assert trainer.progress.best_score == -1.0
+    saved = [e.meta["progress"] for e in resumed if isinstance(e, CheckpointReady)]
+    assert saved and all("best_val_loss" not in p and p["best_score"] == -1.0 for p in saved)

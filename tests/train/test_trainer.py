@@ -105,7 +105,7 @@ def test_a_non_finite_loss_ends_the_run_as_diverged_without_a_checkpoint():
 
         def step(batch, carry):
             result = real_step(batch, carry)
-            if trainer.progress["step"] == 4:  # the 5th step goes bad
+            if trainer.progress.step == 4:  # the 5th step goes bad
                 return StepResult(math.nan, math.inf, False, False, None)
             return result
 

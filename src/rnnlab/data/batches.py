@@ -1,10 +1,15 @@
-"""The batch every dataset yields and every engine consumes (time-major, DESIGN.md)."""
+"""The batch every dataset yields and every engine consumes (time-major, DESIGN.md), and
+``TrainingData``: what the trainer asks of a task's dataset."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
+
+Split = Literal["train", "val"]
 
 
 @dataclass(frozen=True)
@@ -30,3 +35,32 @@ class Batch:
         if self.lengths is not None:
             return int(self.lengths.sum())
         return int(self.x.shape[0] * self.x.shape[1])
+
+
+@runtime_checkable
+class TrainingData(Protocol):
+    """What the trainer asks of every dataset (LMData, ClassifyData, SeriesData and the
+    synthetic tasks' SyntheticSequences and SyntheticAdding).
+
+    carry_state: each training batch continues the one before (the windows of one token
+    stream), so the trainer carries the hidden state across them; False when batches
+    hold independent sequences, which start from a zero state.
+    batches: one epoch of `split` in batches of `batch_size`. `seq_len` (data.seq_len) is
+    the window length of a stream; a dataset of whole sequences checks it against its
+    own length or does not need it. `seed` None keeps the data's order; a seed gives the
+    order ``default_rng([seed, epoch])`` (a stream's windows always keep their time order,
+    each continuing the last).
+    """
+
+    @property
+    def carry_state(self) -> bool: ...
+
+    def batches(
+        self,
+        split: Split,
+        batch_size: int,
+        *,
+        seq_len: int,
+        seed: int | None = None,
+        epoch: int = 0,
+    ) -> Iterator[Batch]: ...

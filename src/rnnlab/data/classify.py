@@ -14,18 +14,17 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
-from rnnlab.data.batches import Batch
+from rnnlab.data.batches import Batch, Split
 from rnnlab.data.checks import check_int
 from rnnlab.data.split import epoch_order, stratified_split
 from rnnlab.data.tokenize import Tokenizer
 from rnnlab.data.vocab import PAD_ID, UNK_ID, Vocab, check_unknown_share
 from rnnlab.errors import ConfigError, DataError
 
-Split = Literal["train", "val"]
 MAX_NUMERIC_CLASSES = 10  # more distinct non-integer numbers than this: not classes
 Example = tuple[np.ndarray, int]
 
@@ -34,7 +33,10 @@ class ClassifyData:
     """Train and validation examples (ids int64 (T_i,), class index) with one vocabulary.
 
     tokenizer: the one that made the ids; needed by ``encode_texts``.
+    carry_state: False, every example starts from a zero hidden state (TrainingData).
     """
+
+    carry_state = False
 
     def __init__(
         self,
@@ -96,9 +98,16 @@ class ClassifyData:
         return -(-self.size(split) // batch_size)
 
     def batches(
-        self, split: Split, batch_size: int, seed: int | None = None, epoch: int = 0
+        self,
+        split: Split,
+        batch_size: int,
+        seq_len: int | None = None,
+        *,
+        seed: int | None = None,
+        epoch: int = 0,
     ) -> Iterator[Batch]:
-        """Padded batches; file order, or ``default_rng([seed, epoch]).permutation(n)``."""
+        """Padded batches; file order, or ``default_rng([seed, epoch]).permutation(n)``.
+        `seq_len` is not needed: an example is a whole sequence of its own length."""
         check_int(batch_size, "train.batch_size", 1)
         examples = self.examples(split)
         order = epoch_order(len(examples), seed, epoch)

@@ -19,11 +19,11 @@ rnnlab.data.series_transform for the transforms and their inverses.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
-from rnnlab.data.batches import Batch
+from rnnlab.data.batches import Batch, Split
 from rnnlab.data.checks import check_int
 from rnnlab.data.series_transform import (
     TARGETS,
@@ -35,16 +35,17 @@ from rnnlab.data.series_transform import (
 from rnnlab.data.split import epoch_order, val_count
 from rnnlab.errors import ConfigError, DataError
 
-Split = Literal["train", "val"]
-
 
 class SeriesData:
     """Windows of one numeric series for training and validating a forecaster.
 
     `transform` and `target` (see rnnlab.data.series_transform) default to the plain
     recipe: the scaled values in, the next scaled value out. RunConfig's data section
-    holds the defaults of a run.
+    holds the defaults of a run. carry_state: False, every window starts from a zero
+    hidden state (TrainingData).
     """
+
+    carry_state = False
 
     def __init__(
         self,
@@ -179,10 +180,17 @@ class SeriesData:
         return -(-len(self.starts(split)) // batch_size)
 
     def batches(
-        self, split: Split, batch_size: int, seed: int | None = None, epoch: int = 0
+        self,
+        split: Split,
+        batch_size: int,
+        seq_len: int | None = None,
+        *,
+        seed: int | None = None,
+        epoch: int = 0,
     ) -> Iterator[Batch]:
         """x float64 (T, B, 1), y float64 (B, horizon); time order, or
-        ``default_rng([seed, epoch]).permutation(n)`` when `seed` is given."""
+        ``default_rng([seed, epoch]).permutation(n)`` when `seed` is given. `seq_len` is
+        not needed: the windows were cut at ``self.seq_len`` when the data was built."""
         check_int(batch_size, "train.batch_size", 1)
         x_all, y_all = self.windows(split)  # (n, T), (n, horizon)
         order = epoch_order(len(x_all), seed, epoch)

@@ -18,16 +18,13 @@ for each prefix and never carries state.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Literal
 
 import numpy as np
 
-from rnnlab.data.batches import Batch
+from rnnlab.data.batches import Batch, Split
 from rnnlab.data.checks import check_int
 from rnnlab.data.vocab import UNK_ID, Vocab
 from rnnlab.errors import ConfigError, DataError
-
-Split = Literal["train", "val"]
 
 
 class LMData:
@@ -94,10 +91,19 @@ class LMData:
         check_int(seq_len, "data.seq_len", 1)
         return -(-self.num_steps(split, batch_size) // seq_len)
 
-    def batches(self, split: Split, batch_size: int, seq_len: int) -> Iterator[Batch]:
+    def batches(
+        self,
+        split: Split,
+        batch_size: int,
+        seq_len: int,
+        *,
+        seed: int | None = None,
+        epoch: int = 0,
+    ) -> Iterator[Batch]:
         """Consecutive windows: x, y int64 (T, B) with T = seq_len (the last may be shorter).
 
-        Carry the hidden state from one window to the next: they continue each other.
+        Carry the hidden state from one window to the next: they continue each other, so
+        they come in time order whatever the `seed` and `epoch` (TrainingData's order).
         """
         check_int(seq_len, "data.seq_len", 1)
         x, y = self.streams(split, batch_size)  # (L, B)

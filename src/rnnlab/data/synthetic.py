@@ -32,19 +32,17 @@ import json
 import math
 import re
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
-from rnnlab.data.batches import Batch
+from rnnlab.data.batches import Batch, Split
 from rnnlab.data.checks import check_int, check_seed
 from rnnlab.data.classify import ClassifyData
 from rnnlab.data.split import epoch_order, round_half_up
 from rnnlab.data.tokenize import Tokenizer
 from rnnlab.data.vocab import PAD, UNK, Vocab
 from rnnlab.errors import ConfigError, DataError
-
-Split = Literal["train", "val"]
 
 PREFIX = "synthetic:"
 TASKS = ("adding", "copy", "order")
@@ -199,6 +197,7 @@ def _check_split(split: str, splits: dict[str, Any]) -> str:
 class SyntheticAdding:
     """The adding problem with SeriesData's interface; values are not rescaled (identity)."""
 
+    carry_state = False
     input_size = 2
     horizon = 1
     season = None
@@ -253,9 +252,16 @@ class SyntheticAdding:
         return -(-self.size(split) // batch_size)
 
     def batches(
-        self, split: Split, batch_size: int, seed: int | None = None, epoch: int = 0
+        self,
+        split: Split,
+        batch_size: int,
+        seq_len: int | None = None,
+        *,
+        seed: int | None = None,
+        epoch: int = 0,
     ) -> Iterator[Batch]:
-        """x float64 (T, B, 2), y float64 (B, 1); order ``default_rng([seed, epoch])``."""
+        """x float64 (T, B, 2), y float64 (B, 1); order ``default_rng([seed, epoch])``.
+        `seq_len` is not needed: the sequences were generated with T steps."""
         check_int(batch_size, "train.batch_size", 1)
         values, marks, y = self._sets[_check_split(split, self._sets)]
         order = epoch_order(len(y), seed, epoch)

@@ -26,8 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from rnnlab.data.batches import Batch
-from rnnlab.data.forecast import SeriesData
+from rnnlab.data.batches import Batch, Split, TrainingData
 from rnnlab.events import (
     CheckpointReady,
     Evaluated,
@@ -38,15 +37,10 @@ from rnnlab.events import (
     StepDone,
 )
 from rnnlab.spec.run import RunConfig
+from rnnlab.train.evaluation import Validation, evaluation_probe, validate, validation_metrics
 from rnnlab.train.learner import Learner
-from rnnlab.train.metrics import (
-    Selection,
-    classify_metrics,
-    confusion_matrix,
-    forecast_metrics,
-    language_model_metrics,
-    tiny_validation,
-)
+from rnnlab.train.metrics import Selection, tiny_validation
+from rnnlab.train.progress import Progress
 from rnnlab.train.schedules import learning_rate
 from rnnlab.train.signals import SigintSetsFlag
 
@@ -62,41 +56,30 @@ class Trainer:
         subscribers: list[Subscriber] | None = None,
     ) -> None:
         self.learner, self.prepared, self.config = learner, prepared, config
+        self.data: TrainingData = prepared.data
         self.subscribers = list(subscribers or [])
         self._stop = threading.Event()
         self.steps_per_epoch = sum(1 for _ in self.batches("train", 0))
         spec = config.train
         planned = spec.epochs * self.steps_per_epoch
         self.total_steps = min(planned, spec.max_steps) if spec.max_steps else planned
-        self.progress = {
-            "step": 0,
-            "epoch": 0,
-            "batch_index": 0,
-            "best_score": None,  # the best value of the selection metric so far
-            "bad_evals": 0,
-            "last_eval_step": 0,
-            "last_checkpoint_step": None,
-            "wall_before": 0.0,
-            "elapsed": 0.0,
-        }
+        self.progress = Progress()
         self.metrics: dict[str, float] = {}
-        self._last_outputs: tuple[list, list] = ([], [])
+        self._validation = Validation()  # of the last evaluation
         self._probe_pending = False
         self.best_metrics: dict[str, float] = {}
         self.selection = Selection(config.selection_metric)
         self.validation_warning = tiny_validation(config.task, getattr(prepared, "summary", {}))
 
     # ------------------------------------------------------------------ data
-    def batches(self, split: str, epoch: int) -> Iterator[Batch]:
-        data, spec = self.prepared.data, self.config
+    def batches(self, split: Split, epoch: int) -> Iterator[Batch]:
+        """`split`'s batches of `epoch`: training ones in the order of (train.seed, epoch),
+        validation ones in the data's order."""
+        spec = self.config
         seed = spec.train.seed if split == "train" else None
-        if self.config.task == "language-model" and self._stream_data:
-            return data.batches(split, spec.train.batch_size, spec.data.seq_len)
-        if self.config.task == "language-model":  # independent sequences: shuffled like sets
-            return data.batches(
-                split, spec.train.batch_size, spec.data.seq_len, seed=seed, epoch=epoch
-            )
-        return data.batches(split, spec.train.batch_size, seed=seed, epoch=epoch)
+        return self.data.batches(
+            split, spec.train.batch_size, seq_len=spec.data.seq_len, seed=seed, epoch=epoch
+        )
 
     # ------------------------------------------------------------------ control
     def subscribe(self, subscriber: Subscriber) -> None:
@@ -123,9 +106,7 @@ class Trainer:
             summary["warnings"] = [*warnings, self.validation_warning]
             summary["tiny_validation"] = True  # service.checkpoint_use: why "last" is used
         summary["select_by"] = self.selection.metric
-        self._emit(
-            RunStarted(self.progress["step"], self.total_steps, self.steps_per_epoch, summary)
-        )
+        self._emit(RunStarted(self.progress.step, self.total_steps, self.steps_per_epoch, summary))
         self._wall_start = time.monotonic()
         with SigintSetsFlag(self._stop):
             ended = self._loop(carry)
@@ -145,7 +126,7 @@ class Trainer:
         else:
             tokens = ["/".join(f"{v:.3g}" for v in np.atleast_1d(row)) for row in x[:, 0]]
         payload = self.learner.states(x, tokens)
-        self._emit(ProbeTaken(self.progress["step"], "states", payload))
+        self._emit(ProbeTaken(self.progress.step, "states", payload))
 
     def _loop(self, carry: Any) -> RunEnded:
         p = self.progress
@@ -159,50 +140,49 @@ class Trainer:
                 if not self._budget_left():
                     break
             else:
-                p["epoch"], p["batch_index"], carry = p["epoch"] + 1, 0, None
+                p.next_epoch()
+                carry = None
                 stop = self._evaluate_and_save(carry) if self._eval_due(end_of_epoch=True) else None
                 if stop is not None:
                     return stop
                 continue
         stop = None
-        if p["last_eval_step"] != p["step"]:
+        if p.last_eval_step != p.step:
             stop = self._evaluate_and_save(carry, reason="end")
         if stop is not None:
             return stop
         limit = self.config.train.max_seconds
-        if limit is not None and p["step"] < self.total_steps:
-            return self._end(
-                "finished", f"time budget of {limit:g} s reached after {p['step']} steps"
-            )
-        return self._end("finished", f"trained {p['step']} steps")
+        if limit is not None and p.step < self.total_steps:
+            return self._end("finished", f"time budget of {limit:g} s reached after {p.step} steps")
+        return self._end("finished", f"trained {p.step} steps")
 
     def _wall_seconds(self) -> float:
         """Wall time of this run so far, earlier sessions of a resumed run included."""
-        return self.progress["wall_before"] + time.monotonic() - self._wall_start
+        return self.progress.wall_before + time.monotonic() - self._wall_start
 
     def _budget_left(self) -> bool:
         """Steps remain, and time remains when train.max_seconds is set."""
         limit = self.config.train.max_seconds
         in_time = limit is None or self._wall_seconds() < limit
-        return self.progress["step"] < self.total_steps and in_time
+        return self.progress.step < self.total_steps and in_time
 
     def _train_batch(self, batch: Batch, carry: Any) -> tuple[Any, RunEnded | None]:
         """One optimiser step with its events; the run's end if it must stop here."""
         p = self.progress
-        probe = self.learner.probe(batch, carry, p["step"] + 1) if self._probe_due(batch) else None
+        probe = self.learner.probe(batch, carry, p.step + 1) if self._probe_due(batch) else None
         result, seconds = self._step(batch, carry)
         if not result.finite:
             what = "loss" if not math.isfinite(result.loss) else "gradient"
             detail = f"{what} ({result.loss}, gradient norm {result.grad_norm})"
-            return carry, self._diverged(detail, p["step"] + 1)
+            return carry, self._diverged(detail, p.step + 1)
         carry = result.carry if self._carries_state else None
-        p["step"] += 1
-        p["batch_index"] += 1
-        p["elapsed"] += seconds
+        p.step += 1
+        p.batch_index += 1
+        p.elapsed += seconds
         self._emit(
             StepDone(
-                p["step"],
-                p["epoch"],
+                p.step,
+                p.epoch,
                 result.loss,
                 result.grad_norm,
                 result.clipped,
@@ -214,8 +194,8 @@ class Trainer:
         if probe is not None:
             flow, histograms = probe
             flow.update(grad_norm=result.grad_norm, clipped=result.clipped)
-            self._emit(ProbeTaken(p["step"], "gradient_flow", flow))
-            self._emit(ProbeTaken(p["step"], "histograms", histograms))
+            self._emit(ProbeTaken(p.step, "gradient_flow", flow))
+            self._emit(ProbeTaken(p.step, "histograms", histograms))
         if self._eval_due(end_of_epoch=False):
             return carry, self._evaluate_and_save(carry)
         if self._interval_due():
@@ -226,7 +206,7 @@ class Trainer:
         """At step 1 and every probe_every steps; a probe due on a language model's short
         last window waits for the next full one (the mean loss over fewer tokens would
         inflate every dL/dh_t and the probes would not compare)."""
-        every, upcoming = self.config.train.probe_every, self.progress["step"] + 1
+        every, upcoming = self.config.train.probe_every, self.progress.step + 1
         if every is None:
             return False
         self._probe_pending |= upcoming == 1 or upcoming % every == 0
@@ -237,20 +217,15 @@ class Trainer:
         return False
 
     @property
-    def _stream_data(self) -> bool:
-        """Windows of one stream (a text), not independent sequences (synthetic copy)."""
-        return getattr(self.prepared.data, "carry_state", True)
-
-    @property
     def _carries_state(self) -> bool:
-        """Language models carry the hidden state across the windows of a stream."""
-        return self.config.task == "language-model" and self._stream_data
+        """The hidden state goes on across the windows of a stream (TrainingData)."""
+        return self.data.carry_state
 
     def _remaining_batches(self) -> Iterator[Batch]:
         """This epoch's batches, skipping those a resumed run already consumed."""
         p = self.progress
-        for index, batch in enumerate(self.batches("train", p["epoch"])):
-            if index >= p["batch_index"]:
+        for index, batch in enumerate(self.batches("train", p.epoch)):
+            if index >= p.batch_index:
                 yield batch
 
     def _step(self, batch: Batch, carry: Any) -> tuple[Any, float]:
@@ -259,7 +234,7 @@ class Trainer:
         self.learner.lr = learning_rate(
             spec.schedule,
             spec.lr,
-            self.progress["step"],
+            self.progress.step,
             self.total_steps,
             spec.step_every,
             spec.step_gamma,
@@ -274,85 +249,40 @@ class Trainer:
         every = self.config.train.eval_every
         if every is None:
             return end_of_epoch
-        return not end_of_epoch and self.progress["step"] % every == 0
+        return not end_of_epoch and self.progress.step % every == 0
 
     def _interval_due(self) -> bool:
         every = self.config.train.checkpoint_every
-        return every is not None and self.progress["step"] % every == 0
+        return every is not None and self.progress.step % every == 0
 
     def evaluate(self) -> dict[str, float]:
         """Validation metrics of the current weights (empty when there is no validation data)."""
-        loss_sum, count, outputs, targets, carry = 0.0, 0, [], [], None
-        for batch in self.batches("val", 0):
-            out = self.learner.eval_batch(batch, carry)
-            loss_sum, count = loss_sum + out.loss_sum, count + out.count
-            carry = out.carry if self._carries_state else None
-            if out.outputs is not None:
-                outputs.append(out.outputs)
-                targets.append(batch.y)
-        self._last_outputs = (outputs, targets)
-        if count == 0:
-            return {}
-        task = self.config.task
-        if task == "language-model":
-            return language_model_metrics(loss_sum, count, self.config.data.tokenizer == "char")
-        if task == "classify":
-            n_classes = len(self.prepared.classes)
-            return classify_metrics(
-                loss_sum, np.concatenate(outputs), np.concatenate(targets), n_classes
-            )
-        data, outputs_all = self.prepared.data, np.concatenate(outputs)
-        if isinstance(data, SeriesData):  # transforms inverted, in the series' own units
-            predicted, actual = data.to_original("val", outputs_all), data.windows("val", False)[1]
-        else:
-            predicted, actual = data.unscale(outputs_all), data.unscale(np.concatenate(targets))
-        return forecast_metrics(loss_sum, count, predicted, actual)
-
-    def _emit_evaluation_probe(self) -> None:
-        """The confusion matrix (classify) or the validation forecasts (a series)."""
-        outputs, targets = self._last_outputs
-        step, task = self.progress["step"], self.config.task
-        if task == "classify" and outputs:
-            classes = list(self.prepared.classes)
-            counts = confusion_matrix(
-                np.concatenate(outputs), np.concatenate(targets), len(classes)
-            )
-            payload = {"step": step, "classes": classes, "counts": counts.tolist()}
-            self._emit(ProbeTaken(step, "confusion", payload))
-        elif task == "forecast" and outputs and isinstance(self.prepared.data, SeriesData):
-            data = self.prepared.data
-            predicted = data.to_original("val", np.concatenate(outputs))[:, 0]  # one step ahead
-            positions = data.starts("val") + data.seq_len
-            payload = {
-                "step": step,
-                "values": [float(v) for v in data.values],
-                "val_start": int(data.n_train),
-                "positions": positions.tolist(),
-                "predicted": [float(v) for v in predicted],
-            }
-            self._emit(ProbeTaken(step, "forecast", payload))
+        self._validation = validate(self.learner, self.batches("val", 0), self._carries_state)
+        return validation_metrics(self._validation, self.config, self.prepared)
 
     def _evaluate_and_save(self, carry: Any, reason: str = "eval") -> RunEnded | None:
         """Evaluate, emit, checkpoint; the run's end when it must stop here, else None."""
         p = self.progress
         metrics = self.evaluate()
-        p["last_eval_step"] = p["step"]
+        p.last_eval_step = p.step
         val_loss = metrics.get("val_loss")
         if val_loss is not None and not math.isfinite(val_loss):
-            return self._diverged(f"validation loss ({val_loss})", p["step"])
+            return self._diverged(f"validation loss ({val_loss})", p.step)
         self.metrics = metrics
         best = self._select(metrics)
         if best:
-            p["best_score"], p["bad_evals"] = metrics[self.selection.key], 0
+            p.best_score, p.bad_evals = metrics[self.selection.key], 0
             self.best_metrics = dict(self.metrics)
         elif metrics and not self.validation_warning:
-            p["bad_evals"] += 1
+            p.bad_evals += 1
         if self.metrics:
-            self._emit(Evaluated(p["step"], p["epoch"], dict(self.metrics), best))
-            self._emit_evaluation_probe()
+            self._emit(Evaluated(p.step, p.epoch, dict(self.metrics), best))
+            probe = evaluation_probe(self._validation, self.config.task, self.prepared, p.step)
+            if probe is not None:
+                self._emit(probe)
         self._checkpoint(reason, carry, best or not self.metrics)
         patience = self.config.train.early_stopping_patience
-        if patience is not None and p["bad_evals"] >= patience:
+        if patience is not None and p.bad_evals >= patience:
             return self._end("early-stopped", self._patience_message())
         return None
 
@@ -362,50 +292,45 @@ class Trainer:
         if self.validation_warning:
             return False
         score = metrics.get(self.selection.key)
-        return self.selection.improves(score, self.progress.get("best_score"))
+        return self.selection.improves(score, self.progress.best_score)
 
     # ------------------------------------------------------------------ checkpoints
     def _checkpoint(self, reason: str, carry: Any, best: bool = False) -> None:
         p = self.progress
-        p["last_checkpoint_step"] = p["step"]
-        saved = dict(p, wall_before=self._wall_seconds())  # a resumed run's clock goes on
+        p.last_checkpoint_step = p.step
         arrays = self.learner.state_arrays()
         arrays |= {f"carry.{k}": v for k, v in self.learner.carry_to_arrays(carry).items()}
         rng_arrays, rng_meta = self.learner.rng_state()
         arrays |= {f"rng.{k}": v for k, v in rng_arrays.items()}
         meta = {
-            "progress": saved,
+            "progress": p.to_meta(self._wall_seconds()),
             "rng": rng_meta,
             "metrics": dict(self.metrics),
             "best_metrics": dict(self.best_metrics),
             "total_steps": self.total_steps,
         }
-        self._emit(CheckpointReady(p["step"], p["epoch"], reason, arrays, meta, best))
+        self._emit(CheckpointReady(p.step, p.epoch, reason, arrays, meta, best))
 
     def _restore(self, resume: tuple[dict[str, np.ndarray], dict[str, Any]]) -> Any:
         arrays, meta = resume
         self.learner.load_state_arrays(arrays)
         self.learner.set_rng_state(_prefixed(arrays, "rng."), meta.get("rng", {}))
-        self.progress.update(meta["progress"])
-        old_best = self.progress.pop("best_val_loss", None)  # saved before train.select_by
-        if old_best is not None and self.selection.metric == "loss":
-            self.progress["best_score"] = old_best
+        self.progress = Progress.from_meta(meta["progress"], self.selection.metric)
         self.metrics = dict(meta.get("metrics", {}))
         self.best_metrics = dict(meta.get("best_metrics", {}))
-        if self.progress["batch_index"] >= self.steps_per_epoch:  # saved at an epoch's end
-            self.progress["epoch"] += 1
-            self.progress["batch_index"] = 0
+        if self.progress.batch_index >= self.steps_per_epoch:  # saved at an epoch's end
+            self.progress.next_epoch()
             return None
         return self.learner.carry_from_arrays(_prefixed(arrays, "carry."))
 
     # ------------------------------------------------------------------ endings
     def _interrupt(self, carry: Any) -> RunEnded:
         self._checkpoint("interrupt", carry)
-        step = self.progress["step"]
+        step = self.progress.step
         return self._end("interrupted", f"stopped at step {step}; resume with --resume")
 
     def _diverged(self, what: str, step: int) -> RunEnded:
-        last = self.progress["last_checkpoint_step"]
+        last = self.progress.last_checkpoint_step
         kept = (
             "no checkpoint was saved before it"
             if last is None
@@ -420,12 +345,12 @@ class Trainer:
     def _patience_message(self) -> str:
         return (
             f"validation {self.selection.metric} did not improve for "
-            f"{self.progress['bad_evals']} evaluations; best {self.progress['best_score']:.4f}"
+            f"{self.progress.bad_evals} evaluations; best {self.progress.best_score:.4f}"
         )
 
     def _end(self, status: str, message: str) -> RunEnded:
         return RunEnded(
-            self.progress["step"], status, message, dict(self.metrics), dict(self.best_metrics)
+            self.progress.step, status, message, dict(self.metrics), dict(self.best_metrics)
         )
 
 
