@@ -2,17 +2,23 @@
 
 The NumPy reference (``CELL.reference``: explicit forward and BPTT) and the torch module
 (``CELL.torch().sequence``, differentiated by autograd) run on the same float64 weights,
-inputs, h0, dy and dh_n; the tests compare what comes back.
+inputs, h0, dy and dh_n; the tests compare what comes back. ``calculator_twin`` unrolls a
+trace file's network from the paper's equations for the calculator's tests.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
+import pytest
 import torch
+import torch.nn.functional as F
 
 from rnnlab import cells
+from rnnlab.trace import compute_trace
+from rnnlab.trace.spec import TraceSpec, network_weights, targets
 
 Array = np.ndarray
 
@@ -106,3 +112,76 @@ def finite_difference(
             grad[index] = (up - down) / (2 * eps)
         grads[stem] = grad
     return grads
+
+
+# ---------------------------------------------------------------- the calculator's twin
+def _g(a: torch.Tensor) -> torch.Tensor:
+    return torch.where(a >= 0, a + 0.5, torch.sigmoid(a))
+
+
+def _paper_step(cell: str, zx: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
+    """One step as the paper writes it, from the pre-activations zx (G,) and h_{t-1} (H,)."""
+    if cell == "mingru":
+        a_z, a_n = zx.chunk(2)
+        z = torch.sigmoid(a_z)
+        return (1 - z) * h + z * _g(a_n)
+    a_i, a_f, a_n = zx.chunk(3)
+    i, f = torch.sigmoid(a_i), torch.sigmoid(a_f)
+    return f / (f + i) * h + i / (f + i) * _g(a_n)
+
+
+def calculator_twin(spec: TraceSpec) -> dict[str, Any]:
+    """A trace file's network unrolled in torch from the paper's equations, with autograd
+    for every gradient (an independent check of the calculator's numbers)."""
+    net = network_weights(spec)
+    leaf = {k: torch.tensor(v, requires_grad=True) for k, v in net.recurrent.items()}
+    W_hy, b_y = (torch.tensor(net.head[k], requires_grad=True) for k in ("weight", "bias"))
+    xs = [torch.tensor(row, dtype=torch.float64, requires_grad=True) for row in spec.inputs]
+    h0 = torch.zeros(net.hidden_size, dtype=torch.float64, requires_grad=True)
+    h, hs, zxs = h0, [], []
+    for x in xs:
+        zx = leaf["weight_ih_l0"] @ x + leaf["bias_ih_l0"]
+        h = _paper_step(spec.cell, zx, h)
+        for kept in (zx, h):
+            kept.retain_grad()
+        zxs.append(zx)
+        hs.append(h)
+    read = hs if spec.readout == "every" else hs[-1:]
+    o = torch.stack([W_hy @ state + b_y for state in read])  # (T_out, O)
+    y = torch.tensor(targets(spec, len(read), net.output_size))
+    if spec.output == "sigmoid":
+        loss = F.binary_cross_entropy_with_logits(o, y, reduction="sum")
+    else:
+        assert spec.output == "linear"
+        loss = 0.5 * ((o - y) ** 2).sum()
+    loss.backward()
+    return {
+        "h": hs,
+        "zx": zxs,
+        "loss": loss.item(),
+        "grads": {
+            "W_xh": leaf["weight_ih_l0"].grad,
+            "b_ih": leaf["bias_ih_l0"].grad,
+            "W_hy": W_hy.grad,
+            "b_y": b_y.grad,
+        },
+        "dh0": h0.grad,
+        "dx": torch.stack([x.grad for x in xs]),
+    }
+
+
+def assert_calculator_equals_twin(spec: TraceSpec) -> None:
+    """Every number of the calculator's result against ``calculator_twin``, to 1e-12."""
+    result, twin = compute_trace(spec), calculator_twin(spec)
+    close = partial(np.testing.assert_allclose, rtol=0, atol=1e-12)
+    for step, h, zx in zip(result["forward"], twin["h"], twin["zx"], strict=True):
+        close(step["h"], h.detach().numpy())
+        close(step["zx"], zx.detach().numpy())
+    assert result["loss"] == pytest.approx(twin["loss"], abs=1e-12)
+    for step in result["backward"]["steps"]:
+        close(step["dh"], twin["h"][step["t"] - 1].grad.numpy())
+        close(step["delta"], twin["zx"][step["t"] - 1].grad.numpy())
+    for symbol, grad in twin["grads"].items():
+        close(result["backward"]["grads"][symbol], grad.numpy())
+    close(result["backward"]["dh0"], twin["dh0"].numpy())
+    close(result["backward"]["dx"], twin["dx"].numpy())

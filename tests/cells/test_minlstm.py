@@ -3,14 +3,26 @@ differences, hand-computed values, and what the registry says of it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from rnnlab import cells
 from rnnlab.errors import ConfigError
 from rnnlab.spec.run import parse_run_config
-from tests.cells.scan_parity import autograd, case, finite_difference, lengths_mask, reference
+from rnnlab.trace import FORMATS, compute_trace, render
+from rnnlab.trace.spec import parse_trace, read_trace_file
+from tests.cells.scan_parity import (
+    assert_calculator_equals_twin,
+    autograd,
+    case,
+    finite_difference,
+    lengths_mask,
+    reference,
+)
 
+EXAMPLE = Path(__file__).parents[2] / "src/rnnlab/trace/examples/minlstm.yaml"
 KEYS = ("hs", "h_T", "x", "h0", "weight_ih", "bias_ih")
 
 
@@ -83,3 +95,22 @@ def test_config_takes_forget_bias_and_refuses_identity_init() -> None:
     assert model(cell="minlstm", forget_bias=1.0).forget_bias == 1.0
     with pytest.raises(ConfigError, match="init: expected default for cell minlstm"):
         model(cell="minlstm", init="identity")
+
+
+def test_calculator_example_equals_the_paper_unrolled_by_autograd() -> None:
+    assert_calculator_equals_twin(read_trace_file(EXAMPLE))
+
+
+def test_calculator_example_renders_in_every_format() -> None:
+    result = compute_trace(read_trace_file(EXAMPLE))
+    outputs = {fmt: render(result, fmt) for fmt in FORMATS}
+    assert "f'_1 = f_1 / (f_1 + i_1)" in outputs["markdown"]
+    assert "g(a) = a + ½ for a ≥ 0" in outputs["markdown"]
+    assert "gate order i f n" in outputs["text"]
+
+
+def test_calculator_refuses_hidden_to_hidden_weights_with_the_reason() -> None:
+    data = read_trace_file(EXAMPLE).model_dump(exclude_none=True)
+    data["weights"]["W_hh"] = [[0.0, 0.0], [0.0, 0.0]]
+    with pytest.raises(ConfigError, match=r"weights\.W_hh: a minLSTM has no hidden-to-hidden"):
+        parse_trace(data)

@@ -14,6 +14,8 @@ def test_examples_are_the_bundled_files(client: TestClient) -> None:
         "gru_classifier",
         "lstm_ln",
         "lstm_sequence",
+        "mingru",
+        "minlstm",
         "onehot_next_char",
         "relu_rnn",
         "rnn_many_to_one",

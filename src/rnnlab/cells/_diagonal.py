@@ -5,11 +5,11 @@ x_t alone, then mix the old state and a candidate with per-unit coefficients:
 
 .. math::
 
-    u_t = W_{xh} x_t + b_{ih}                         (all gate pre-activations, G = k H)
-    h_t = a_t \odot h_{t-1} + b_t                     a_t, b_t (H) functions of u_t only
+    zx_t = W_{xh} x_t + b_{ih}                         (all gate pre-activations, G = k H)
+    h_t = a_t \odot h_{t-1} + b_t                     a_t, b_t (H) functions of zx_t only
 
 so the only sequential part is that elementwise recurrence. A cell (``ScanStep``) says
-how its gates come from u_t (``activate``), which a_t and b_t they give
+how its gates come from zx_t (``activate``), which a_t and b_t they give
 (``coefficients``), and how dL/da_t and dL/db_t go back to the pre-activations
 (``gate_deltas``); ``DiagonalRecurrence`` owns the rest. Backward, with dh_t = dL/dh_t
 in total (from the layer above plus from step t+1):
@@ -17,13 +17,13 @@ in total (from the layer above plus from step t+1):
 .. math::
 
     dL/da_t = dh_t \odot h_{t-1}      dL/db_t = dh_t      dh_{t-1} \mathrel{+}= a_t \odot dh_t
-    \delta_t = dL/du_t \ (\text{the cell's } gate\_deltas)
+    \delta_t = dL/dzx_t \ (\text{the cell's } gate\_deltas)
     dW_{xh} = \sum_t \delta_t x_t^T      db_{ih} = \sum_t \delta_t      dx_t = W_{xh}^T \delta_t
 
 Past a sequence's length (mask 0) the state is carried unchanged (a_t = 1, b_t = 0) and
 no gradient enters the gates: PackedSequence semantics, as in ``_gated.py``.
 
-Tape (``rnnlab.cells.tape``): ``zx`` and ``z`` both hold u_t (T, B, G) (no hidden side:
+Tape (``rnnlab.cells.tape``): ``zx`` and ``z`` both hold zx_t (T, B, G) (no hidden side:
 ``zh``, ``delta_h``, ``c`` are None), ``gates`` the activated gates in storage order,
 ``h`` (T+1, B, H), and after backward ``dh``, ``dh_next`` (a_{t+1} dh_{t+1}) and ``delta``.
 
@@ -43,6 +43,7 @@ from typing import Protocol
 
 import numpy as np
 
+from rnnlab.cells.equation import Eq, Result, Spelling
 from rnnlab.cells.functions import sigmoid
 from rnnlab.cells.tape import Tape
 
@@ -59,11 +60,36 @@ def positive_grad_from_output(g: Array) -> Array:
     return np.where(g >= 0.5, 1.0, g * (1.0 - g)).astype(g.dtype, copy=False)
 
 
+G_RULE = "g(a) = a + ½ for a ≥ 0, σ(a) for a < 0"  # the calculator's words for g
+
+
+def scan_spelling(display_name: str, gate_names: tuple[str, ...]) -> Spelling:
+    """How a trace file writes a scan cell's two parameters: stacked (W_xh, b_ih) or per
+    gate (W_xz, b_z ...); the hidden-to-hidden names of the classic cells are refused."""
+    reason = (
+        f"a {display_name} has no hidden-to-hidden weights (its gates see x_t only): give "
+        f"W_xh and b_ih, or {' '.join(f'W_x{g}' for g in gate_names)} and "
+        f"{' '.join(f'b_{g}' for g in gate_names)}"
+    )
+    refused = ("W_hh", "b_hh", "b_h", *(f"W_h{g}" for g in gate_names))
+    return Spelling(
+        per_gate={"W_xh": "W_x{g}", "b_ih": "b_{g}"},
+        refused={name: reason for name in refused},
+        meanings={"W_xh": "input → gates", "b_ih": "gate bias"},
+    )
+
+
+def scan_gradients(r: Result) -> list[Eq]:
+    """The calculator's gradients of W_xh and b_ih: sums over time of the deltas."""
+    g = r["backward"]["grads"]
+    return [Eq("∂L/∂W_xh", "Σ_t δ_t x_tᵀ", [], g["W_xh"]), Eq("∂L/∂b_ih", "Σ_t δ_t", [], g["b_ih"])]
+
+
 class ScanStep(Protocol):
     gates: int  # blocks of H rows in W_xh
 
-    def activate(self, u: Array) -> Array:
-        """Activated gates (..., G) from the pre-activations u (..., G)."""
+    def activate(self, zx: Array) -> Array:
+        """Activated gates (..., G) from the pre-activations zx (..., G)."""
         ...
 
     def coefficients(self, gates: Array) -> tuple[Array, Array]:
@@ -86,10 +112,10 @@ class DiagonalRecurrence:
     ) -> Tape:
         T, B, D = xs.shape
         W = p["weight_ih"]  # (G, D)
-        u = (xs.reshape(T * B, D) @ W.T).reshape(T, B, -1)  # (T, B, G) all steps in one GEMM
+        zx = (xs.reshape(T * B, D) @ W.T).reshape(T, B, -1)  # (T, B, G) all steps, one GEMM
         if "bias_ih" in p:
-            u += p["bias_ih"]
-        gates = self.step.activate(u)  # (T, B, G)
+            zx += p["bias_ih"]
+        gates = self.step.activate(zx)  # (T, B, G)
         a, b = self.step.coefficients(gates)  # (T, B, H) each
         h = np.empty((T + 1, B, h0.shape[1]), xs.dtype)  # (T+1, B, H)
         h[0] = h0
@@ -98,7 +124,7 @@ class DiagonalRecurrence:
             h[s + 1] += b[s]  # (B, H)  + b_t
             if mask is not None:  # past the length: carry the state
                 np.copyto(h[s + 1], h[s], where=mask[s] == 0)
-        return Tape(x=xs, mask=mask, zx=u, zh=None, z=u, gates=gates, h=h, c=None, tanh_c=None)
+        return Tape(x=xs, mask=mask, zx=zx, zh=None, z=zx, gates=gates, h=h, c=None, tanh_c=None)
 
     def backward(
         self, tape: Tape, p: Mapping[str, Array], dy: Array, dh_n: Array, dc_n: Array | None

@@ -8,9 +8,9 @@ Forward (column vectors, DESIGN.md notation):
 
 .. math::
 
-    u_t = W_{xh} x_t + b_{ih} = [u^z_t; u^n_t]                       (2H)
-    z_t = \sigma(u^z_t)              update gate, in (0, 1)
-    n_t = g(u^n_t)                   candidate (the paper's \tilde h_t), > 0
+    zx_t = W_{xh} x_t + b_{ih} = [zx^z_t; zx^n_t]                       (2H)
+    z_t = \sigma(zx^z_t)              update gate, in (0, 1)
+    n_t = g(zx^n_t)                   candidate (the paper's \tilde h_t), > 0
     h_t = (1 - z_t) \odot h_{t-1} + z_t \odot n_t
 
 with g(u) = u + 1/2 for u >= 0 and sigma(u) for u < 0 (``_diagonal.positive``): n_t > 0
@@ -22,7 +22,7 @@ Backward, with dh_t = dL/dh_t (from the output above plus from step t+1):
 .. math::
 
     \delta^z_t = dh_t \odot (n_t - h_{t-1}) \odot z_t (1 - z_t)
-    \delta^n_t = dh_t \odot z_t \odot g'(u^n_t)
+    \delta^n_t = dh_t \odot z_t \odot g'(zx^n_t)
     dh_{t-1} \mathrel{+}= dh_t \odot (1 - z_t)
 
 x_t is the input (D), h_t the hidden state (H); W_xh (2H x D) is stored as
@@ -34,9 +34,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnlab.cells._diagonal import DiagonalRecurrence, positive, positive_grad_from_output
+from rnnlab.cells._diagonal import (
+    G_RULE,
+    DiagonalRecurrence,
+    positive,
+    positive_grad_from_output,
+    scan_gradients,
+    scan_spelling,
+)
 from rnnlab.cells.base import CellType, Gate, Param
+from rnnlab.cells.equation import Eq, Result, Step, forward_of, hooks, parts, previous
 from rnnlab.cells.functions import sigmoid, sigmoid_grad_from_output
+from rnnlab.cells.tape import Tape
 
 Array = np.ndarray
 
@@ -51,10 +60,10 @@ class MinGRUStep:
 
     gates = 2
 
-    def activate(self, u: Array) -> Array:
-        H = u.shape[-1] // 2
-        u_z, u_n = split_gates(u, H)
-        return np.concatenate([sigmoid(u_z), positive(u_n)], axis=-1)  # (..., 2H) z, n
+    def activate(self, zx: Array) -> Array:
+        H = zx.shape[-1] // 2
+        zx_z, zx_n = split_gates(zx, H)
+        return np.concatenate([sigmoid(zx_z), positive(zx_n)], axis=-1)  # (..., 2H) z, n
 
     def coefficients(self, gates: Array) -> tuple[Array, Array]:
         z, n = split_gates(gates, gates.shape[-1] // 2)  # (..., H) each
@@ -66,6 +75,64 @@ class MinGRUStep:
         d_n = dh * z * positive_grad_from_output(n)
         return np.concatenate([d_z, d_n], axis=-1)  # (..., 2H)
 
+
+# ---------------------------------------------------------------- calculator equations
+def _forward_values(tape: Tape, s: int) -> dict[str, Array]:
+    z, n = split_gates(tape.gates[s, 0], tape.h.shape[2])
+    return {"zx": tape.zx[s, 0], "z": z, "n": n}
+
+
+def _backward_values(tape: Tape, s: int, nonlinearity: str) -> dict[str, Array]:
+    n = split_gates(tape.gates[s, 0], tape.h.shape[2])[1]
+    return {"delta": tape.delta[s, 0], "g_prime": positive_grad_from_output(n)}
+
+
+def _forward(r: Result, step: Step) -> list[Eq]:
+    t, h_prev, z, n = step["t"], previous(r, step, "h"), step["z"], step["n"]
+    zx_z, zx_n = parts(step["zx"], 2)
+    return [
+        Eq(f"zx_{t}", f"W_xh x_{t} + b_ih", [], step["zx"]),
+        Eq(f"z_{t}", f"σ(zx^z_{t})", ["σ(", zx_z, ")"], z),
+        Eq(f"n_{t}", f"g(zx^n_{t})", ["g(", zx_n, ")"], n),
+        Eq(
+            f"h_{t}",
+            f"(1 - z_{t}) ⊙ h_{t - 1} + z_{t} ⊙ n_{t}",
+            ["(1 - ", z, ") ⊙ ", h_prev, " + ", z, " ⊙ ", n],
+            step["h"],
+        ),
+    ]
+
+
+def _backward(r: Result, step: Step) -> list[Eq]:
+    t, fwd, dh = step["t"], forward_of(r, step), step["dh"]
+    d_z, d_n = parts(step["delta"], 2)
+    h_prev, z, n = previous(r, step, "h"), fwd["z"], fwd["n"]
+    return [
+        Eq(
+            f"δ^z_{t}",
+            f"∂L/∂h_{t} ⊙ (n_{t} - h_{t - 1}) ⊙ z_{t} ⊙ (1 - z_{t})",
+            [dh, " ⊙ (", n, " - ", h_prev, ") ⊙ ", z, " ⊙ (1 - ", z, ")"],
+            d_z,
+        ),
+        Eq(
+            f"δ^n_{t}",
+            f"∂L/∂h_{t} ⊙ z_{t} ⊙ g'(zx^n_{t})",
+            [dh, " ⊙ ", z, " ⊙ ", step["g_prime"]],
+            d_n,
+        ),
+    ]
+
+
+EQUATIONS = hooks(
+    forward_values=_forward_values,
+    backward_values=_backward_values,
+    forward=_forward,
+    backward=_backward,
+    dh_from_next=lambda k: f"(1 - z_{k}) ⊙ ∂L/∂h_{k}",
+    gradients=scan_gradients,
+    spelling=scan_spelling("minGRU", ("z", "n")),
+    network_name=lambda nonlinearity: f"minGRU ({G_RULE})",
+)
 
 CELL = CellType(
     name="mingru",
@@ -85,4 +152,5 @@ CELL = CellType(
     reference=lambda nonlinearity: DiagonalRecurrence(MinGRUStep()),
     torch_module="rnnlab.cells.mingru_torch",
     parallel_scan=True,
+    equations=EQUATIONS,
 )

@@ -6,8 +6,8 @@ h_t = (1 - z_t) h_{t-1} + z_t n_t as the log-space scan of ``_scan.py`` with
 
 .. math::
 
-    \log a_t = \log(1 - z_t) = \log\sigma(-u^z_t), \qquad
-    \log b_t = \log z_t + \log n_t = \log\sigma(u^z_t) + \log g(u^n_t)
+    \log a_t = \log(1 - z_t) = \log\sigma(-zx^z_t), \qquad
+    \log b_t = \log z_t + \log n_t = \log\sigma(zx^z_t) + \log g(zx^n_t)
 
 and ``step`` runs one step of it directly (generation). Past a sequence's length
 (``mask`` 0) the state is carried unchanged and ``hs`` holds it (the layer zeroes
@@ -30,15 +30,15 @@ def sequence(
     x: Tensor, mask: Tensor | None, p: Mapping[str, Tensor], h0: Tensor, c0: Tensor | None
 ) -> tuple[Tensor, Tensor, None]:
     """Run one layer-direction over x (T, B, D): (hs (T, B, H), h_T (B, H), None)."""
-    u_z, u_n = F.linear(x, p["weight_ih"], p.get("bias_ih")).chunk(2, dim=-1)  # (T, B, H)
-    log_a = log_sigmoid(-u_z)  # (T, B, H) log(1 - z_t)
-    log_b = log_sigmoid(u_z) + log_positive(u_n)  # (T, B, H) log(z_t n_t)
+    zx_z, zx_n = F.linear(x, p["weight_ih"], p.get("bias_ih")).chunk(2, dim=-1)  # (T, B, H)
+    log_a = log_sigmoid(-zx_z)  # (T, B, H) log(1 - z_t)
+    log_b = log_sigmoid(zx_z) + log_positive(zx_n)  # (T, B, H) log(z_t n_t)
     hs = scan(log_a, log_b, h0, mask)  # (T, B, H)
     return hs, hs[-1], None
 
 
 def step(x: Tensor, p: Mapping[str, Tensor], h: Tensor, c: Tensor | None) -> tuple[Tensor, None]:
     """One step (generation): x (B, D), h (B, H) -> (h_t, None)."""
-    u_z, u_n = F.linear(x, p["weight_ih"], p.get("bias_ih")).chunk(2, dim=-1)  # (B, H)
-    z = torch.sigmoid(u_z)  # (B, H)
-    return (1.0 - z) * h + z * positive(u_n), None
+    zx_z, zx_n = F.linear(x, p["weight_ih"], p.get("bias_ih")).chunk(2, dim=-1)  # (B, H)
+    z = torch.sigmoid(zx_z)  # (B, H)
+    return (1.0 - z) * h + z * positive(zx_n), None

@@ -9,8 +9,8 @@ Forward (column vectors, DESIGN.md notation):
 
 .. math::
 
-    u_t = W_{xh} x_t + b_{ih} = [u^i_t; u^f_t; u^n_t]                (3H)
-    i_t = \sigma(u^i_t)      f_t = \sigma(u^f_t)      n_t = g(u^n_t)     (n: the paper's \tilde h)
+    zx_t = W_{xh} x_t + b_{ih} = [zx^i_t; zx^f_t; zx^n_t]                (3H)
+    i_t = \sigma(zx^i_t)    f_t = \sigma(zx^f_t)    n_t = g(zx^n_t)    (n: the paper's \tilde h)
     f'_t = f_t / (f_t + i_t)       i'_t = i_t / (f_t + i_t)            (f'_t + i'_t = 1)
     h_t = f'_t \odot h_{t-1} + i'_t \odot n_t
 
@@ -26,7 +26,7 @@ dL/di_t = -e_t f_t / s_t^2 where e_t = dh_t \odot (h_{t-1} - n_t):
 
     \delta^i_t = -dh_t \odot (h_{t-1} - n_t) \odot f_t / s_t^2 \odot i_t (1 - i_t)
     \delta^f_t = dh_t \odot (h_{t-1} - n_t) \odot i_t / s_t^2 \odot f_t (1 - f_t)
-    \delta^n_t = dh_t \odot i'_t \odot g'(u^n_t)
+    \delta^n_t = dh_t \odot i'_t \odot g'(zx^n_t)
     dh_{t-1} \mathrel{+}= dh_t \odot f'_t
 
 x_t is the input (D), h_t the hidden state (H); W_xh (3H x D) is stored as
@@ -38,9 +38,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnlab.cells._diagonal import DiagonalRecurrence, positive, positive_grad_from_output
+from rnnlab.cells._diagonal import (
+    G_RULE,
+    DiagonalRecurrence,
+    positive,
+    positive_grad_from_output,
+    scan_gradients,
+    scan_spelling,
+)
 from rnnlab.cells.base import CellType, Gate, Param
+from rnnlab.cells.equation import Eq, Result, Step, forward_of, hooks, parts, previous
 from rnnlab.cells.functions import sigmoid, sigmoid_grad_from_output
+from rnnlab.cells.tape import Tape
 
 Array = np.ndarray
 
@@ -56,17 +65,23 @@ class MinLSTMStep:
 
     gates = 3
 
-    def activate(self, u: Array) -> Array:
-        H = u.shape[-1] // 3
-        gates = np.empty_like(u)  # (..., 3H) i, f, n
-        sigmoid(u[..., : 2 * H], out=gates[..., : 2 * H])
-        gates[..., 2 * H :] = positive(u[..., 2 * H :])
+    def activate(self, zx: Array) -> Array:
+        H = zx.shape[-1] // 3
+        gates = np.empty_like(zx)  # (..., 3H) i, f, n
+        sigmoid(zx[..., : 2 * H], out=gates[..., : 2 * H])
+        gates[..., 2 * H :] = positive(zx[..., 2 * H :])
         return gates
 
-    def coefficients(self, gates: Array) -> tuple[Array, Array]:
-        i, f, n = split_gates(gates, gates.shape[-1] // 3)  # (..., H) each
+    @staticmethod
+    def normalised(gates: Array) -> tuple[Array, Array]:
+        """f'_t = f_t / (f_t + i_t) and i'_t = i_t / (f_t + i_t), (..., H) each."""
+        i, f, _ = split_gates(gates, gates.shape[-1] // 3)  # (..., H) each
         total = f + i  # s_t
-        return f / total, i / total * n  # a_t = f'_t, b_t = i'_t n_t
+        return f / total, i / total
+
+    def coefficients(self, gates: Array) -> tuple[Array, Array]:
+        f_norm, i_norm = self.normalised(gates)
+        return f_norm, i_norm * split_gates(gates, gates.shape[-1] // 3)[2]  # a_t, b_t
 
     def gate_deltas(self, gates: Array, h_prev: Array, dh: Array) -> Array:
         i, f, n = split_gates(gates, gates.shape[-1] // 3)  # (..., H) each
@@ -74,8 +89,82 @@ class MinLSTMStep:
         e = dh * (h_prev - n) / (total * total)  # dL/df'_t - dL/di'_t, over s_t^2
         d_i = -e * f * sigmoid_grad_from_output(i)
         d_f = e * i * sigmoid_grad_from_output(f)
-        d_n = dh * (i / total) * positive_grad_from_output(n)
+        d_n = dh * self.normalised(gates)[1] * positive_grad_from_output(n)
         return np.concatenate([d_i, d_f, d_n], axis=-1)  # (..., 3H)
+
+
+# ---------------------------------------------------------------- calculator equations
+def _forward_values(tape: Tape, s: int) -> dict[str, Array]:
+    gates = tape.gates[s, 0]  # (3H,)
+    i, f, n = split_gates(gates, tape.h.shape[2])
+    f_norm, i_norm = MinLSTMStep.normalised(gates)
+    return {"zx": tape.zx[s, 0], "i": i, "f": f, "n": n, "f_norm": f_norm, "i_norm": i_norm}
+
+
+def _backward_values(tape: Tape, s: int, nonlinearity: str) -> dict[str, Array]:
+    n = split_gates(tape.gates[s, 0], tape.h.shape[2])[2]
+    return {"delta": tape.delta[s, 0], "g_prime": positive_grad_from_output(n)}
+
+
+def _forward(r: Result, step: Step) -> list[Eq]:
+    t, h_prev, i, f, n = step["t"], previous(r, step, "h"), step["i"], step["f"], step["n"]
+    zx_i, zx_f, zx_n = parts(step["zx"], 3)
+    f_norm, i_norm = step["f_norm"], step["i_norm"]
+    return [
+        Eq(f"zx_{t}", f"W_xh x_{t} + b_ih", [], step["zx"]),
+        Eq(f"i_{t}", f"σ(zx^i_{t})", ["σ(", zx_i, ")"], i),
+        Eq(f"f_{t}", f"σ(zx^f_{t})", ["σ(", zx_f, ")"], f),
+        Eq(f"n_{t}", f"g(zx^n_{t})", ["g(", zx_n, ")"], n),
+        Eq(f"f'_{t}", f"f_{t} / (f_{t} + i_{t})", [f, " / (", f, " + ", i, ")"], f_norm),
+        Eq(f"i'_{t}", f"i_{t} / (f_{t} + i_{t})", [i, " / (", f, " + ", i, ")"], i_norm),
+        Eq(
+            f"h_{t}",
+            f"f'_{t} ⊙ h_{t - 1} + i'_{t} ⊙ n_{t}",
+            [f_norm, " ⊙ ", h_prev, " + ", i_norm, " ⊙ ", n],
+            step["h"],
+        ),
+    ]
+
+
+def _backward(r: Result, step: Step) -> list[Eq]:
+    t, fwd, dh = step["t"], forward_of(r, step), step["dh"]
+    d_i, d_f, d_n = parts(step["delta"], 3)
+    h_prev, i, f, n = previous(r, step, "h"), fwd["i"], fwd["f"], fwd["n"]
+    common = f"∂L/∂h_{t} ⊙ (h_{t - 1} - n_{t})"
+    common_values = [dh, " ⊙ (", h_prev, " - ", n, ")"]
+    over = [" / (", f, " + ", i, ")²"]
+    return [
+        Eq(
+            f"δ^i_{t}",
+            f"-{common} ⊙ f_{t} / (f_{t} + i_{t})² ⊙ i_{t} ⊙ (1 - i_{t})",
+            ["-", *common_values, " ⊙ ", f, *over, " ⊙ ", i, " ⊙ (1 - ", i, ")"],
+            d_i,
+        ),
+        Eq(
+            f"δ^f_{t}",
+            f"{common} ⊙ i_{t} / (f_{t} + i_{t})² ⊙ f_{t} ⊙ (1 - f_{t})",
+            [*common_values, " ⊙ ", i, *over, " ⊙ ", f, " ⊙ (1 - ", f, ")"],
+            d_f,
+        ),
+        Eq(
+            f"δ^n_{t}",
+            f"∂L/∂h_{t} ⊙ i'_{t} ⊙ g'(zx^n_{t})",
+            [dh, " ⊙ ", fwd["i_norm"], " ⊙ ", step["g_prime"]],
+            d_n,
+        ),
+    ]
+
+
+EQUATIONS = hooks(
+    forward_values=_forward_values,
+    backward_values=_backward_values,
+    forward=_forward,
+    backward=_backward,
+    dh_from_next=lambda k: f"f'_{k} ⊙ ∂L/∂h_{k}",
+    gradients=scan_gradients,
+    spelling=scan_spelling("minLSTM", ("i", "f", "n")),
+    network_name=lambda nonlinearity: f"minLSTM ({G_RULE})",
+)
 
 
 CELL = CellType(
@@ -98,4 +187,5 @@ CELL = CellType(
     forget_gate="f",
     torch_module="rnnlab.cells.minlstm_torch",
     parallel_scan=True,
+    equations=EQUATIONS,
 )

@@ -8,7 +8,7 @@ gates taken in logs straight from log f_t and log i_t (d_t = log i_t - log f_t):
 .. math::
 
     \log a_t = \log f'_t = -\mathrm{softplus}(d_t), \qquad
-    \log b_t = \log i'_t + \log n_t = -\mathrm{softplus}(-d_t) + \log g(u^n_t)
+    \log b_t = \log i'_t + \log n_t = -\mathrm{softplus}(-d_t) + \log g(zx^n_t)
 
 and ``step`` runs one step of it directly (generation). Past a sequence's length
 (``mask`` 0) the state is carried unchanged and ``hs`` holds it (the layer zeroes
@@ -31,16 +31,16 @@ def sequence(
     x: Tensor, mask: Tensor | None, p: Mapping[str, Tensor], h0: Tensor, c0: Tensor | None
 ) -> tuple[Tensor, Tensor, None]:
     """Run one layer-direction over x (T, B, D): (hs (T, B, H), h_T (B, H), None)."""
-    u_i, u_f, u_n = F.linear(x, p["weight_ih"], p.get("bias_ih")).chunk(3, dim=-1)  # (T, B, H)
-    d = log_sigmoid(u_i) - log_sigmoid(u_f)  # (T, B, H) log i_t - log f_t
+    zx_i, zx_f, zx_n = F.linear(x, p["weight_ih"], p.get("bias_ih")).chunk(3, dim=-1)  # (T, B, H)
+    d = log_sigmoid(zx_i) - log_sigmoid(zx_f)  # (T, B, H) log i_t - log f_t
     log_a = -F.softplus(d)  # (T, B, H) log f'_t
-    log_b = -F.softplus(-d) + log_positive(u_n)  # (T, B, H) log(i'_t n_t)
+    log_b = -F.softplus(-d) + log_positive(zx_n)  # (T, B, H) log(i'_t n_t)
     hs = scan(log_a, log_b, h0, mask)  # (T, B, H)
     return hs, hs[-1], None
 
 
 def step(x: Tensor, p: Mapping[str, Tensor], h: Tensor, c: Tensor | None) -> tuple[Tensor, None]:
     """One step (generation): x (B, D), h (B, H) -> (h_t, None)."""
-    u_i, u_f, u_n = F.linear(x, p["weight_ih"], p.get("bias_ih")).chunk(3, dim=-1)  # (B, H)
-    i, f = torch.sigmoid(u_i), torch.sigmoid(u_f)  # (B, H) each
-    return (f * h + i * positive(u_n)) / (f + i), None
+    zx_i, zx_f, zx_n = F.linear(x, p["weight_ih"], p.get("bias_ih")).chunk(3, dim=-1)  # (B, H)
+    i, f = torch.sigmoid(zx_i), torch.sigmoid(zx_f)  # (B, H) each
+    return (f * h + i * positive(zx_n)) / (f + i), None
