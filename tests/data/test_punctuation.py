@@ -12,11 +12,14 @@ import pytest
 from rnnlab.data.punctuation import (
     MARKS,
     NONE,
+    build_punctuation_data,
+    characters_to_punctuate,
     normalise,
     parse_anthology,
     punctuation_tags,
     read_punctuated,
     restore,
+    restore_lines,
     split_long,
     strip_notes,
     strip_punctuation,
@@ -190,3 +193,26 @@ def test_guwenguanzhi_marks() -> None:
         "；": 832,
         "！": 509,
     }
+
+
+def test_build_punctuation_data_from_the_sample() -> None:
+    data = build_punctuation_data(sample_path("punctuation"), val_fraction=0.25, seed=0)
+    assert data.tags == punctuation_tags() and data.size("train") + data.size("val") == 11
+    short = build_punctuation_data(
+        sample_path("punctuation"), val_fraction=0.25, seed=0, max_length=20
+    )
+    assert short.size("train") + short.size("val") > 11
+    assert short.summary()["train_max_length"] <= 20
+    # the same essays are held out: the pieces stay with their essay
+    assert short.summary()["val_tokens"] == data.summary()["val_tokens"]
+
+
+def test_characters_to_punctuate_and_restore_lines() -> None:
+    lines = characters_to_punctuate("子曰：學而時習之\n\n“”\n不亦說乎")
+    assert lines == [list("子曰學而時習之"), list("不亦說乎")]
+    tags = [[NONE, "：", NONE, NONE, NONE, NONE, "。"], [NONE, NONE, NONE, "？"]]
+    assert restore_lines(lines, tags) == "子曰：學而時習之。\n不亦說乎？"
+    with pytest.raises(DataError, match="text: no characters to punctuate"):
+        characters_to_punctuate("。\n“”")
+    with pytest.raises(DataError, match="restore: 2 lines of characters but 1 of tags"):
+        restore_lines(lines, tags[:1])

@@ -166,3 +166,14 @@ def test_tagdata_checks_its_examples() -> None:
 def test_toy_ner_sample_builds() -> None:
     data = build_tag_data(read_tagged(sample_path("toy_ner")), val_fraction=0.2, seed=0)
     assert data.size("train") == 8 and data.size("val") == 2 and len(data.tags) == 5
+
+
+def test_a_fixed_tag_vocabulary() -> None:
+    fixed = TagVocab(["O", "X", "Y", "Z"])
+    data = build_tag_data(SENTENCES, val_fraction=0.0, seed=0, tags=fixed)
+    assert data.tags is fixed and data.tag_counts("train")["Z"] == 0
+    assert data.warnings == []  # Z occurs nowhere: nothing to warn about
+    with pytest.raises(DataError, match=r"f\.conll: line 8: unknown tag 'Y'; the model knows 2"):
+        build_tag_data(
+            SENTENCES, val_fraction=0.0, seed=0, tags=TagVocab(["O", "X"]), source="f.conll"
+        )

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from rnnlab.data.punctuation import punctuation_tags, read_punctuated
+from rnnlab.data.punctuation import (
+    characters_to_punctuate,
+    punctuation_tags,
+    read_punctuated,
+    restore_lines,
+)
 from rnnlab.data.samples import sample_path
 from rnnlab.data.tag_data import split_sentences
 from rnnlab.data.tagging import TaggedSentence, TagVocab
@@ -93,3 +98,13 @@ def test_punctuation_sample_by_essay() -> None:
     }
     accuracy = [fitted[kind]["accuracy"] for kind in ("majority", "unigram", "bigram")]
     assert accuracy[0] < accuracy[1] < accuracy[2]
+
+
+def test_restoring_unseen_text_with_the_bigram_tagger() -> None:
+    tagger = ContextTagger("bigram").fit(
+        [sentence("山 有 鳥 水 有 魚", "O O ， O O 。"), sentence("林 有 風", "O O 。")]
+    )
+    lines = characters_to_punctuate("山有魚，林有鳥\n水有風")
+    # (鳥, END) unseen -> 鳥's ，; (魚, 林) unseen -> 魚's 。; (風, END) -> 。
+    restored = restore_lines(lines, [tagger.predict(chars) for chars in lines])
+    assert restored == "山有魚。林有鳥，\n水有風。"

@@ -223,37 +223,49 @@ def build_tag_data(
     lowercase: bool = False,
     min_freq: int = 1,
     max_vocab: int | None = None,
+    tags: TagVocab | None = None,
     source: str = "data",
 ) -> TagData:
     """Split (by sentence or by group), then encode; the token vocabulary sees only the
     training split, the TagVocab every tag of both splits (a tag seen only in validation
-    is a warning: the model cannot learn it)."""
+    is a warning: the model cannot learn it). `tags`: a fixed TagVocab instead (a tag
+    outside it is a DataError naming the sentence's line)."""
     if not sentences:
         raise DataError(f"{source}: no sentences; expected at least one")
     train_idx, val_idx = split_sentences(len(sentences), val_fraction, seed, groups)
     if len(train_idx) == 0:
         raise DataError(f"{source}: no training sentences left after the split")
-    tags = TagVocab.build(s.tags for s in sentences)
+    if tags is None:
+        tags = TagVocab.build(s.tags for s in sentences)
+    for s in sentences:
+        tags.encode(s.tags, f"{source}: line {s.line}")
     fold = (lambda t: t.lower()) if lowercase else (lambda t: t)
     token_lists = [[fold(t) for t in s.tokens] for s in sentences]
     vocab = Vocab.build((token_lists[i] for i in train_idx), min_freq=min_freq, max_size=max_vocab)
 
     def encode(indices: np.ndarray) -> list[TagExample]:
-        return [
-            (vocab.encode(token_lists[i]), np.array(tags.encode(sentences[i].tags), np.int64))
-            for i in indices
-        ]
+        tag_ids = [np.array(tags.encode(sentences[i].tags), np.int64) for i in indices]
+        return [(vocab.encode(token_lists[i]), t) for i, t in zip(indices, tag_ids, strict=True)]
 
-    train = encode(train_idx)
+    data = TagData(
+        vocab, tags, encode(train_idx), encode(val_idx), lowercase=lowercase, source=source
+    )
+    data.warnings = _warnings(data, min_freq, max_vocab, source)
+    return data
+
+
+def _warnings(data: TagData, min_freq: int, max_vocab: int | None, source: str) -> list[str]:
+    """DataError when min_freq/max_vocab leave almost only <unk>; warnings about many
+    <unk> tokens and about tags that occur in validation only."""
+    train = data.examples("train")
     unknown = sum(int(np.count_nonzero(ids == UNK_ID)) for ids, _ in train)
     total = sum(len(ids) for ids, _ in train)
     warnings = check_unknown_share(unknown, total, min_freq, max_vocab, source)
-    data = TagData(vocab, tags, train, encode(val_idx), lowercase=lowercase, source=source)
-    unseen = [tag for tag, n in data.tag_counts("train").items() if n == 0]
+    in_train, in_val = data.tag_counts("train"), data.tag_counts("val")
+    unseen = [tag for tag, n in in_train.items() if n == 0 and in_val[tag] > 0]
     if unseen:
         warnings.append(
             f"{source}: tag(s) {', '.join(map(repr, unseen))} occur only in the validation "
             "split: the model cannot learn them"
         )
-    data.warnings = warnings
-    return data
+    return warnings
