@@ -8,7 +8,7 @@ import resource
 import numpy as np
 import pytest
 
-from rnnlab.events import CheckpointReady, Evaluated, RunStarted, StepDone
+from rnnlab.events import CheckpointReady, Evaluated, ProbeTaken, RunStarted, StepDone
 from rnnlab.train import StepResult, Trainer, build_learner
 from tests.train.conftest import prepared_for, small_config
 
@@ -156,3 +156,17 @@ def test_truncated_bptt_carries_a_detached_state_without_growth():
             break
     assert index == 100
     assert rss[-1] - rss[10] < 20_000  # KiB: no growth per window
+
+
+def test_sequences_longer_than_seq_len_are_probed_when_due():
+    """synthetic:copy's sequences hold T + 20 steps (data.seq_len is T): each batch is
+    whole, not a stream's short last window, so a due probe is taken at once."""
+    config = small_config(
+        "language-model",
+        data={"path": "synthetic:copy?n=40&val=8", "seq_len": 5},
+        train={"max_steps": 4, "probe_every": 2},
+    )
+    _, events, _ = run(config)
+    flows = [e for e in events if isinstance(e, ProbeTaken) and e.kind == "gradient_flow"]
+    assert [e.step for e in flows] == [1, 2, 4]
+    assert {e.payload["time_steps"] for e in flows} == {5 + 20}

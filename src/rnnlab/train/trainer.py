@@ -203,14 +203,14 @@ class Trainer:
         return carry, None
 
     def _probe_due(self, batch: Batch) -> bool:
-        """At step 1 and every probe_every steps; a probe due on a language model's short
-        last window waits for the next full one (the mean loss over fewer tokens would
-        inflate every dL/dh_t and the probes would not compare)."""
+        """At step 1 and every probe_every steps; a probe due on a stream's short last
+        window waits for the next full one (the mean loss over fewer tokens would inflate
+        every dL/dh_t and the probes would not compare)."""
         every, upcoming = self.config.train.probe_every, self.progress.step + 1
         if every is None:
             return False
         self._probe_pending |= upcoming == 1 or upcoming % every == 0
-        full = self.config.task != "language-model" or batch.x.shape[0] == self.config.data.seq_len
+        full = not self.data.carry_state or batch.x.shape[0] == self.config.data.seq_len
         if self._probe_pending and full:
             self._probe_pending = False
             return True
