@@ -323,3 +323,82 @@ def test_the_calculator_shows_the_norms_and_their_gradients():
         "∂L/∂c_0 = ∂L/∂c_1 ⊙ f_1",
     ):
         assert rule in text
+
+
+def _learners(task: str, with_data: bool = False, **train):
+    from rnnlab.train import build_learner
+    from rnnlab.train.trainer import Trainer
+    from tests.train.conftest import prepared_for, small_config
+
+    model = {"cell": "lstm-ln", "num_layers": 2, "forget_bias": 1.0}
+    config = small_config(task, model={**model, "bidirectional": task == "classify"}, train=train)
+    prepared = prepared_for(config)
+    learners = [
+        build_learner(
+            config.model_copy(update={"train": config.train.model_copy(update={"engine": e})}),
+            prepared,
+            dtype="float64",
+        )
+        for e in ("torch", "numpy")
+    ]
+    batch = next(iter(Trainer(learners[0], prepared, config).batches("train", 0)))
+    return (learners, batch, prepared) if with_data else (learners, batch)
+
+
+@pytest.mark.parametrize("task", ["classify", "language-model"])
+def test_both_engines_give_the_same_first_step_gradients(task):
+    (torch_learner, numpy_learner), batch = _learners(task)
+    weights = torch_learner.model_arrays()
+    assert set(weights) == set(numpy_learner.model_arrays())
+    for key, value in weights.items():
+        np.testing.assert_array_equal(numpy_learner.model_arrays()[key], value, err_msg=key)
+    # the registry's inits: gains 1, shifts 0, forget_bias on b's f block only
+    np.testing.assert_array_equal(weights["rnn.gain_c_l1"], 1.0)
+    np.testing.assert_array_equal(weights["rnn.shift_c_l0"], 0.0)
+    np.testing.assert_array_equal(weights["rnn.bias_l0"], np.repeat([0.0, 1.0, 0.0, 0.0], 8))
+    torch_grads, numpy_grads = torch_learner.gradients(batch), numpy_learner.gradients(batch)
+    assert set(torch_grads) == set(numpy_grads)
+    for key, value in torch_grads.items():
+        np.testing.assert_allclose(numpy_grads[key], value, rtol=1e-9, atol=1e-11, err_msg=key)
+
+
+def test_a_few_training_steps_lower_the_loss_on_both_engines_alike():
+    (torch_learner, numpy_learner), batch = _learners("language-model", lr=0.02)
+    losses = [
+        [learner.train_step(batch, None).loss for _ in range(4)]
+        for learner in (torch_learner, numpy_learner)
+    ]
+    np.testing.assert_allclose(losses[0], losses[1], rtol=1e-9)
+    assert losses[0][-1] < losses[0][0]
+
+
+def test_the_torch_probe_equals_the_reference_engines_on_packed_batches():
+    (torch_learner, numpy_learner), batch = _learners("classify")
+    assert len(set(batch.lengths.tolist())) > 1  # packing really happens
+    flow, _ = torch_learner.device_probe(batch, None, step=1)
+    want, _ = numpy_learner.probe(batch, None, step=1)
+    assert len(flow["series"]) == len(want["series"]) == 4  # 2 layers x 2 directions
+    for got, expected in zip(flow["series"], want["series"], strict=True):
+        np.testing.assert_allclose(got["norms"], expected["norms"], rtol=1e-9, atol=1e-15)
+    assert flow["param_norms"].keys() == want["param_norms"].keys()
+    for name, norm in want["param_norms"].items():
+        assert flow["param_norms"][name] == pytest.approx(norm, rel=1e-9, abs=1e-15), name
+
+
+def test_states_and_gates_are_those_of_the_torch_step():
+    (torch_learner, _), _, prepared = _learners("language-model", with_data=True)
+    ids = prepared.vocab.encode(list("the cat"))[:, None]  # (T, 1)
+    payload = torch_learner.states(ids, list("the cat"))
+    assert payload["cell"] == "lstm-ln" and len(payload["layers"]) == 2
+    model = torch_learner.model
+    with torch.no_grad():
+        x = model.embedding(torch.as_tensor(ids))[:, 0]  # (T, E)
+        p = model.rnn.weights(0, 0)
+        h = c = torch.zeros(1, model.rnn.hidden_size, dtype=torch.float64)
+        for t in range(len(ids)):
+            h, c = CELL.torch().step(x[t : t + 1], p, h, c)
+            np.testing.assert_allclose(payload["layers"][0]["h"][t], h[0].numpy(), atol=1e-12)
+            np.testing.assert_allclose(payload["layers"][0]["c"][t], c[0].numpy(), atol=1e-12)
+    gates = payload["layers"][0]["gates"]
+    assert list(gates) == ["i", "f", "g", "o"]
+    assert all(0 < v < 1 for k in "ifo" for v in np.ravel(gates[k]))
