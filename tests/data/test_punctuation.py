@@ -56,6 +56,7 @@ def test_each_character_is_tagged_with_the_mark_after_it() -> None:
         ("戰則請從。”（遍 一作：徧)", "戰則請從。"),  # mixed brackets still close
         ("《禮記·檀弓》曰 ：善", "禮記檀弓曰：善"),  # titles, middle dot, space
         ("用於世⒅，忠良", "用於世，忠良"),  # a note number
+        ("天\u200b地\t玄\ufeff黃。", "天地玄黃。"),  # format and control characters
         ("髡帣韝鞠\ue031，侍酒", "髡帣韝鞠\ue031，侍酒"),  # a private-use character is text
         ("「吾相之功也！」", "吾相之功也！"),
         ("『非我罪也』！", "非我罪也！"),

@@ -16,8 +16,9 @@ characters):
 - ASCII and other variants become the full-width mark: ``, . ． : ∶ ; ? !`` (about 80
   in all); an ellipsis ``…`` becomes ``。`` and a dash ``—`` becomes ``，`` (a pause).
 - Quotation marks (“”‘’「」『』"), title brackets 《》〈〉, middle dots (``・·``, inside
-  titles such as 《禮記·檀弓》), spaces, enclosed numbers (a footnote ⒅) and any other
-  punctuation are dropped: they are not tagged and ``restore`` does not put them back.
+  titles such as 《禮記·檀弓》), spaces, enclosed numbers (a footnote ⒅), control and
+  format characters (a zero-width space) and any other punctuation are dropped: they
+  are not tagged and ``restore`` does not put them back.
   Quotes and brackets come in pairs that open *before* a character, which a "mark after
   the character" tag cannot say; they carry no pause of their own (a closing quote
   follows a pause mark: ``。”``).
@@ -91,7 +92,7 @@ def _kind(ch: str) -> str:
     if ch in _MARK_OF:
         return _MARK_OF[ch]
     category = unicodedata.category(ch)
-    if category[0] in "PZ" or category == "Cc" or ord(ch) in _ENCLOSED:
+    if category[0] in "PZ" or category in ("Cc", "Cf") or ord(ch) in _ENCLOSED:
         return ""
     return "char"
 
