@@ -31,8 +31,6 @@ from rnnlab.data.split import stratified_split
 from rnnlab.data.synthetic import (
     SYNTHETIC_TRAIN,
     SYNTHETIC_VAL,
-    SyntheticAdding,
-    SyntheticSequences,
     baseline,
     build_synthetic,
     input_size_for,
@@ -45,6 +43,7 @@ from rnnlab.data.synthetic import (
     synthetic_hash,
 )
 from rnnlab.data.synthetic import TASKS as SYNTHETIC_TASKS
+from rnnlab.data.synthetic_data import SyntheticAdding, SyntheticSequences
 from rnnlab.data.tokenize import EOS, Tokenizer
 from rnnlab.data.vocab import PAD, PAD_ID, UNK, UNK_ID, Vocab
 

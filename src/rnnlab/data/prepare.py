@@ -32,13 +32,12 @@ from rnnlab.data.samples import resolve_path
 from rnnlab.data.split import split_stream
 from rnnlab.data.synthetic import (
     RUN_TASK,
-    SyntheticAdding,
-    SyntheticSequences,
     build_synthetic,
     is_synthetic,
     parse_synthetic_path,
     synthetic_hash,
 )
+from rnnlab.data.synthetic_data import SyntheticAdding, SyntheticSequences
 from rnnlab.data.tokenize import Tokenizer
 from rnnlab.data.vocab import UNK_ID, Vocab, check_unknown_share
 from rnnlab.errors import ConfigError, DataError

@@ -19,10 +19,9 @@ T dials how far back the network must remember. Each task has a memoryless basel
 ``synthetic:TASK?n=N&val=M`` sets the number of training and validation sequences
 (default 10 000 and 1 000). Both sets are generated once from ``data.seed``, each
 from its own stream (``default_rng([seed, 0])`` and ``[seed, 1]``), so the validation
-set does not change with n. The dataset classes have the interfaces the trainer
-expects of the task: ``SyntheticAdding`` that of SeriesData, ``SyntheticSequences``
-that of LMData (but every batch is independent: ``carry_state = False``), and the
-order task is a plain ``ClassifyData``.
+set does not change with n. ``build_synthetic`` makes the data set of a task:
+``SyntheticAdding`` or ``SyntheticSequences`` (``rnnlab.data.synthetic_data``), or a
+plain ``ClassifyData`` for the order task.
 """
 
 from __future__ import annotations
@@ -31,15 +30,14 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
-from rnnlab.data.batches import Batch, Split
 from rnnlab.data.checks import check_int, check_seed
 from rnnlab.data.classify import ClassifyData
-from rnnlab.data.split import epoch_order, round_half_up
+from rnnlab.data.split import round_half_up
+from rnnlab.data.synthetic_data import SyntheticAdding, SyntheticSequences
 from rnnlab.data.tokenize import Tokenizer
 from rnnlab.data.vocab import PAD, UNK, Vocab
 from rnnlab.errors import ConfigError, DataError
@@ -183,194 +181,6 @@ def baseline(task: str, T: int) -> dict[str, Any]:
         metrics = {"accuracy": 0.25, "cross_entropy": math.log(4)}
         out = ("accuracy", "predict the 4 classes uniformly (accuracy 1/4, cross-entropy ln 4)")
     return {"metric": out[0], "value": metrics[out[0]], "description": out[1], "metrics": metrics}
-
-
-# ---- datasets -----------------------------------------------------------------------------
-
-
-def _check_split(split: str, splits: dict[str, Any]) -> str:
-    if split not in splits:
-        raise ConfigError(f"split: expected train | val, received {split!r}")
-    return split
-
-
-class SyntheticAdding:
-    """The adding problem with SeriesData's interface; values are not rescaled (identity)."""
-
-    carry_state = False
-    input_size = 2
-    horizon = 1
-    season = None
-    mean = 0.0
-    std = 1.0
-
-    def __init__(
-        self,
-        train: tuple[np.ndarray, np.ndarray],
-        val: tuple[np.ndarray, np.ndarray],
-        *,
-        source: str = "synthetic:adding",
-    ) -> None:
-        self.source = source
-        self._sets = {"train": self._check(*train, "train"), "val": self._check(*val, "val")}
-        self.seq_len = int(np.asarray(train[0]).shape[1])
-        if np.asarray(val[0]).shape[1] != self.seq_len:
-            raise DataError(f"{source}: train and val sequences differ in length")
-
-    def _check(self, x: np.ndarray, y: np.ndarray, split: str) -> tuple[np.ndarray, ...]:
-        x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-        if x.ndim != 3 or x.shape[2] != 2 or y.shape != (x.shape[0], 1):
-            raise DataError(
-                f"{self.source}: {split}: expected x (n, T, 2) and y (n, 1), "
-                f"received {x.shape} and {y.shape}"
-            )
-        return x[:, :, 0].copy(), x[:, :, 1] != 0, y  # values (n, T), markers (n, T), y (n, 1)
-
-    @property
-    def values(self) -> np.ndarray:
-        raise DataError(
-            f"{self.source}: there is no single series to forecast from; each example is its "
-            "own sequence of (value, marker) pairs, so forecasting ahead is not defined"
-        )
-
-    def scale(self, v: np.ndarray | float) -> np.ndarray:
-        return np.asarray(v, dtype=np.float64)
-
-    def unscale(self, v: np.ndarray | float) -> np.ndarray:
-        return np.asarray(v, dtype=np.float64)
-
-    def size(self, split: Split) -> int:
-        return len(self._sets[_check_split(split, self._sets)][2])
-
-    def arrays(self, split: Split) -> tuple[np.ndarray, np.ndarray]:
-        """All of `split`: x float64 (n, T, 2) and y float64 (n, 1)."""
-        values, marks, y = self._sets[_check_split(split, self._sets)]
-        return np.stack([values, marks.astype(np.float64)], axis=-1), y
-
-    def num_batches(self, split: Split, batch_size: int) -> int:
-        check_int(batch_size, "train.batch_size", 1)
-        return -(-self.size(split) // batch_size)
-
-    def batches(
-        self,
-        split: Split,
-        batch_size: int,
-        seq_len: int | None = None,
-        *,
-        seed: int | None = None,
-        epoch: int = 0,
-    ) -> Iterator[Batch]:
-        """x float64 (T, B, 2), y float64 (B, 1); order ``default_rng([seed, epoch])``.
-        `seq_len` is not needed: the sequences were generated with T steps."""
-        check_int(batch_size, "train.batch_size", 1)
-        values, marks, y = self._sets[_check_split(split, self._sets)]
-        order = epoch_order(len(y), seed, epoch)
-        for start in range(0, len(order), batch_size):
-            idx = order[start : start + batch_size]
-            x = np.stack([values[idx].T, marks[idx].T.astype(np.float64)], axis=-1)  # (T, B, 2)
-            yield Batch(x=x, y=y[idx])
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "train_examples": self.size("train"),
-            "val_examples": self.size("val"),
-            "seq_len": self.seq_len,
-            "horizon": 1,
-            "input_size": self.input_size,
-            "scaler": {"mean": self.mean, "std": self.std},
-        }
-
-
-class SyntheticSequences:
-    """Independent many-to-many sequences with LMData's batch interface.
-
-    Every batch holds whole sequences (x, y int64 (L, B)); nothing continues from one
-    batch to the next, so a trainer starts each batch from a zero hidden state.
-    """
-
-    carry_state = False
-
-    def __init__(
-        self,
-        vocab: Vocab,
-        train: tuple[np.ndarray, np.ndarray],
-        val: tuple[np.ndarray, np.ndarray],
-        *,
-        T: int,
-        source: str = "synthetic",
-    ) -> None:
-        self.vocab, self.T, self.source = vocab, int(T), source
-        self._sets = {"train": self._check(*train, "train"), "val": self._check(*val, "val")}
-        self.length = int(self._sets["train"][0].shape[1])
-
-    def _check(self, x: np.ndarray, y: np.ndarray, split: str) -> tuple[np.ndarray, np.ndarray]:
-        x, y = np.asarray(x), np.asarray(y)
-        if x.ndim != 2 or x.shape != y.shape or not np.issubdtype(x.dtype, np.integer):
-            raise DataError(
-                f"{self.source}: {split}: expected integer x and y of one shape (n, L), "
-                f"received {x.shape} {x.dtype} and {y.shape} {y.dtype}"
-            )
-        for arr in (x, y):
-            if arr.size and (arr.min() < 0 or arr.max() >= len(self.vocab)):
-                raise DataError(
-                    f"{self.source}: {split}: a token id is outside the vocabulary "
-                    f"(ids 0..{len(self.vocab) - 1})"
-                )
-        small = np.min_scalar_type(len(self.vocab) - 1)  # compact storage, int64 per batch
-        return x.astype(small), y.astype(small)
-
-    def size(self, split: Split) -> int:
-        return len(self._sets[_check_split(split, self._sets)][0])
-
-    def inputs(self, split: Split) -> np.ndarray:
-        """The input sequences of `split`, int64 (n, L) (e.g. to learn an embedding)."""
-        return self._sets[_check_split(split, self._sets)][0].astype(np.int64)
-
-    def targets(self, split: Split) -> np.ndarray:
-        """The target sequences of `split`, int64 (n, L)."""
-        return self._sets[_check_split(split, self._sets)][1].astype(np.int64)
-
-    def _check_seq_len(self, seq_len: int | None) -> None:
-        if seq_len is not None and seq_len != self.T:
-            raise ConfigError(
-                f"data.seq_len: this data was generated with T = {self.T} (sequences of "
-                f"{self.length} steps); received {seq_len!r}"
-            )
-
-    def num_batches(self, split: Split, batch_size: int, seq_len: int | None = None) -> int:
-        """ceil(sequences / batch_size)."""
-        check_int(batch_size, "train.batch_size", 1)
-        self._check_seq_len(seq_len)
-        return -(-self.size(split) // batch_size)
-
-    def batches(
-        self,
-        split: Split,
-        batch_size: int,
-        seq_len: int | None = None,
-        *,
-        seed: int | None = None,
-        epoch: int = 0,
-    ) -> Iterator[Batch]:
-        """x, y int64 (L, B); `seq_len` must be T when given (a batch is whole sequences)."""
-        check_int(batch_size, "train.batch_size", 1)
-        self._check_seq_len(seq_len)
-        x, y = self._sets[_check_split(split, self._sets)]
-        order = epoch_order(len(x), seed, epoch)
-        for start in range(0, len(order), batch_size):
-            idx = order[start : start + batch_size]
-            yield Batch(x=x[idx].T.astype(np.int64), y=y[idx].T.astype(np.int64))  # (L, B)
-
-    def summary(self, batch_size: int) -> dict[str, Any]:
-        return {
-            "vocab_size": len(self.vocab),
-            "sequence_length": self.length,
-            "train_examples": self.size("train"),
-            "val_examples": self.size("val"),
-            "train_batches": self.num_batches("train", batch_size),
-            "val_batches": self.num_batches("val", batch_size),
-            "carry_state": False,
-        }
 
 
 # ---- from a path to a data set ------------------------------------------------------------
