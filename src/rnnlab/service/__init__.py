@@ -23,6 +23,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "save_trace_spec",
         "trace",
         "trace_bundle",
+        "trace_cells",
         "trace_examples",
         "trace_result",
     ),

@@ -14,7 +14,7 @@ from rnnlab.data.checks import check_output_path
 from rnnlab.errors import DataError
 from rnnlab.service.arguments import check_seed
 from rnnlab.spec import load_mapping
-from rnnlab.trace.spec import parse_trace, refuse_non_finite
+from rnnlab.trace.spec import calculator_cells, parse_trace, refuse_non_finite
 
 TRACE_FORMATS = calculator.FORMATS
 
@@ -61,6 +61,12 @@ def save_trace_spec(spec: Mapping[str, Any], path: str | Path) -> Path:
     return path
 
 
+def trace_cells() -> list[dict[str, Any]]:
+    """The cells the calculator traces: name, gates, cell state, nonlinearities and the
+    weight names (with their meanings) a trace file may give, for the page's editor."""
+    return calculator_cells()
+
+
 def trace_examples() -> list[dict[str, Any]]:
     """The calculator's bundled examples: ``{"name": file stem, "title", "spec": mapping}``."""
     folder = Path(calculator.__file__).with_name("examples")
@@ -74,10 +80,13 @@ def trace_examples() -> list[dict[str, Any]]:
 
 
 def trace_bundle(source: str | Path | Mapping[str, Any], precision: int = 4) -> dict[str, Any]:
-    """One trace computed once: ``{"result": the JSON numbers, "markdown", "latex"}``."""
+    """One trace computed once: ``{"result": the JSON numbers, "markdown", "latex",
+    "equations": {"title", "sections"}}``, the last for a page to typeset (its equations
+    in plain text and LaTeX math, ``trace.structured``)."""
     computed = _computed(source)
     return {
         "result": calculator.to_json(computed),
         "markdown": calculator.render(computed, "markdown", precision),
         "latex": calculator.render(computed, "latex", precision),
+        "equations": calculator.structured(computed, precision),
     }

@@ -1,7 +1,8 @@
-"""Render a trace result as rich tables, Markdown, LaTeX or JSON.
+"""Render a trace result as rich tables, Markdown, LaTeX, JSON or structured data.
 
-Text, Markdown and LaTeX all read the same equation list (``equations.document``);
-JSON is the result itself with arrays as lists.
+Text, Markdown, LaTeX and the web page's structured form (``structured``: each equation
+in plain text and in LaTeX math, for KaTeX) all read the same equation list
+(``equations.document``); JSON is the result itself with arrays as lists.
 """
 
 from __future__ import annotations
@@ -115,6 +116,11 @@ _LATEX_SYMBOLS = [
     ("log", r"\log "),
     ("sum_k", r"\sum_k "),
     ("target", r"\text{target}"),
+    ("gamma", r"\gamma "),
+    ("beta", r"\beta "),
+    ("γ", r"\gamma "),
+    ("β", r"\beta "),
+    ("μ", r"\mu "),
 ]
 
 
@@ -122,6 +128,7 @@ def latex_symbols(text: str) -> str:
     """Translate the plain notation of ``equations`` to LaTeX math."""
     for plain_sym, tex in _LATEX_SYMBOLS:
         text = text.replace(plain_sym, tex)
+    text = re.sub(r"(\w)\u0303", r"\\tilde{\1}", text)  # h̃ -> \tilde{h}
     text = re.sub(r"_([A-Za-z0-9]+)", r"_{\1}", text)  # W_xh -> W_{xh}
     return re.sub(r"\^([A-Za-z0-9]+)", r"^{\1}", text)  # z^i -> z^{i}
 
@@ -135,18 +142,28 @@ def latex_value(value: Any, precision: int) -> str:
     return r"\begin{bmatrix}" + body + r"\end{bmatrix}"
 
 
+def latex_parts(eq: Eq, precision: int) -> dict[str, str]:
+    """An equation's four parts in LaTeX math: ``lhs``, ``rule``, ``numbers`` (the rule
+    with the numbers substituted) and ``result``; ``rule`` and ``numbers`` may be empty."""
+    numeric = "".join(
+        latex_symbols(p) if isinstance(p, str) else latex_value(p, precision) for p in eq.numeric
+    )
+    return {
+        "lhs": latex_symbols(eq.lhs),
+        "rule": latex_symbols(eq.symbolic),
+        "numbers": numeric.replace("(", r"\left(").replace(")", r"\right)"),  # scale to matrices
+        "result": latex_value(eq.result, precision),
+    }
+
+
 def _latex_eq(eq: Eq, precision: int) -> str:
-    parts = [latex_symbols(eq.lhs)]
-    if eq.symbolic:
-        parts.append("&= " + latex_symbols(eq.symbolic))
-    if eq.numeric:
-        numeric = "".join(
-            latex_symbols(p) if isinstance(p, str) else latex_value(p, precision)
-            for p in eq.numeric
-        )
-        numeric = numeric.replace("(", r"\left(").replace(")", r"\right)")  # scale to matrices
-        parts.append(r" \\ &= " + numeric)
-    parts.append((r" \\ &= " if eq.symbolic else "&= ") + latex_value(eq.result, precision))
+    tex = latex_parts(eq, precision)
+    parts = [tex["lhs"]]
+    if tex["rule"]:
+        parts.append("&= " + tex["rule"])
+    if tex["numbers"]:
+        parts.append(r" \\ &= " + tex["numbers"])
+    parts.append((r" \\ &= " if tex["rule"] else "&= ") + tex["result"])
     return " ".join(parts)
 
 
@@ -178,6 +195,44 @@ def render_latex(r: dict[str, Any], precision: int = 4) -> str:
     return "\n".join(out) + "\n"
 
 
+# ---------------------------------------------------------------- structured (web page)
+def _note_pieces(note: str) -> list[dict[str, str]]:
+    """A note's prose and `math` spans: ``{"text": ...}`` or ``{"tex": ...}`` pieces."""
+    pieces = note.split("`")
+    return [
+        {"tex": latex_symbols(piece)} if k % 2 else {"text": piece}
+        for k, piece in enumerate(pieces)
+        if piece
+    ]
+
+
+def _structured_eq(eq: Eq, precision: int) -> dict[str, Any]:
+    return {
+        "lhs": eq.lhs,
+        "rule": eq.symbolic,
+        "numbers": _plain_pieces(eq.numeric, precision),
+        "result": plain(eq.result, precision),
+        "tex": {**latex_parts(eq, precision), "aligned": _latex_eq(eq, precision)},
+    }
+
+
+def structured(r: dict[str, Any], precision: int = 4) -> dict[str, Any]:
+    """The worked example as data for a page to typeset: its title and sections, each
+    equation in plain text (as the Markdown shows it) and in LaTeX math (``tex``: its four
+    parts, and ``aligned``: the rows the LaTeX export puts in its align* environment)."""
+    sections = [
+        {
+            "title": section.title,
+            "key": section.key,
+            "phase": section.phase,
+            "note": _note_pieces(section.note),
+            "equations": [_structured_eq(eq, precision) for eq in section.equations],
+        }
+        for section in document(r)
+    ]
+    return {"title": _title(r), "sections": sections}
+
+
 def render(r: dict[str, Any], fmt: str, precision: int = 4) -> str:
     """The trace in one of text | markdown | latex | json."""
     if fmt == "json":
@@ -191,4 +246,4 @@ def render(r: dict[str, Any], fmt: str, precision: int = 4) -> str:
     return renderers[fmt](r, precision)
 
 
-__all__ = ["FORMATS", "Section", "render", "render_text", "text_renderables"]
+__all__ = ["FORMATS", "Section", "render", "render_text", "structured", "text_renderables"]

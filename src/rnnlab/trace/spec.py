@@ -46,6 +46,7 @@ from rnnlab.trace.weights import (
     numbers,
     shaped,
     vector,
+    weight_names,
 )
 
 Array = np.ndarray
@@ -90,6 +91,23 @@ def calculator_cell(name: str) -> CellType:
     if not cell.equations:
         raise ValueError(f"the calculator has no equations for cell {name} yet")
     return cell
+
+
+def calculator_cells() -> list[dict[str, Any]]:
+    """The cells the calculator traces, with what its editor shows of each: gates, cell
+    state, nonlinearities and the weight names a file may give (``weight_names``)."""
+    return [
+        {
+            "name": cell.name,
+            "display_name": cell.display_name,
+            "gates": list(cell.gate_names),
+            "has_cell_state": cell.has_cell_state,
+            "nonlinearities": list(cell.nonlinearities),
+            "weights": weight_names(cell),
+        }
+        for cell in cells.all_cells()
+        if cell.equations
+    ]
 
 
 def nonlinearity_of(spec: TraceSpec) -> str:

@@ -90,25 +90,29 @@ def _spellings(cell: CellType, param: Param, merged: bool) -> tuple[str, list[st
     return param.symbol, _gate_keys(cell, param, spelling.per_gate.get(param.symbol, ""))
 
 
-def weight_names(cell: CellType) -> list[tuple[str, str]]:
-    """Every weight name a trace file may give for `cell` with its meaning, in reading
-    order: each parameter stacked, then per gate (a merged bias before its parts)."""
+def weight_names(cell: CellType) -> list[dict[str, Any]]:
+    """Every weight name a trace file may give for `cell`, in reading order (each
+    parameter stacked, then per gate; a merged bias before its parts; the readout last):
+    ``{"name", "meaning", "gate_blocks"}``, gate_blocks: its rows are stacked gate blocks."""
     spelling, names = _spelling(cell), []
     merged = spelling.merged
     for param in cell.params:
         spellings = [_spellings(cell, param, False)]
         if merged is not None and param.symbol == merged.parts[0]:
             spellings.insert(0, _spellings(cell, param, True))
+        blocks = len(cell.gates) > 1 and param.rows == len(cell.gates)
         for stacked, per_gate in spellings:
             meaning = spelling.meanings.get(stacked, "")
-            names.append((stacked, meaning))
-            gates = zip(per_gate, cell.gate_names, strict=False)  # none when given stacked only
-            names += [(key, f"{meaning}, gate {g}") for key, g in gates]
-    return [*names, ("W_hy", "hidden → output (readout)"), ("b_y", "output bias")]
+            names.append({"name": stacked, "meaning": meaning, "gate_blocks": blocks})
+            for key, gate in zip(per_gate, cell.gate_names, strict=False):
+                gate_meaning = f"{meaning}, gate {gate}" if meaning else f"gate {gate}"
+                names.append({"name": key, "meaning": gate_meaning, "gate_blocks": False})
+    readout = [("W_hy", "hidden → output (readout)"), ("b_y", "output bias")]
+    return names + [{"name": k, "meaning": m, "gate_blocks": False} for k, m in readout]
 
 
 def check_names(cell: CellType, w: dict[str, Any]) -> None:
-    allowed = {key for key, _ in weight_names(cell)} | set(_spelling(cell).refused)
+    allowed = {entry["name"] for entry in weight_names(cell)} | set(_spelling(cell).refused)
     unknown = sorted(set(w) - allowed)
     if unknown:
         listed = ", ".join(sorted(allowed))

@@ -260,3 +260,7 @@ class TraceBundle(BaseModel):
     result: Mapping
     markdown: str
     latex: str
+    equations: Mapping = Field(
+        description="title and sections; each equation's lhs, rule, numbers and result in "
+        "plain text and in LaTeX math (tex), for the page to typeset"
+    )

@@ -12,6 +12,12 @@ from rnnlab.web.schemas import RandomTrace, TraceBundle, TraceExample, TraceRequ
 router = APIRouter(prefix="/trace", tags=["calculator"])
 
 
+@router.get("/cells")
+def cells() -> list[dict[str, Any]]:
+    """The cells the calculator traces, with the weight names a trace mapping may give."""
+    return service.trace_cells()
+
+
 @router.get("/examples", response_model=list[TraceExample])
 def examples() -> Any:
     """The bundled worked examples as trace mappings."""
@@ -26,5 +32,6 @@ def random(body: RandomTrace) -> dict[str, Any]:
 
 @router.post("", response_model=TraceBundle)
 def trace(body: TraceRequest) -> Any:
-    """Every number of the forward and BPTT pass, with the Markdown and LaTeX worked example."""
+    """Every number of the forward and BPTT pass, the Markdown and LaTeX worked example,
+    and its equations as data (plain text and LaTeX math) for the page to typeset."""
     return service.trace_bundle(body.spec, body.precision)

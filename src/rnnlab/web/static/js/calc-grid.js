@@ -1,39 +1,24 @@
 // The calculator's editor: the trace mapping (weights, inputs, h_0, target, output and
-// readout) as editable grids of numbers. Edits write straight into the mapping.
+// readout) as editable grids of numbers. Edits write straight into the mapping. What a
+// cell is (its gates, cell state, nonlinearities, the weight names a trace takes and what
+// each means) comes from the server (GET /api/trace/cells): no copy of it lives here.
 
 import { $, el } from "./state.js";
 
-const GATES = { rnn: [], lstm: ["i", "f", "g", "o"], gru: ["r", "z", "n"] };
+const STATES = { h0: ["h_0", "initial hidden state"], c0: ["c_0", "initial cell state"] };
 
-const MEANING = {
-  W_xh: "input → hidden", W_hh: "hidden → hidden", b_h: "hidden bias", b_ih: "input-side bias",
-  b_hh: "hidden-side bias", W_hy: "hidden → output (readout)", b_y: "output bias",
-  h0: "initial hidden state", c0: "initial cell state",
-};
-
-/** Weights in reading order: input side, hidden side, biases (stacked or per gate), readout. */
-function weightOrder(keys, cell) {
-  const g = GATES[cell] || [];
-  const order = [
-    "W_xh", ...g.map((x) => `W_x${x}`), "W_hh", ...g.map((x) => `W_h${x}`),
-    "b_h", "b_ih", "b_hh", ...g.map((x) => `b_${x}`), ...g.map((x) => `b_x${x}`), ...g.map((x) => `b_h${x}`),
-    "W_hy", "b_y",
-  ];
+/** Weights in the server's reading order (input side, hidden side, biases, readout). */
+function weightOrder(keys, info) {
+  const order = info.weights.map((w) => w.name);
   return [...order.filter((k) => keys.includes(k)), ...keys.filter((k) => !order.includes(k)).sort()];
 }
 
-function meaning(name) {
-  if (MEANING[name]) return MEANING[name];
-  const [, kind, gate] = name.match(/^(W_x|W_h|b_x|b_h|b_)([a-z])$/) || [];
-  const what = { W_x: "input →", W_h: "hidden →", b_x: "input-side bias of", b_h: "hidden-side bias of", b_: "bias of" }[kind];
-  return what ? `${what} gate ${gate}` : "";
-}
+const entry = (info, name) => info.weights.find((w) => w.name === name);
 
-/** Row names of a stacked gate block: i1 i2 f1 f2 ... (or 1 2 ... for an RNN). */
-function rowNames(cell, key, rows) {
-  const gates = GATES[cell] || [];
-  const stacked = ["W_xh", "W_hh", "b_h", "b_ih", "b_hh"].includes(key);
-  if (stacked && gates.length && rows % gates.length === 0) {
+/** Row names of a stacked gate block: i1 i2 f1 f2 ... (or 1 2 ...). */
+function rowNames(info, key, rows) {
+  const gates = info.gates;
+  if (entry(info, key)?.gate_blocks && rows % gates.length === 0) {
     const H = rows / gates.length;
     return gates.flatMap((g) => Array.from({ length: H }, (_, k) => `${g}${k + 1}`));
   }
@@ -52,12 +37,12 @@ function numberInput(value, label, onValue) {
 }
 
 /** A matrix (list of rows) or a vector (list of numbers) as a table of inputs. */
-function grid(name, value, cell, onChange) {
+function grid(name, value, info, onChange) {
   const isMatrix = Array.isArray(value[0]);
   const rows = isMatrix ? value : [value];
-  const names = isMatrix ? rowNames(cell, name, rows.length) : [""];
+  const names = isMatrix ? rowNames(info, name, rows.length) : [""];
   const cols = rows[0]?.length || 0;
-  const colNames = isMatrix ? Array.from({ length: cols }, (_, j) => String(j + 1)) : rowNames(cell, name, cols);
+  const colNames = isMatrix ? Array.from({ length: cols }, (_, j) => String(j + 1)) : rowNames(info, name, cols);
   const head = el("tr", {}, el("th", {}), colNames.map((c) => el("th", { text: c })));
   const body = rows.map((r, i) =>
     el("tr", {}, el("th", { scope: "row", text: names[i] }), r.map((v, j) =>
@@ -72,8 +57,8 @@ function grid(name, value, cell, onChange) {
   return el(
     "div",
     { class: "matrix-box", "data-testid": `grid-${name}` },
-    el("span", { class: "mname", text: { h0: "h_0", c0: "c_0" }[name] || name }),
-    el("span", { class: "mshape", text: `(${shape}) ${meaning(name)}` }),
+    el("span", { class: "mname", text: STATES[name]?.[0] || name }),
+    el("span", { class: "mshape", text: `(${shape}) ${STATES[name]?.[1] || entry(info, name)?.meaning || ""}` }),
     el("table", { class: "numgrid" }, el("thead", {}, head), el("tbody", {}, body)),
   );
 }
@@ -116,13 +101,9 @@ function labelInput(spec, t, value, onChange) {
   return input;
 }
 
-/** Hidden size H of a spec (from W_hh, or the first per-gate hidden matrix). */
+/** Hidden size H of a spec: the columns of the readout W_hy (O x H), which every cell has. */
 export function hiddenSize(spec) {
-  const w = spec.weights || {};
-  const gates = GATES[spec.cell] || [];
-  if (w.W_hh) return w.W_hh.length / Math.max(1, gates.length);
-  const first = gates.length ? w[`W_h${gates[0]}`] : null;
-  return first ? first.length : 0;
+  return spec.weights?.W_hy?.[0]?.length || 0;
 }
 
 /** Add (+1) or remove (-1) a time step; a many-to-many target follows along. */
@@ -142,32 +123,36 @@ export function changeSteps(spec, delta) {
   return true;
 }
 
-/** Draw the whole editor into the page; `onChange` runs after every edit. */
-export function drawEditor(spec, onChange) {
+/** Draw the whole editor into the page for a cell described by `info`; `onChange` runs
+ *  after every edit. */
+export function drawEditor(spec, info, onChange) {
   $("#calc-title").value = spec.title || "";
-  $("#calc-cell-name").textContent = `${String(spec.cell).toUpperCase()}${spec.cell === "lstm" ? " (gates i f g o)" : spec.cell === "gru" ? " (gates r z n)" : ""}`;
-  $("#calc-nonlinearity").value = spec.nonlinearity || "tanh";
-  $("#calc-nonlinearity").disabled = spec.cell !== "rnn";
+  const gates = info.gates.length ? ` (gates ${info.gates.join(" ")})` : "";
+  $("#calc-cell-name").textContent = `${info.display_name}${gates}`;
+  const choices = info.nonlinearities;
+  $("#calc-nonlinearity").replaceChildren(...choices.map((f) => el("option", { text: f })));
+  $("#calc-nonlinearity").value = spec.nonlinearity || choices[0];
+  $("#calc-nonlinearity").disabled = choices.length < 2;
   $("#calc-output").value = spec.output;
   $("#calc-readout").value = spec.readout || "last";
   $("#calc-target").value = spec.target === undefined || spec.target === null ? "" : JSON.stringify(spec.target);
   const w = spec.weights;
-  const boxes = weightOrder(Object.keys(w), spec.cell).map((key) => grid(key, w[key], spec.cell, onChange));
+  const boxes = weightOrder(Object.keys(w), info).map((key) => grid(key, w[key], info, onChange));
   $("#weights-grids").replaceChildren(...boxes);
   const H = hiddenSize(spec);
   if (!spec.h0) spec.h0 = Array.from({ length: H }, () => 0);
-  const states = [grid("h0", spec.h0, spec.cell, onChange)];
-  if (spec.cell === "lstm") {
+  const states = [grid("h0", spec.h0, info, onChange)];
+  if (info.has_cell_state) {
     if (!spec.c0) spec.c0 = Array.from({ length: H }, () => 0);
-    states.push(grid("c0", spec.c0, spec.cell, onChange));
+    states.push(grid("c0", spec.c0, info, onChange));
   } else delete spec.c0;
   $("#state-grids").replaceChildren(inputsGrid(spec, onChange), ...states);
 }
 
 /** Read the settings fields (title, nonlinearity, output, readout, target) into the spec. */
-export function readSettings(spec) {
+export function readSettings(spec, info) {
   spec.title = $("#calc-title").value.trim() || undefined;
-  if (spec.cell === "rnn") spec.nonlinearity = $("#calc-nonlinearity").value;
+  if (info.nonlinearities.length > 1) spec.nonlinearity = $("#calc-nonlinearity").value;
   spec.output = $("#calc-output").value;
   spec.readout = $("#calc-readout").value;
   const raw = $("#calc-target").value.trim();

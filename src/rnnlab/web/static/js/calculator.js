@@ -1,15 +1,17 @@
 // The calculator page: load an example (GET /api/trace/examples) or a random network
 // (POST /api/trace/random), edit it, Compute (POST /api/trace), then step through the
-// forward and backward passes one time step at a time; export Markdown or LaTeX.
+// forward and backward passes one time step at a time, the server's equations typeset
+// with KaTeX; export Markdown or LaTeX. What a cell is comes from GET /api/trace/cells.
 
 import { api, guarded, showError } from "./api.js";
 import { changeSteps, drawEditor, readSettings } from "./calc-grid.js";
-import { buildFrames } from "./calc-steps.js";
+import { buildFrames, equationTex, plainText, typeset } from "./calc-steps.js";
 import { $, el, markNav, markReady } from "./state.js";
 
 let examples = [];
+let cells = {}; // name -> the calculator's view of a cell (gates, weight names ...)
 let spec = null; // the trace mapping being edited
-let computed = null; // {result, markdown, latex} of the last Compute
+let computed = null; // {result, markdown, latex, equations} of the last Compute
 let frames = [];
 let position = 0;
 
@@ -18,16 +20,29 @@ function edited() {
 }
 
 function load(mapping) {
+  if (!cells[mapping.cell]) {
+    showError($("#calc-error"), new Error(`cell: the calculator traces ${Object.keys(cells).join(" | ")}, received ${mapping.cell}`));
+    return;
+  }
   spec = structuredClone(mapping);
   computed = null;
   frames = [];
-  drawEditor(spec, edited);
+  drawEditor(spec, cells[spec.cell], edited);
   $("#steps-panel").classList.add("hidden");
   $("#compute-status").textContent = "";
   showError($("#calc-error"), null);
 }
 
+async function loadCells() {
+  const list = await guarded($("#calc-error"), () => api("/api/trace/cells"));
+  if (!list) return false;
+  cells = Object.fromEntries(list.map((cell) => [cell.name, cell]));
+  $("#rnd-cell").replaceChildren(...list.map((cell) => el("option", { value: cell.name, text: cell.name, title: cell.display_name })));
+  return true;
+}
+
 async function loadExamples() {
+  if (!(await loadCells())) return;
   const list = await guarded($("#calc-error"), () => api("/api/trace/examples"));
   if (!list) return;
   examples = list;
@@ -70,7 +85,7 @@ function cleanSpec() {
 
 async function compute() {
   if (!spec) return;
-  const problem = readSettings(spec);
+  const problem = readSettings(spec, cells[spec.cell]);
   if (problem) {
     showError($("#calc-error"), new Error(problem));
     return;
@@ -84,7 +99,7 @@ async function compute() {
   $("#compute-status").textContent = answer ? "" : "not computed";
   if (!answer) return;
   computed = answer;
-  frames = buildFrames(answer.result);
+  frames = buildFrames(answer.equations);
   $("#markdown-view").textContent = answer.markdown || "";
   $("#steps-panel").classList.remove("hidden");
   drawTimeline();
@@ -101,14 +116,15 @@ function drawTimeline() {
   $("#timeline").replaceChildren(el("span", { class: "muted", text: "jump to:" }), ...buttons);
 }
 
-function equationItem(line, phase) {
-  return el(
-    "li",
-    { class: phase === "backward" || phase === "gradients" ? "bwd" : null, "data-testid": `eq-${line.id}` },
-    el("span", { class: "sym", text: line.symbolic }),
-    " ",
-    line.values.map((v, k) => [k ? " " : "", el("span", { class: k === line.values.length - 1 ? "res" : "v", text: v })]),
-  );
+function equationItem(eq, phase) {
+  const plain = plainText(eq);
+  const math = typeset(el("div", { class: "math" }), equationTex(eq.tex), plain);
+  const back = phase === "backward" || phase === "gradients";
+  return el("li", { class: back ? "bwd" : null, "data-testid": "equation", "data-lhs": eq.lhs, "data-plain": plain, title: plain }, math);
+}
+
+function noteItem(pieces) {
+  return pieces.map((piece) => (piece.tex === undefined ? piece.text : typeset(el("span"), piece.tex, piece.tex, false)));
 }
 
 function show(k) {
@@ -116,7 +132,8 @@ function show(k) {
   const frame = frames[position];
   $("#step-where").textContent = frame.title;
   $("#step-where").dataset.frame = frame.key;
-  $("#equations").replaceChildren(...frame.lines.map((line) => equationItem(line, frame.phase)));
+  $("#step-note").replaceChildren(...noteItem(frame.note));
+  $("#equations").replaceChildren(...frame.equations.map((eq) => equationItem(eq, frame.phase)));
   $("#prev").disabled = position === 0;
   $("#next").disabled = position === frames.length - 1;
   $$timeline().forEach((b, i) => (i === position ? b.setAttribute("aria-current", "step") : b.removeAttribute("aria-current")));
@@ -147,15 +164,15 @@ function init() {
   $("#next").addEventListener("click", () => show(position + 1));
   for (const id of ["#calc-title", "#calc-nonlinearity", "#calc-output", "#calc-readout", "#calc-target"]) $(id).addEventListener("change", edited);
   $("#add-step").addEventListener("click", () => {
-    readSettings(spec);
+    readSettings(spec, cells[spec.cell]);
     if (!changeSteps(spec, +1)) return;
-    drawEditor(spec, edited);
+    drawEditor(spec, cells[spec.cell], edited);
     edited();
   });
   $("#remove-step").addEventListener("click", () => {
-    readSettings(spec);
+    readSettings(spec, cells[spec.cell]);
     if (!changeSteps(spec, -1)) return;
-    drawEditor(spec, edited);
+    drawEditor(spec, cells[spec.cell], edited);
     edited();
   });
   $("#export-md").addEventListener("click", () => computed && download(computed.markdown, `${slug()}.md`, "text/markdown"));
