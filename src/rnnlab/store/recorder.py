@@ -28,7 +28,8 @@ from rnnlab.events import (
     StepDone,
 )
 from rnnlab.store.checkpoints import write_checkpoint
-from rnnlab.store.db import MetricRow, Store
+from rnnlab.store.db import Store
+from rnnlab.store.metric_rows import MetricRow
 
 CHECKPOINT_DIR = "checkpoints"
 
