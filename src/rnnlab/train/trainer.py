@@ -1,10 +1,11 @@
 """One training loop for every engine and task. It emits events and knows nothing of storage.
 
 Per step: the schedule sets the rate, the learner takes a step (pre-clip norm
-recorded, clipping, non-finite check), a ``StepDone`` goes out. Evaluation runs
-every ``train.eval_every`` steps or at each epoch's end; each evaluation is
-followed by a checkpoint event (and ``best`` when the metric of ``train.select_by``
-improved; early stopping counts evaluations without improvement of that same metric).
+recorded, clipping, non-finite check), a ``StepDone`` goes out. Evaluation (the
+validation pass of ``train.evaluation``) runs every ``train.eval_every`` steps or at
+each epoch's end; each evaluation is followed by a checkpoint event (and ``best`` when
+the metric of ``train.select_by`` improved; early stopping counts evaluations without
+improvement of that same metric).
 A validation split too small to mean anything (``tiny_validation``) marks no
 checkpoint best and stops nothing early: the last checkpoint is the one used.
 A non-finite loss or gradient ends the run as ``diverged`` without a checkpoint,
@@ -13,7 +14,8 @@ after the current step with an ``interrupt`` checkpoint.
 
 Resuming is exact: batch order is a pure function of (seed, epoch), and a
 checkpoint holds the weights, the optimiser state, the carried hidden state,
-the RNG states and the position (epoch, batches consumed).
+the RNG states and the run's ``Progress`` (``train.progress``: epoch, batches consumed,
+early-stopping state, clock). The data set is a ``TrainingData`` (``data.batches``).
 """
 
 from __future__ import annotations
