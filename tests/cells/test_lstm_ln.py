@@ -204,6 +204,21 @@ def test_stacked_bidirectional_layers_of_both_engines_agree():
         np.testing.assert_allclose(mine, theirs.detach().numpy(), rtol=1e-8, atol=1e-8)
 
 
+def test_float32_stays_float32_and_near_float64():
+    r64 = Recurrent("lstm-ln", D, H, num_layers=2, bidirectional=True, seed=1)
+    r32 = Recurrent("lstm-ln", D, H, num_layers=2, bidirectional=True, seed=1, dtype=np.float32)
+    r32.load_state_dict(r64.state_dict())
+    x, lengths = np.random.default_rng(0).normal(size=(T, B, D)), np.array([5, 3, 1])
+    (y64, _), (y32, _) = r64.forward(x, lengths=lengths), r32.forward(x, lengths=lengths)
+    assert y32.dtype == np.float32
+    np.testing.assert_allclose(y32, y64, atol=1e-5)
+    (_, _, g64), (_, _, g32) = r64.backward(np.ones_like(y64)), r32.backward(np.ones_like(y32))
+    for name, grad in g64.items():
+        assert g32[name].dtype == np.float32, name
+        np.testing.assert_allclose(g32[name], grad, atol=1e-4 * np.abs(grad).max(), err_msg=name)
+    assert all(v.dtype == np.float32 for tape in r32.tapes for v in tape.cache.values())
+
+
 def test_finite_differences_agree_with_bptt():
     rng = np.random.default_rng(9)
     p = random_params(rng, 2, 2)
