@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
-from rnnlab import cells
+from rnnlab import cells, service
 from tests.toy_cells import register
 
 from .conftest import TestClient
@@ -37,3 +40,14 @@ def test_the_random_trace_takes_the_registered_cells(client: TestClient) -> None
     response = client.post("/api/trace/random", json={"cell": "lsmt"})
     assert response.status_code == 422
     assert all(name in response.text for name in cells.names())
+
+
+def test_the_build_and_results_pages_keep_no_cell_or_gate_names() -> None:
+    """They ask GET /api/cells (static/js/cells.js); a quoted cell name would be a copy."""
+    static = Path(service.__file__).parents[1] / "web" / "static"
+    names = "|".join(re.escape(name) for name in cells.names())
+    quoted = re.compile(rf"""["'`]({names})["'`]|value="({names})\"""")
+    for path in ("js/build.js", "js/diagram.js", "js/results.js", "pages/build.html"):
+        text = (static / path).read_text()
+        assert not quoted.search(text), (path, quoted.search(text))
+        assert "i f g o" not in text and "r z n" not in text, path
