@@ -328,7 +328,8 @@ def test_the_calculator_example_equals_torch_autograd():
 def test_the_calculator_shows_the_norms_and_their_gradients():
     from rnnlab.trace import compute_trace, read_trace_file, render
 
-    text = render(compute_trace(read_trace_file(EXAMPLE)), "markdown", 4)
+    result = compute_trace(read_trace_file(EXAMPLE))
+    text = render(result, "markdown", 4)
     for rule in (
         "N(u_1) = (u_1 - mean(u_1)) / sqrt(var(u_1) + 1e-5)",
         "z_1 = gamma_x ⊙ N(u_1) + gamma_h ⊙ N(v_1) + b",
@@ -336,8 +337,10 @@ def test_the_calculator_shows_the_norms_and_their_gradients():
         "∂L/∂h_2 = W_hyᵀ ∂L/∂o_2 + W_hhᵀ δʰ_3",
         "∂L/∂gamma_c = Σ_t ∂L/∂n_t ⊙ N(c_t)",
         "∂L/∂c_0 = ∂L/∂c_1 ⊙ f_1",
+        "∂L/∂W_xh = Σ_t δ^x_t x_tᵀ",
     ):
         assert rule in text
+    assert render(result, "latex", 4).isascii()  # every symbol translated for LaTeX
 
 
 def _learners(task: str, with_data: bool = False, **train):

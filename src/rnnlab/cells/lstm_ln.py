@@ -328,7 +328,7 @@ def _backward(r: Result, step: Step) -> list[Eq]:
     ]
     for name, v, gain, key in (
         ("δʰ", "v", "gamma_h", "delta_h"),
-        ("δˣ", "u", "gamma_x", "delta_x"),
+        ("δ^x", "u", "gamma_x", "delta_x"),
     ):
         rule = f"{_ln_back(f'{v}_{t}')}, d = {gain} ⊙ δ_{t}"
         eqs.append(Eq(f"{name}_{t}", rule, ["LNᵀ(", w[gain], " ⊙ ", step["delta"], ")"], step[key]))
@@ -338,7 +338,7 @@ def _backward(r: Result, step: Step) -> list[Eq]:
 def _gradients(r: Result) -> list[Eq]:
     g = r["backward"]["grads"]
     return [
-        Eq("∂L/∂W_xh", "Σ_t δˣ_t x_tᵀ", [], g["W_xh"]),
+        Eq("∂L/∂W_xh", "Σ_t δ^x_t x_tᵀ", [], g["W_xh"]),
         Eq("∂L/∂W_hh", "Σ_t δʰ_t h_{t-1}ᵀ", [], g["W_hh"]),
         Eq("∂L/∂b", "Σ_t δ_t", [], g["b"]),
         Eq("∂L/∂gamma_x", "Σ_t δ_t ⊙ N(u_t)", [], g["gamma_x"]),
