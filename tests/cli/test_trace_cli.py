@@ -9,6 +9,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from rnnlab import cells
 from rnnlab.cli.main import app
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "trace"
@@ -85,3 +86,18 @@ def test_random_sizes_are_bounded():
 def test_help_shows_examples_and_version():
     assert "rnnlab trace --random --cell lstm" in runner.invoke(app, ["trace", "--help"]).output
     assert runner.invoke(app, ["--version"]).output.startswith("rnnlab 0.1.0")
+
+
+@pytest.mark.parametrize("cell", cells.names())
+def test_random_traces_every_registered_cell(cell):
+    result = runner.invoke(app, ["trace", "--random", "--cell", cell, "--steps", "2", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["cell"] == cell and len(data["backward"]["steps"]) == 2
+
+
+def test_random_names_the_registered_cells_for_an_unknown_one():
+    result = runner.invoke(app, ["trace", "--random", "--cell", "transformer"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    expected = f"cell: expected one of {' | '.join(cells.names())}, received 'transformer'"
+    assert expected in result.output

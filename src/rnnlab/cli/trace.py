@@ -19,12 +19,6 @@ class Format(StrEnum):
     json = "json"
 
 
-class Cell(StrEnum):
-    rnn = "rnn"
-    lstm = "lstm"
-    gru = "gru"
-
-
 EPILOG = """Examples:
 
   rnnlab trace examples/trace/rnn_many_to_one.yaml
@@ -34,6 +28,8 @@ EPILOG = """Examples:
   rnnlab trace --random --cell lstm --input-size 3 --hidden-size 2 --steps 4 --seed 0
 
   rnnlab trace --random --cell gru --save my_gru.yaml   (then edit it and trace it)
+
+  rnnlab trace --random --cell mingru   (any cell that `rnnlab cells` lists)
 """
 
 
@@ -43,7 +39,9 @@ def trace(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
     precision: Annotated[int, typer.Option(min=1, max=12, help="Decimals shown.")] = 4,
     random: Annotated[bool, typer.Option("--random", help="Trace a small random network.")] = False,
-    cell: Annotated[Cell, typer.Option(help="With --random: the cell.")] = Cell.rnn,
+    cell: Annotated[
+        str, typer.Option(help="With --random: the cell, any that `rnnlab cells` lists.")
+    ] = "rnn",
     input_size: Annotated[int, typer.Option(help="With --random: D.")] = 2,
     hidden_size: Annotated[int, typer.Option(help="With --random: H.")] = 2,
     steps: Annotated[int, typer.Option(help="With --random: T.")] = 3,
@@ -61,7 +59,7 @@ def trace(
         raise typer.BadParameter("give a trace FILE or --random, not both and not neither")
     if random:
         source = service.random_trace(
-            cell=cell.value, input_size=input_size, hidden_size=hidden_size, steps=steps, seed=seed
+            cell=cell, input_size=input_size, hidden_size=hidden_size, steps=steps, seed=seed
         )
         if save is not None:
             typer.echo(f"wrote {service.save_trace_spec(source, save)}", err=True)
