@@ -141,3 +141,18 @@ def test_a_cell_torch_nn_has_is_refused():
 
     with pytest.raises(ConfigError, match=r"cell lstm: no torch_module; it runs on torch\.nn"):
         CellRecurrent(cells.get("lstm"), D, H)
+
+
+def test_under_autocast_the_recurrence_runs_in_the_weights_dtype(toy_cells):
+    _, layer = _pair(toy_cells, "lstm-test", 2, True, "tanh")
+    layer = layer.float()
+    x = torch.randn(T, B, D)
+    state = (torch.randn(4, B, H), torch.randn(4, B, H))
+    want_y, want_state = layer(x, state, LENGTHS)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        y, (h_n, c_n) = layer(x.bfloat16(), tuple(s.bfloat16() for s in state), LENGTHS)
+        exact_y, exact_state = layer(x, state, LENGTHS)
+    assert y.dtype == h_n.dtype == c_n.dtype == torch.float32
+    torch.testing.assert_close(y, want_y, rtol=0.02, atol=0.02)  # only the inputs rounded
+    assert exact_y.equal(want_y)  # float32 inputs: exactly the float32 pass
+    assert all(a.equal(b) for a, b in zip(exact_state, want_state, strict=True))

@@ -142,6 +142,22 @@ class CellRecurrent(nn.Module):
     def forward(
         self, x: Tensor, state: State | None = None, lengths: Tensor | None = None
     ) -> tuple[Tensor, State]:
+        """Under autocast (train.precision bf16) the recurrence runs in the weights' dtype,
+        as ExplicitRecurrent's does: a log-space scan (minGRU) or a long product of gates
+        would lose its precision in bfloat16."""
+        if x.device.type in ("cpu", "cuda") and torch.is_autocast_enabled(x.device.type):
+            dtype = next(self.parameters()).dtype
+            if isinstance(state, tuple):
+                state = (state[0].to(dtype), state[1].to(dtype))
+            elif state is not None:
+                state = state.to(dtype)
+            with torch.autocast(x.device.type, enabled=False):
+                return self._forward(x.to(dtype), state, lengths)
+        return self._forward(x, state, lengths)
+
+    def _forward(
+        self, x: Tensor, state: State | None, lengths: Tensor | None
+    ) -> tuple[Tensor, State]:
         T, B, _ = x.shape
         h0, c0 = self._initial_state(state, B, x)  # (L*dirs, B, H) each; c0 may be None
         mask = length_mask(lengths, T, x)  # (T, B, 1) or None
