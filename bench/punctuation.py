@@ -14,6 +14,13 @@ the training essays and scored on the validation essays: majority (never a mark)
 backing off to the unigram, then the majority). The table is for the first seed; micro F1
 over the marks is given for every seed. Without ../shared/data the script says so and
 exits 0.
+
+``--model-seconds N`` also trains, for N seconds of wall time on one thread, a bare
+PyTorch BiLSTM tagger (not rnnlab's trainer, which has no ``task: tag`` yet) on the
+``build_punctuation_data`` batches of the first seed's split (paragraphs cut at 100
+characters): embedding 32, 1 layer x 64 per direction, Adam 1e-2, batch 32, the loss
+``cross_entropy`` over the (T, B) tags whose padding is IGNORE_INDEX. Its column is added
+to the table: a first number for the wired task to match.
 """
 
 from __future__ import annotations
@@ -25,10 +32,23 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
 from _common import DATA, table
-from rnnlab.data.punctuation import MARKS, punctuation_tags, read_punctuated
+from rnnlab.data.batches import Batch
+from rnnlab.data.punctuation import (
+    MARKS,
+    build_punctuation_data,
+    punctuation_tags,
+    read_punctuated,
+)
 from rnnlab.data.tag_data import split_sentences
+from rnnlab.data.vocab import PAD_ID
 from rnnlab.train.tag_baselines import BASELINES, baseline_reports, split_by
+from rnnlab.train.tag_metrics import tag_report
 
 
 def parse_args() -> argparse.Namespace:
@@ -36,26 +56,82 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--data", type=Path, default=DATA, help="the shared data folder")
     parser.add_argument("--val-fraction", type=float, default=0.1)
     parser.add_argument("--seeds", default="0,1,2", help="comma-separated split seeds")
+    parser.add_argument("--model-seconds", type=float, default=0.0, help="0: no model")
     return parser.parse_args()
 
 
 def mark_table(reports: dict[str, dict[str, Any]]) -> str:
-    """Rows: each mark, then micro and macro over the marks, then token accuracy."""
-    bigram = reports["bigram"]
-    header = ["mark", "val count", *(f"{kind} F1" for kind in BASELINES), "bigram P", "bigram R"]
+    """Rows: each mark, then micro and macro over the marks, then token accuracy; columns:
+    F1 of each report, then precision and recall of the last one."""
+    kinds, last = list(reports), reports[list(reports)[-1]]
+    header = ["mark", "val count", *(f"{kind} F1" for kind in kinds)]
+    header += [f"{kinds[-1]} P", f"{kinds[-1]} R"]
     rows: list[list[Any]] = []
     for mark in MARKS:
-        scores = [reports[kind]["per_tag"][mark] for kind in BASELINES]
-        big = bigram["per_tag"][mark]
-        rows.append([mark, scores[0].support, *(s.f1 for s in scores), big.precision, big.recall])
+        scores = [reports[kind]["per_tag"][mark] for kind in kinds]
+        end = last["per_tag"][mark]
+        rows.append([mark, scores[0].support, *(s.f1 for s in scores), end.precision, end.recall])
     for average in ("micro", "macro"):
-        scores = [reports[kind][average] for kind in BASELINES]
-        big = bigram[average]
+        scores = [reports[kind][average] for kind in kinds]
+        end = last[average]
         label = f"{average} (marks)"
-        rows.append([label, scores[0].support, *(s.f1 for s in scores), big.precision, big.recall])
-    accuracy = [reports[kind]["accuracy"] for kind in BASELINES]
+        rows.append([label, scores[0].support, *(s.f1 for s in scores), end.precision, end.recall])
+    accuracy = [reports[kind]["accuracy"] for kind in kinds]
     rows.append(["token accuracy", "", *accuracy, "", ""])
     return table(header, [[f"{v:.3f}" if isinstance(v, float) else v for v in r] for r in rows])
+
+
+def train_bilstm(path: Path, args: argparse.Namespace, seed: int) -> dict[str, Any]:
+    """tag_report on the validation split of a BiLSTM trained for args.model_seconds."""
+    torch.manual_seed(seed)
+    torch.set_num_threads(1)
+    data = build_punctuation_data(path, val_fraction=args.val_fraction, seed=seed, max_length=100)
+    model = BiLSTMTagger(len(data.vocab), len(data.tags))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    start, steps, epoch = time.perf_counter(), 0, 0
+    while time.perf_counter() - start < args.model_seconds:
+        for batch in data.batches("train", 32, seed=seed, epoch=epoch):
+            logits = model(batch)  # (T, B, K)
+            loss = F.cross_entropy(logits.flatten(0, 1), torch.from_numpy(batch.y).flatten())
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            steps += 1
+            if time.perf_counter() - start >= args.model_seconds:
+                break
+        epoch += 1
+    seconds = time.perf_counter() - start
+    tokens = data.summary()["train_tokens"]
+    epochs = steps * 32 / data.size("train")
+    print(
+        f"BiLSTM: {steps} steps ({epochs:.1f} epochs of {tokens:,} characters) in "
+        f"{seconds:.0f} s, last loss {loss.item():.3f}\n"
+    )
+    model.eval()
+    predicted, target = [], []
+    with torch.no_grad():
+        for batch in data.batches("val", 64):
+            predicted.append(model(batch).argmax(-1).numpy().ravel())
+            target.append(batch.y.ravel())
+    return tag_report(np.concatenate(predicted), np.concatenate(target), data.tags.tags)
+
+
+class BiLSTMTagger(torch.nn.Module):
+    """Embedding -> BiLSTM over the packed batch -> a linear layer at every step."""
+
+    def __init__(self, vocab_size: int, n_tags: int, dim: int = 32, hidden: int = 64) -> None:
+        super().__init__()
+        self.embed = torch.nn.Embedding(vocab_size, dim, padding_idx=PAD_ID)
+        self.lstm = torch.nn.LSTM(dim, hidden, bidirectional=True)
+        self.head = torch.nn.Linear(2 * hidden, n_tags)
+
+    def forward(self, batch: Batch) -> torch.Tensor:
+        x = self.embed(torch.from_numpy(batch.x))  # (T, B, D)
+        lengths = torch.from_numpy(batch.lengths)
+        packed = pack_padded_sequence(x, lengths, enforce_sorted=False)
+        out, _ = self.lstm(packed)
+        hs, _ = pad_packed_sequence(out, total_length=x.shape[0])  # (T, B, 2H)
+        return self.head(hs)  # (T, B, K)
 
 
 def main() -> int:
@@ -85,6 +161,8 @@ def main() -> int:
                 f"seed {seed}: validation {essays} essays, {len(val)} paragraphs, "
                 f"{chars[1]:,} characters; training {chars[0]:,} characters\n"
             )
+    if args.model_seconds > 0:
+        first["BiLSTM"] = train_bilstm(path, args, seeds[0])
     print(mark_table(first))
     print(f"\nmicro F1 over the marks, seeds {args.seeds} (val fraction {args.val_fraction}):")
     for kind in BASELINES:
