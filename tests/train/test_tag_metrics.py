@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -11,6 +13,7 @@ from rnnlab.train.tag_metrics import (
     Score,
     bio_spans,
     is_bio,
+    report_as_dict,
     score,
     span_report,
     tag_metrics,
@@ -136,3 +139,12 @@ def test_tag_metrics_for_the_trainer() -> None:
     assert metrics["val_span_f1"] == pytest.approx(0.5)
     plain = tag_metrics(0.0, np.array([0, 1]), np.array([0, 0]), ["O", "，"])
     assert "val_span_f1" not in plain and plain["val_f1"] == 0.0
+
+
+def test_reports_as_json() -> None:
+    plain = report_as_dict(tag_report(PRED, GOLD, TAGS))
+    assert json.loads(json.dumps(plain)) == plain
+    assert plain["per_tag"]["Y"] == {"precision": 0.5, "recall": 1.0, "f1": 2 / 3, "support": 1}
+    assert plain["accuracy"] == pytest.approx(4 / 7)
+    spans = report_as_dict(span_report([["B-A"]], [["B-A"]]))
+    assert spans["per_type"]["A"]["f1"] == 1.0

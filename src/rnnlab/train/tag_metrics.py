@@ -115,6 +115,19 @@ def tag_report(
     return {"accuracy": accuracy, "per_tag": per_tag, "macro": macro, "micro": micro}
 
 
+def report_as_dict(report: dict[str, Any]) -> dict[str, Any]:
+    """A ``tag_report`` or ``span_report`` with its Scores as plain dicts (JSON-able)."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, Score):
+            return value.as_dict()
+        if isinstance(value, dict):
+            return {key: plain(item) for key, item in value.items()}
+        return value
+
+    return plain(report)
+
+
 # ---- BIO spans --------------------------------------------------------------------------
 
 
