@@ -10,7 +10,8 @@
 
 Every error names the file, the line (text), the word number (binary) or the row (npy),
 and what was expected. Writes are atomic (``rnnlab.spec.files``: a temporary file in the
-same folder, fsync, rename), into a folder that exists. A loaded matrix's ``meta`` records ``source`` (the path) and ``format``.
+same folder, fsync, rename), into a folder that exists. A loaded matrix's ``meta``
+records ``source`` (the path) and ``format``.
 """
 
 from __future__ import annotations
