@@ -29,9 +29,16 @@ def live_samples(page: Page, timeout: float = 120.0) -> list[tuple[str, int]]:
     raise AssertionError(f"the run was still running after {timeout} s: {samples[-3:]}")
 
 
+def ready(page: Page) -> None:
+    """Wait until the page's script has filled the form and attached its handlers
+    (state.js markReady): input typed before that is overwritten by the stored state."""
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+
+
 def test_newcomer_classifies_after_training(page: Page, console: Console) -> None:
     # 1. Build: classify with an LSTM, small
     page.goto("/build")
+    ready(page)
     page.select_option("#task", "classify")
     page.select_option("#model-cell", "lstm")
     page.fill("#model-hidden_size", "16")
@@ -51,6 +58,7 @@ def test_newcomer_classifies_after_training(page: Page, console: Console) -> Non
 
     # 2. Data: the sentiment sample, previewed
     page.get_by_test_id("next-data").click()
+    ready(page)
     expect(page).to_have_url(re.compile(r"/data\?.*task=classify"))
     page.get_by_test_id("dataset-sample:sentiment").check()
     expect(page.get_by_test_id("preview-vocab")).to_have_text(re.compile(r"^\d+$"))
@@ -60,7 +68,9 @@ def test_newcomer_classifies_after_training(page: Page, console: Console) -> Non
 
     # 3. Train: small settings; the loss curve must grow while the run is running
     page.get_by_test_id("next-train").click()
+    ready(page)
     expect(page.get_by_test_id("config-line")).to_contain_text("sample:sentiment")
+    expect(page.get_by_test_id("config-line")).to_contain_text("LSTM, H = 16")  # display name
     page.fill("#train-epochs", "2")
     page.fill("#train-batch_size", "4")
     page.fill("#train-probe_every", "50")
@@ -104,15 +114,18 @@ def test_newcomer_classifies_after_training(page: Page, console: Console) -> Non
 
 def test_generate_text_with_a_char_model(page: Page, console: Console) -> None:
     page.goto("/build")
+    ready(page)
     page.select_option("#task", "language-model")
     page.select_option("#model-cell", "gru")
     page.fill("#model-hidden_size", "32")
     page.locator("#model-hidden_size").dispatch_event("change")
     page.get_by_test_id("next-data").click()
+    ready(page)
     page.get_by_test_id("dataset-sample:tiny_stories").check()
     expect(page.get_by_test_id("preview-text")).not_to_be_empty()
     expect(page.locator("#data-tokenizer")).to_have_value("char")
     page.get_by_test_id("next-train").click()
+    ready(page)
     page.fill("#train-max_steps", "25")
     page.fill("#train-epochs", "1")
     page.fill("#train-batch_size", "16")

@@ -2,6 +2,7 @@
 // RunConfig), then the live view of live.js; Cancel and Resume.
 
 import { api, guarded, seg, showError } from "./api.js";
+import { cellInfo, displayName } from "./cells.js";
 import { LiveRun, setStatus } from "./live.js";
 import { $, FIELDS, fillForm, fromConfig, markNav, markReady, readForm, readState, toConfig, writeState } from "./state.js";
 
@@ -32,7 +33,9 @@ function applyConstraints() {
 
 function configLine() {
   const data = state["data.path"] || "no data chosen yet";
-  const model = `${state["model.cell"].toUpperCase()}${state["model.cell"] === "rnn" ? `(${state["model.nonlinearity"]})` : ""}`;
+  const cell = cellInfo(state["model.cell"]);
+  const choosesNonlinearity = (cell?.nonlinearities.length || 0) > 1;
+  const model = `${displayName(state["model.cell"])}${choosesNonlinearity ? ` (${state["model.nonlinearity"]})` : ""}`;
   const parts = [
     `task ${state.task}`,
     `data ${data}`,
