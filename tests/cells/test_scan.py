@@ -11,6 +11,7 @@ import torch
 from rnnlab import cells
 from rnnlab.cells import _diagonal, _scan
 from tests.cells.scan_parity import lengths_mask, steps, weights
+from tests.devices import DEVICES
 
 SCAN_CELLS = ("mingru", "minlstm")
 FLOAT32_BOUND = 1e-4  # |h32 - h64| <= FLOAT32_BOUND * max(1, |h64|) at T = 512
@@ -95,3 +96,31 @@ def test_positive_activation_agrees_across_engines_and_is_continuous_at_zero() -
     t = torch.tensor(u, requires_grad=True)
     _scan.positive(t).sum().backward()  # g' from the output: 1 at u = 0, g (1 - g) below
     np.testing.assert_allclose(t.grad.numpy(), _diagonal.positive_grad_from_output(g), atol=1e-12)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("cell", SCAN_CELLS)
+def test_sequence_on_each_device_equals_step_by_step(cell: str, device: str) -> None:
+    rng = np.random.default_rng(5)
+    T, B, D, H = 200, 3, 4, 5
+    p, x, h0 = weights(cell, D, H, 5), rng.normal(0, 1, (T, B, D)), rng.normal(0, 1, (B, H))
+    mask = lengths_mask([200, 130, 7], T)[::-1].copy()  # a reverse direction's masks
+    on = {k: torch.tensor(v, device=device) for k, v in p.items()}
+    x_on, h0_on, mask_on = (torch.tensor(v, device=device) for v in (x, h0, mask))
+    hs, _, _ = cells.get(cell).torch().sequence(x_on, mask_on, on, h0_on, None)
+    assert hs.device.type == device
+    expected = steps(cell, p, x, mask, h0)
+    np.testing.assert_allclose(hs.cpu().numpy(), expected, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("cell", SCAN_CELLS)
+def test_under_bf16_autocast_the_scan_runs_in_float32(cell: str) -> None:
+    p = {k: torch.tensor(v, dtype=torch.float32) for k, v in weights(cell, 8, 16, 6).items()}
+    x, h0 = torch.randn(300, 4, 8, generator=torch.Generator().manual_seed(6)), torch.zeros(4, 16)
+    module = cells.get(cell).torch()
+    exact, _, _ = module.sequence(x, None, p, h0, None)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        hs, _, _ = module.sequence(x, None, p, h0, None)
+    assert hs.dtype == torch.float32
+    # only the GEMM rounds to bf16 (8 bits): relative errors under 1 %, not growing with T
+    np.testing.assert_allclose(hs.numpy(), exact.numpy(), rtol=2e-2, atol=1e-2)

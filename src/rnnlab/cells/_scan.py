@@ -37,6 +37,12 @@ from torch.nn import functional as F
 Tensor = torch.Tensor
 
 
+def widened(zx: Tensor) -> Tensor:
+    """Pre-activations in float32 at least: under autocast (bf16, fp16) the GEMM gives 8 or
+    11 bits of mantissa, too few for logs summed over a chunk; float64 stays float64."""
+    return zx if zx.dtype in (torch.float32, torch.float64) else zx.float()
+
+
 def positive(u: Tensor) -> Tensor:
     """g(u) = u + 1/2 for u >= 0, sigmoid(u) below (``_diagonal.positive``)."""
     return torch.where(u >= 0, u + 0.5, torch.sigmoid(u))

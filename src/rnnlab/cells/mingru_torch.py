@@ -21,7 +21,7 @@ from collections.abc import Mapping
 import torch
 from torch.nn import functional as F
 
-from rnnlab.cells._scan import log_positive, log_sigmoid, positive, scan
+from rnnlab.cells._scan import log_positive, log_sigmoid, positive, scan, widened
 
 Tensor = torch.Tensor
 
@@ -30,7 +30,8 @@ def sequence(
     x: Tensor, mask: Tensor | None, p: Mapping[str, Tensor], h0: Tensor, c0: Tensor | None
 ) -> tuple[Tensor, Tensor, None]:
     """Run one layer-direction over x (T, B, D): (hs (T, B, H), h_T (B, H), None)."""
-    zx_z, zx_n = F.linear(x, p["weight_ih"], p.get("bias_ih")).chunk(2, dim=-1)  # (T, B, H)
+    zx = widened(F.linear(x, p["weight_ih"], p.get("bias_ih")))  # (T, B, 2H)
+    zx_z, zx_n = zx.chunk(2, dim=-1)  # (T, B, H) each
     log_a = log_sigmoid(-zx_z)  # (T, B, H) log(1 - z_t)
     log_b = log_sigmoid(zx_z) + log_positive(zx_n)  # (T, B, H) log(z_t n_t)
     hs = scan(log_a, log_b, h0, mask)  # (T, B, H)

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 import torch
 from torch.nn import functional as F
 
-from rnnlab.cells._scan import log_positive, log_sigmoid, positive, scan
+from rnnlab.cells._scan import log_positive, log_sigmoid, positive, scan, widened
 
 Tensor = torch.Tensor
 
@@ -31,7 +31,8 @@ def sequence(
     x: Tensor, mask: Tensor | None, p: Mapping[str, Tensor], h0: Tensor, c0: Tensor | None
 ) -> tuple[Tensor, Tensor, None]:
     """Run one layer-direction over x (T, B, D): (hs (T, B, H), h_T (B, H), None)."""
-    zx_i, zx_f, zx_n = F.linear(x, p["weight_ih"], p.get("bias_ih")).chunk(3, dim=-1)  # (T, B, H)
+    zx = widened(F.linear(x, p["weight_ih"], p.get("bias_ih")))  # (T, B, 3H)
+    zx_i, zx_f, zx_n = zx.chunk(3, dim=-1)  # (T, B, H) each
     d = log_sigmoid(zx_i) - log_sigmoid(zx_f)  # (T, B, H) log i_t - log f_t
     log_a = -F.softplus(d)  # (T, B, H) log f'_t
     log_b = -F.softplus(-d) + log_positive(zx_n)  # (T, B, H) log(i'_t n_t)
