@@ -191,3 +191,29 @@ def test_calculator_takes_its_cells_from_the_server(page: Page, console: Console
     assert_typeset(page)
     expect(equation(page, "δʰ_1")).to_have_count(1)
     assert not console.errors, console.errors
+
+
+def test_every_example_typesets_in_every_frame(page: Page, console: Console) -> None:
+    """Each bundled example (every cell's), each step: KaTeX rendered it, no error box."""
+    page.goto("/calculator")
+    expect(page.get_by_test_id("grid-W_hy")).to_be_visible()  # the examples are listed
+    names = page.locator("#calc-example option").evaluate_all("els => els.map(e => e.value)")
+    assert len(names) >= 5
+    for name in names:
+        page.select_option("#calc-example", name)
+        page.get_by_test_id("load-example").click()
+        expect(page.locator("#steps-panel")).to_be_hidden()  # the last example's steps gone
+        page.get_by_test_id("compute").click()
+        expect(page.locator("#steps-panel")).to_be_visible()
+        expect(page.get_by_test_id("step-where")).to_contain_text("Weights and initial state")
+        frames = page.locator("#timeline button").evaluate_all(
+            """buttons => buttons.map((b) => {
+                b.click();
+                const items = document.querySelectorAll('[data-testid="equation"]');
+                const typeset = document.querySelectorAll('[data-testid="equation"] .katex');
+                const errors = document.querySelectorAll(".katex-error");
+                return [items.length, typeset.length, errors.length];
+            })"""
+        )
+        assert frames and all(n > 0 and k == n and e == 0 for n, k, e in frames), (name, frames)
+    assert not console.errors, console.errors

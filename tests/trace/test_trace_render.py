@@ -11,7 +11,7 @@ import pytest
 
 from rnnlab.errors import ConfigError
 from rnnlab.trace import FORMATS, compute_trace, read_trace_file, render
-from rnnlab.trace.render import latex_symbols, number
+from rnnlab.trace.render import _latex_text, latex_symbols, number
 
 EXAMPLES = sorted((Path(__file__).parents[2] / "examples" / "trace").glob("*.*"))
 RNN_EXAMPLE = EXAMPLES[0].parent / "rnn_many_to_one.yaml"
@@ -121,3 +121,16 @@ def test_numbers_print_without_trailing_zeros_or_negative_zero():
         "0.4621",
         "-0.25",
     ]
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_latex_of_every_example_is_plain_ascii_for_pdflatex(path):
+    tex = render(compute_trace(read_trace_file(path)), "latex")
+    assert tex.isascii(), sorted({c for c in tex if not c.isascii()})
+
+
+def test_latex_prose_sets_the_notations_symbols_as_math():
+    prose = "g(a) = a + ½ for a ≥ 0, σ(a) for a < 0; 50% of `z_t`"
+    assert _latex_text(prose) == (
+        "g(a) = a + $\\tfrac{1}{2}$ for a $\\geq $ 0, $\\sigma$(a) for a $<$ 0; 50\\% of $z_{t}$"
+    )

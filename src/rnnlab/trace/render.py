@@ -121,6 +121,9 @@ _LATEX_SYMBOLS = [
     ("γ", r"\gamma "),
     ("β", r"\beta "),
     ("μ", r"\mu "),
+    ("½", r"\tfrac{1}{2}"),
+    ("≥", r"\geq "),
+    ("≤", r"\leq "),
 ]
 
 
@@ -167,11 +170,22 @@ def _latex_eq(eq: Eq, precision: int) -> str:
     return " ".join(parts)
 
 
+# the notation's symbols that prose may hold too (a cell's name: "g(a) = a + ½ for a ≥ 0"),
+# and < > |, which pdflatex's default text font prints as other characters
+_PROSE_MATH = re.compile("[" + "".join(sym for sym, _ in _LATEX_SYMBOLS if len(sym) == 1) + "<>|]")
+
+
+def _latex_prose(piece: str) -> str:
+    """Prose to LaTeX text: its special characters escaped, its symbols set as math."""
+    escaped = re.sub(r"([_%&#$^{}])", r"\\\1", piece)
+    return _PROSE_MATH.sub(lambda m: f"${latex_symbols(m.group())}$", escaped)
+
+
 def _latex_text(text: str) -> str:
     """Prose with `math` spans (the notation of ``equations``) to LaTeX."""
     pieces = text.split("`")
     return "".join(
-        f"${latex_symbols(piece)}$" if odd else re.sub(r"([_%&#$^{}])", r"\\\1", piece)
+        f"${latex_symbols(piece)}$" if odd else _latex_prose(piece)
         for odd, piece in ((i % 2 == 1, p) for i, p in enumerate(pieces))
     )
 
