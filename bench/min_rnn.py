@@ -1,10 +1,10 @@
 """minGRU and minLSTM (parallel scan over time) against the GRU: char-LM training tokens/s.
 
-Text: tinyshakespeare.txt from ../shared/data (the bundled sample tiny_stories when the
-folder is absent). Model: config a of _common.CONFIGS (1 layer x 128, embedding 64,
-batch 32), at its own seq 64 and again at seq 512, torch engine on the CPU, float32,
-Adam (lr 2e-3), clip 5, probes and evaluation off: rnnlab end to end (``build_learner``
-+ ``Trainer.fit``, timed as in throughput.py).
+Text: tinyshakespeare.txt from ../shared/data (the bundled sample tiny_stories repeated to
+2 MB when the folder is absent, as in gpu.py). Model: config a of _common.CONFIGS (1 layer
+x 128, embedding 64, batch 32), at its own seq 64 and again at seq 512, torch engine on
+the CPU (or a GPU), float32, Adam (lr 2e-3), clip 5, probes and evaluation off: rnnlab
+end to end (``build_learner`` + ``Trainer.fit``, timed as in throughput.py).
 
 - GRU: ``train.kernel`` auto (rnnlab's explicit GRU layer where it is faster, else nn.GRU;
   on a GPU, cuDNN's);
@@ -23,10 +23,12 @@ and "x GRU" is the median of the per-repetition ratios (same run, same threads).
 from __future__ import annotations
 
 import argparse
+import tempfile
 from typing import Any
 
-from _common import CONFIGS, char_text, describe, lm_config, median, parse_threads, set_threads
+from _common import CONFIGS, describe, lm_config, median, parse_threads, set_threads
 from _common import table as markdown_table
+from gpu import text_path
 from rnnlab.data import prepare
 from rnnlab.service import load_config
 from throughput import rnnlab_block
@@ -72,16 +74,17 @@ def measure(path: str, seq_len: int, plan: dict[str, int], device: str) -> dict[
 
 def main(quick: bool, threads: list[int] | None = None, device: str = "cpu") -> str:
     """The Markdown table (threads: torch's intra-op threads; device: cpu or cuda)."""
-    path, label = char_text()
     rows = []
-    for t in threads or [1]:
-        set_threads(t)
-        for seq_len in SEQ_LENS:
-            runs = measure(path, seq_len, plans(quick)[seq_len], device)
-            for cell, values in runs.items():
-                ratios = [v / g for v, g in zip(values, runs["gru"], strict=True)]
-                ratio = "1 (ref.)" if cell == "gru" else f"{median(ratios):.2f}"
-                rows.append([seq_len, device, t, CELLS[cell], median(values), ratio])
+    with tempfile.TemporaryDirectory(prefix="rnnlab-min-rnn-") as folder:
+        path, label = text_path(folder)  # tinyshakespeare, else the sample repeated to 2 MB
+        for t in threads or [1]:
+            set_threads(t)
+            for seq_len in SEQ_LENS:
+                runs = measure(path, seq_len, plans(quick)[seq_len], device)
+                for cell, values in runs.items():
+                    ratios = [v / g for v, g in zip(values, runs["gru"], strict=True)]
+                    ratio = "1 (ref.)" if cell == "gru" else f"{median(ratios):.2f}"
+                    rows.append([seq_len, device, t, CELLS[cell], median(values), ratio])
     p = plans(quick)
     steps = "; ".join(
         f"seq {n}: {v['warmup']} warm-up + {v['steps']} timed steps x {v['reps']} reps"
