@@ -11,6 +11,7 @@ import pytest
 from rnnlab.cells.base import CellType, Gate, Param
 from rnnlab.cells.equation import Spelling, hooks
 from rnnlab.errors import ConfigError, DataError, ShapeError
+from rnnlab.trace import compute_trace, render
 from rnnlab.trace.spec import parse_trace, validate
 from rnnlab.trace.weights import weight_names
 from tests.toy_cells import TOY, register
@@ -158,3 +159,42 @@ def test_a_cell_without_calculator_equations_is_refused_by_name(
     register(monkeypatch, TOY)
     with pytest.raises(DataError, match="cell: the calculator has no equations for cell toy yet"):
         parse_trace({**trace({}), "cell": "toy"})
+
+
+LSTM = {f"W_{side}{g}": [[0.1]] for side in "xh" for g in "ifgo"} | {"W_hy": [[1.0]]}
+GRU = {"W_xh": [[0.1]] * 3, "W_hh": [[0.2]] * 3, "W_hy": [[1.0]]}
+
+
+def classic(cell: str, weights: dict) -> dict:
+    return {"cell": cell, "weights": weights, "inputs": [[1.0]], "output": "linear", "target": 0.5}
+
+
+def test_a_merged_bias_per_gate_is_the_input_side_with_the_hidden_side_zero() -> None:
+    net = validate(parse_trace(classic("lstm", LSTM | {"b_f": [1.0]})))
+    np.testing.assert_array_equal(net.recurrent["bias_ih_l0"], [0.0, 1.0, 0.0, 0.0])
+    np.testing.assert_array_equal(net.recurrent["bias_hh_l0"], np.zeros(4))
+    assert net.combined_bias  # shown as b_h
+    net = validate(parse_trace(classic("lstm", LSTM | {"b_xf": [1.0]})))
+    assert net.combined_bias  # input side only: b_h = b_ih as well
+    net = validate(parse_trace(classic("lstm", LSTM | {"b_hf": [1.0]})))
+    assert not net.combined_bias
+    np.testing.assert_array_equal(net.recurrent["bias_hh_l0"], [0.0, 1.0, 0.0, 0.0])
+
+
+def test_a_merged_bias_and_its_parts_together_are_refused() -> None:
+    with pytest.raises(ConfigError, match="give either b_h or b_ih and b_hh, not both"):
+        parse_trace(classic("lstm", LSTM | {"b_f": [1.0], "b_xi": [0.5]}))
+
+
+def test_a_gru_without_biases_traces_with_both_sides_shown() -> None:
+    """It once crashed (KeyError b_h): a GRU has no merged bias to show."""
+    result = compute_trace(parse_trace(classic("gru", GRU)))
+    assert result["combined_bias"] is False
+    markdown = render(result, "markdown")
+    assert "- `b_ih = [0, 0, 0]`" in markdown and "- `b_hh = [0, 0, 0]`" in markdown
+
+
+@pytest.mark.parametrize("name", ["b_h", "b_r", "b_n"])
+def test_a_gru_refuses_a_merged_bias_with_the_reason(name: str) -> None:
+    with pytest.raises(ConfigError, match=f"weights.{name}: a GRU needs b_ih and b_hh"):
+        parse_trace(classic("gru", GRU | {name: [0.0]}))

@@ -165,27 +165,34 @@ def _param(cell: CellType, param: Param, w: dict, sizes: tuple[int, int], merged
     )
 
 
+def _names(cell: CellType, param: Param, merged: bool = False) -> set[str]:
+    stacked, per_gate = _spellings(cell, param, merged)
+    return {stacked, *per_gate}
+
+
+def _merged_bias(cell: CellType, w: dict) -> tuple[str, bool]:
+    """(the symbol of the part the file's merged bias stands for, or ""; whether the bias
+    shown is the merged one: no hidden-side part and no stacked input-side one given)."""
+    merged = _spelling(cell).merged
+    if merged is None:
+        return "", False
+    first, second = (next(p for p in cell.params if p.symbol == s) for s in merged.parts)
+    given = _names(cell, first, merged=True) & set(w)
+    if given and (_names(cell, first) | _names(cell, second)) & set(w):
+        raise ConfigError(
+            f"weights: give either {merged.symbol} or {first.symbol} and {second.symbol}, not both"
+        )
+    shown_merged = not (_names(cell, second) | {first.symbol}) & set(w)
+    return (first.symbol if given else ""), shown_merged
+
+
 def cell_weights(cell: CellType, w: dict, sizes: tuple[int, int]) -> tuple[dict, bool]:
     """The cell's parameters by state_dict name, and whether the bias shown is the merged
     one (given as such, or no hidden-side part given: b_hh = 0)."""
     for key, reason in _spelling(cell).refused.items():
         if key in w:
             raise ConfigError(f"weights.{key}: {reason}")
-    merged, present = _spelling(cell).merged, set(w)
-    alias, combined = "", False
-    if merged is not None:
-        first, second = (next(p for p in cell.params if p.symbol == s) for s in merged.parts)
-        merged_given = {_spellings(cell, first, True)[0], *_spellings(cell, first, True)[1]}
-        first_given = {first.symbol} & present
-        others = (set(_spellings(cell, first, False)[1]) | {second.symbol}) & present
-        others |= set(_spellings(cell, second, False)[1]) & present
-        if merged_given & present and (first_given or others):
-            raise ConfigError(
-                f"weights: give either {merged.symbol} or {first.symbol} and "
-                f"{second.symbol}, not both"
-            )
-        alias = first.symbol if merged_given & present else ""
-        combined = not first_given and not (others - set(_spellings(cell, first, False)[1]))
+    alias, combined = _merged_bias(cell, w)
     values = {p.name(0): _param(cell, p, w, sizes, p.symbol == alias) for p in cell.params}
     return values, combined
 
