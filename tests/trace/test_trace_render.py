@@ -134,3 +134,12 @@ def test_latex_prose_sets_the_notations_symbols_as_math():
     assert _latex_text(prose) == (
         "g(a) = a + $\\tfrac{1}{2}$ for a $\\geq $ 0, $\\sigma$(a) for a $<$ 0; 50\\% of $z_{t}$"
     )
+
+
+def test_each_step_shows_its_input_and_the_gradients_reach_the_inputs(rnn_result):
+    md = render(rnn_result, "markdown")
+    forward_1 = md.split("## Forward, t = 1")[1].split("##")[0]
+    assert forward_1.strip().splitlines()[2] == "- `x_1 = [1, 0]`"  # after the note: the input
+    gradients = md.split("## Gradients (sums over time)")[1]
+    for t, dx in enumerate(rnn_result["backward"]["dx"], start=1):
+        assert f"- `∂L/∂x_{t} = [{number(dx[0], 4)}, {number(dx[1], 4)}]`" in gradients

@@ -126,7 +126,7 @@ def gradient_equations(r: dict[str, Any]) -> list[Eq]:
     ]
     if cell.has_cell_state:
         eqs.append(Eq("∂L/∂c_0", cell.equations["dc_from_next"](1), [], back["dc0"]))
-    return eqs
+    return eqs + [Eq(f"∂L/∂x_{k}", "", [], dx) for k, dx in enumerate(back["dx"], start=1)]
 
 
 def document(r: dict[str, Any]) -> list[Section]:
@@ -136,7 +136,7 @@ def document(r: dict[str, Any]) -> list[Section]:
         t = step["t"]
         label = (r["input_labels"] or [None] * len(r["forward"]))[t - 1]
         note = f"input {label}" if label else ""
-        eqs = forward_equations(r, step)
+        eqs = [Eq(f"x_{t}", "", [], step["x"]), *forward_equations(r, step)]
         sections.append(Section(f"Forward, t = {t}", eqs, note, f"f{t}", "forward"))
     labels = r["output_labels"]
     note = f"outputs in order: {', '.join(labels)}" if labels else ""
