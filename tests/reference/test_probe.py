@@ -9,14 +9,14 @@ from rnnlab import cells
 from rnnlab.errors import ConfigError
 from rnnlab.reference.probe import states
 from rnnlab.reference.sequence_model import SequenceModelNP
+from rnnlab.spec.model import ModelSpec
 
 H = 3
 
 
 def _model(cell: str, bidirectional: bool = False) -> SequenceModelNP:
-    return SequenceModelNP(
-        "forecast", cell, 1, H, 1, bidirectional=bidirectional, dtype=np.float64, seed=1
-    )
+    spec = ModelSpec(cell=cell, hidden_size=H, bidirectional=bidirectional)
+    return SequenceModelNP("forecast", spec, 1, 1, dtype=np.float64, seed=1)
 
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])

@@ -20,6 +20,7 @@ from rnnlab.reference.embedding import Embedding
 from rnnlab.reference.heads import Linear, Readout
 from rnnlab.reference.losses import softmax_cross_entropy, squared_error
 from rnnlab.reference.recurrent import Recurrent, State
+from rnnlab.spec.model import ModelSpec
 
 Array = np.ndarray
 
@@ -30,29 +31,27 @@ class SequenceModelNP:
     def __init__(
         self,
         task: str,
-        cell: str,
+        spec: ModelSpec,
         input_size: int,
-        hidden_size: int,
         num_outputs: int,
-        num_layers: int = 1,
-        bidirectional: bool = False,
-        nonlinearity: str = "tanh",
-        dropout: float = 0.0,
         vocab_size: int | None = None,
         dtype: object = np.float32,
         seed: int = 0,
     ) -> None:
-        self.task, self.dropout = task, float(dropout)
+        """``spec`` is the run's ``model`` section (cell, sizes, directions, dropout); the
+        sizes are what the task and data imply (``torch_engine.build.model_sizes``)."""
+        self.task, self.spec, self.dropout = task, spec, float(spec.dropout)
+        hidden_size, bidirectional = spec.hidden_size, spec.bidirectional
         self.rnn = Recurrent(
-            cell,
+            spec.cell,
             input_size,
             hidden_size,
-            num_layers,
+            spec.num_layers,
             bidirectional,
-            nonlinearity,
+            spec.nonlinearity,
             dtype=dtype,
             seed=seed,
-            dropout=dropout,
+            dropout=spec.dropout,
         )
         self.readout = Readout(
             "every" if task == "language-model" else "last", hidden_size, bidirectional

@@ -56,15 +56,6 @@ def reference_twin(model: Any, dtype: Any = np.float32) -> SequenceModelNP:
     tests/reference), so what they read is what the torch model computes.
     """
     task, spec, sizes = structure_of(model)
-    twin = SequenceModelNP(
-        task,
-        spec.cell,
-        hidden_size=spec.hidden_size,
-        num_layers=spec.num_layers,
-        bidirectional=spec.bidirectional,
-        nonlinearity=spec.nonlinearity,
-        dtype=dtype,
-        **sizes,
-    )
+    twin = SequenceModelNP(task, spec, dtype=dtype, **sizes)
     twin.load_state_dict(to_numpy(model))
     return twin

@@ -122,15 +122,9 @@ def build_learner(
     if config.train.engine == "torch":
         torch_dtype = torch.float64 if dtype == "float64" else torch.float32
         return TorchLearner(model, config.task, config.train, frozen, torch_dtype)
-    m = config.model
     twin = SequenceModelNP(
         config.task,
-        m.cell,
-        hidden_size=m.hidden_size,
-        num_layers=m.num_layers,
-        bidirectional=m.bidirectional,
-        nonlinearity=m.nonlinearity,
-        dropout=m.dropout,
+        config.model,
         dtype=np.dtype(dtype).type,
         seed=config.train.seed,
         **model_sizes(config, *_counts(config, prepared)),
