@@ -48,6 +48,11 @@ def _cells_with(test: Callable[[CellType], object]) -> str:
     return " | ".join(cell.name for cell in cells.all_cells() if test(cell)) or "none"
 
 
+# A task whose default model.bidirectional differs from the field's default; RunConfig fills
+# the field from here when a config leaves it out (the schema's description says so).
+BIDIRECTIONAL_BY_TASK: dict[str, bool] = {"tag": True}
+
+
 class ModelSpec(Strict):
     """The recurrent network between the embedding and the head.
 
@@ -68,7 +73,12 @@ class ModelSpec(Strict):
     )
     hidden_size: int = Field(128, ge=1, le=8192)
     num_layers: int = Field(1, ge=1, le=16)
-    bidirectional: bool = False
+    bidirectional: bool = Field(
+        False,
+        description="read the sequence both ways; when left out: "
+        + ", ".join(f"{v} for task {k}".lower() for k, v in BIDIRECTIONAL_BY_TASK.items())
+        + ", else false",
+    )
     dropout: float = Field(0.0, ge=0.0, lt=1.0)
     init: Literal["default", "orthogonal", "identity"] = "default"
     forget_bias: float = Field(

@@ -1,6 +1,6 @@
 """RunConfig: one validated description of a training run, read from one YAML file.
 
-    task: language-model | classify | forecast
+    task: language-model | classify | forecast | tag
     data:      where the data is and how to cut it (DataSpec)
     embedding: the embedding matrix E (V x dim) for token tasks (EmbeddingSpec)
     model:     the recurrent network (ModelSpec)
@@ -29,13 +29,14 @@ from rnnlab.spec.io import (
     validation_message,
 )
 from rnnlab.spec.memory import memory_problem
-from rnnlab.spec.model import ModelSpec
+from rnnlab.spec.model import BIDIRECTIONAL_BY_TASK, ModelSpec
 from rnnlab.spec.model import Strict as _Strict
 
-Task = Literal["language-model", "classify", "forecast"]
+Task = Literal["language-model", "classify", "forecast", "tag"]
 MAX_STEPS = 100_000_000  # optimizer steps (and step intervals) a run may ask for
 MAX_SECONDS = 30 * 24 * 3600.0  # train.max_seconds: thirty days
 MAX_VOCAB = 10_000_000
+TOKENS_COLUMN, TAGS_COLUMN = "tokens", "tags"  # task tag, tsv: the default column names
 TRANSFORM_STEPS = ("log", "diff", "seasonal-diff")  # forecast: data.transform, chained with +
 
 
@@ -66,8 +67,11 @@ class DataSpec(_Strict):
     """Where the data is, and how it becomes sequences."""
 
     path: str = Field(description="a file, or sample:NAME for a bundled sample")
-    format: Literal["text", "tsv", "csv"] | None = Field(
-        None, description="inferred from the file suffix when omitted"
+    format: Literal["text", "tsv", "csv", "conll", "punctuated"] | None = Field(
+        None,
+        description="inferred from the file suffix when omitted; task tag: conll | tsv | "
+        "punctuated (punctuated text in the anthology layout: each character tagged with "
+        "the mark after it)",
     )
     tokenizer: Literal["char", "word"] = "char"
     lowercase: bool = False
@@ -81,6 +85,19 @@ class DataSpec(_Strict):
         "(e.g. [negative, positive] for labels 0, 1), shown by predict and the figures",
     )
     value_column: str | None = Field(None, description="forecast: default the last column")
+    tokens_column: str = Field(
+        TOKENS_COLUMN, min_length=1, description="tag, tsv: the space-separated tokens"
+    )
+    tags_column: str = Field(
+        TAGS_COLUMN, min_length=1, description="tag, tsv: one tag per token, space-separated"
+    )
+    max_length: int | None = Field(
+        None,
+        ge=1,
+        le=100_000,
+        description="tag: tokens per sentence at most; punctuated paragraphs are cut after "
+        "a sentence end to fit, a longer conll/tsv sentence is an error naming its line",
+    )
     seq_len: int = Field(64, ge=1, le=10_000)
     horizon: int = Field(1, ge=1, le=1_000, description="forecast: values predicted per window")
     season: int | None = Field(
@@ -112,6 +129,15 @@ class DataSpec(_Strict):
         names = self.label_names or []
         if len(set(names)) != len(names) or not all(name.strip() for name in names):
             raise ValueError(f"label_names: expected distinct non-empty names, received {names}")
+        return self
+
+    @model_validator(mode="after")
+    def _distinct_tag_columns(self) -> DataSpec:
+        if self.tokens_column == self.tags_column:
+            raise ValueError(
+                f"tags_column: expected a column other than tokens_column "
+                f"{self.tokens_column!r}, received the same"
+            )
         return self
 
     @model_validator(mode="after")
@@ -187,10 +213,11 @@ class TrainSpec(_Strict):
     )
     clip_grad_norm: float | None = Field(5.0, gt=0.0, le=1e6)
     clip_grad_value: float | None = Field(None, gt=0.0, le=1e6)
-    select_by: Literal["auto", "loss", "accuracy", "rmse", "mae"] = Field(
+    select_by: Literal["auto", "loss", "accuracy", "rmse", "mae", "f1"] = Field(
         "auto",
         description="validation metric that picks the best checkpoint and drives early "
-        "stopping; auto: accuracy (classify), loss (language-model), rmse (forecast)",
+        "stopping; auto: accuracy (classify), loss (language-model), rmse (forecast), "
+        "f1 (tag: macro F1 over the tags but O)",
     )
     early_stopping_patience: int | None = Field(None, ge=1, le=1_000_000, description="evaluations")
     eval_every: int | None = Field(
@@ -236,7 +263,10 @@ SELECT_BY: dict[str, tuple[str, ...]] = {
     "language-model": ("loss",),
     "classify": ("accuracy", "loss"),
     "forecast": ("rmse", "mae", "loss"),
+    "tag": ("f1", "accuracy", "loss"),
 }
+TAG_FORMATS = ("conll", "tsv", "punctuated")  # what task tag reads
+TAG_ONLY_FORMATS = ("conll", "punctuated")
 
 
 class RunConfig(_Strict):
@@ -249,6 +279,20 @@ class RunConfig(_Strict):
     model: ModelSpec = ModelSpec()
     train: TrainSpec = TrainSpec()
 
+    @model_validator(mode="before")
+    @classmethod
+    def _task_default_bidirectional(cls, data: Any) -> Any:
+        """model.bidirectional left out: the task's default (BIDIRECTIONAL_BY_TASK)."""
+        if not isinstance(data, dict) or data.get("task") not in BIDIRECTIONAL_BY_TASK:
+            return data
+        default = BIDIRECTIONAL_BY_TASK[data["task"]]
+        model = data.get("model", {})
+        if isinstance(model, dict) and "bidirectional" not in model:
+            return {**data, "model": {**model, "bidirectional": default}}
+        if isinstance(model, ModelSpec) and "bidirectional" not in model.model_fields_set:
+            return {**data, "model": model.model_copy(update={"bidirectional": default})}
+        return data
+
     @model_validator(mode="after")
     def _task_options(self) -> RunConfig:
         if self.task == "language-model" and self.model.bidirectional:
@@ -259,6 +303,7 @@ class RunConfig(_Strict):
             raise ValueError("data.format: classify reads a table; expected tsv | csv")
         if self.task == "forecast" and self.data.format == "text":
             raise ValueError("data.format: forecast reads a table; expected csv | tsv")
+        self._tag_options()
         allowed = SELECT_BY[self.task]
         if self.train.select_by not in ("auto", *allowed):
             raise ValueError(
@@ -266,6 +311,22 @@ class RunConfig(_Strict):
                 f"received {self.train.select_by!r}"
             )
         return self
+
+    def _tag_options(self) -> None:
+        fmt = self.data.format
+        if self.task == "tag" and fmt is not None and fmt not in TAG_FORMATS:
+            raise ValueError(
+                f"data.format: task tag reads {' | '.join(TAG_FORMATS)}; received {fmt!r}"
+            )
+        if self.task != "tag" and fmt in TAG_ONLY_FORMATS:
+            raise ValueError(
+                f"data.format: {fmt} files are for task tag; received task {self.task!r}"
+            )
+        if self.task in ("language-model", "classify", "forecast") and self.data.max_length:
+            raise ValueError(
+                f"data.max_length: only task tag cuts sentences; expected null for task "
+                f"{self.task}, received {self.data.max_length}"
+            )
 
     @model_validator(mode="after")
     def _fits_in_memory(self) -> RunConfig:

@@ -65,13 +65,14 @@ def forecast_metrics(
 
 
 class Selection:
-    """Which evaluation is best: by validation `metric` (loss | accuracy | rmse | mae,
-    see ``RunConfig.selection_metric``); higher is better for accuracy, lower for the rest."""
+    """Which evaluation is best: by validation `metric` (loss | accuracy | rmse | mae | f1,
+    see ``RunConfig.selection_metric``); higher is better for accuracy and f1, lower for
+    the rest."""
 
     def __init__(self, metric: str) -> None:
         self.metric = metric
         self.key = f"val_{metric}"
-        self.higher_is_better = metric == "accuracy"
+        self.higher_is_better = metric in ("accuracy", "f1")
 
     def improves(self, value: float | None, best: float | None) -> bool:
         """True when `value` beats `best` (or is the first value); ties do not improve."""
@@ -91,6 +92,7 @@ MIN_VALIDATION = {
     "language-model": ("val_tokens", 50, "tokens"),
     "classify": ("val_examples", 20, "examples"),
     "forecast": ("val_windows", 10, "windows"),
+    "tag": ("val_tokens", 50, "tokens"),
 }
 
 
