@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from rnnlab.trace.spec import TraceSpec, network_weights, targets
+from rnnlab.trace.spec import TraceSpec, network_weights, nonlinearity_of, targets
 
 
 def _leaf(array) -> torch.Tensor:
@@ -56,7 +56,7 @@ def unroll(spec: TraceSpec) -> dict:
         keep: dict = {}
         h, c = _step(
             spec.cell,
-            spec.nonlinearity,
+            nonlinearity_of(spec),
             x,
             h,
             c,

@@ -101,3 +101,15 @@ def test_the_page_scripts_hold_no_copy_of_a_formula_or_a_cell(name: str) -> None
     for cell in cells.names():
         assert f'"{cell}"' not in code, f"{name} names cell {cell!r}: ask /api/trace/cells"
     assert not re.search(r'"[a-z]", "[a-z]", "[a-z]"', code), f"{name} lists gate names"
+
+
+def test_a_random_network_takes_the_cells_default_nonlinearity(client: TestClient) -> None:
+    rnn = client.post("/api/trace/random", json={"cell": "rnn", "nonlinearity": "relu"}).json()
+    assert rnn["nonlinearity"] == "relu"
+    lstm = client.post("/api/trace/random", json={"cell": "lstm"}).json()
+    assert "nonlinearity" not in lstm  # the cell's own default (its first)
+    result = client.post("/api/trace", json={"spec": lstm}).json()["result"]
+    assert result["nonlinearity"] == cells.get("lstm").nonlinearities[0]
+    bad = client.post("/api/trace/random", json={"cell": "lstm", "nonlinearity": "relu"})
+    assert bad.status_code == 422
+    assert "nonlinearity: only cell rnn takes one" in bad.json()["detail"]

@@ -10,7 +10,7 @@ import numpy as np
 
 from rnnlab import cells
 from rnnlab.errors import ConfigError
-from rnnlab.trace.spec import TraceSpec
+from rnnlab.trace.spec import TraceSpec, validate
 
 MAX_SIZE = 16  # the calculator prints every number: keep it small
 
@@ -18,6 +18,15 @@ MAX_SIZE = 16  # the calculator prints every number: keep it small
 def _rounded(rng: np.random.Generator, *shape: int, decimals: int = 1) -> list:
     """Uniform in [-1, 1] to `decimals` places; a value that rounds to -0.0 is 0.0 (+ 0.0)."""
     return (np.round(rng.uniform(-1.0, 1.0, shape), decimals) + 0.0).tolist()
+
+
+def _target(rng: np.random.Generator, output: str, steps_out: int, outputs: int) -> list:
+    """One target per output step: class indices, 0/1 values or numbers in [-1, 1]."""
+    if output == "softmax":
+        return rng.integers(0, outputs, steps_out).tolist()
+    if output == "sigmoid":
+        return rng.integers(0, 2, (steps_out, outputs)).astype(float).tolist()
+    return _rounded(rng, steps_out, outputs)
 
 
 def random_trace_spec(
@@ -29,9 +38,10 @@ def random_trace_spec(
     output: str = "sigmoid",
     readout: str = "last",
     output_size: int = 1,
-    nonlinearity: str = "tanh",
+    nonlinearity: str | None = None,
 ) -> TraceSpec:
-    """A random network and input sequence, with a target so BPTT is shown too."""
+    """A random network and input sequence, with a target so BPTT is shown too
+    (nonlinearity None: the cell's default)."""
     for name, value in (
         ("input_size", input_size),
         ("hidden_size", hidden_size),
@@ -50,24 +60,19 @@ def random_trace_spec(
         if p.init == "uniform"
     }
     weights.update(W_hy=_rounded(rng, output_size, hidden_size), b_y=_rounded(rng, output_size))
-    steps_out = steps if readout == "every" else 1
-    if output == "softmax":
-        target = rng.integers(0, output_size, steps_out).tolist()
-    elif output == "sigmoid":
-        target = rng.integers(0, 2, (steps_out, output_size)).astype(float).tolist()
-    else:
-        target = _rounded(rng, steps_out, output_size)
-    if readout == "last":
-        target = target[0]
-    return TraceSpec.model_validate(
+    target = _target(rng, output, steps if readout == "every" else 1, output_size)
+    inputs = _rounded(rng, steps, input_size)  # after the target: the draws of seed n stay put
+    spec = TraceSpec.model_validate(
         {
             "title": f"Random {cell.upper()} (seed {seed})",
             "cell": cell,
             "nonlinearity": nonlinearity,
             "weights": weights,
-            "inputs": _rounded(rng, steps, input_size),
+            "inputs": inputs,
             "output": output,
             "readout": readout,
-            "target": target,
+            "target": target[0] if readout == "last" else target,
         }
     )
+    validate(spec)  # the cell's options (its nonlinearity) too
+    return spec

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rnnlab import service
 
-Task = Literal["language-model", "classify", "forecast"]
+Task = Literal[service.task_names()]  # type: ignore[valid-type]  # spec.run.Task
 CellName = Literal[service.cell_names()]  # type: ignore[valid-type]  # the registry's cells
 Mapping = dict[str, Any]
 MAX_TEXT = 10_000  # characters of one prompt or sentence
@@ -143,6 +143,35 @@ class CellInfo(BaseModel):
     params: list[CellParam]
 
 
+# ---- tasks ---------------------------------------------------------------------------------
+
+
+class TaskShape(BaseModel):
+    name: str = Field(description="one-to-many | many-to-one | many-to-many | encoder-decoder")
+    title: str
+    summary: str
+    inputs: Literal["every", "first"] = Field(description="x_t at every step, or one input")
+    outputs: Literal["every", "last"] = Field(description="an output at every step, or one")
+    encoder_decoder: bool
+    when: str = Field(description="training | prediction | both")
+
+
+class TaskInfo(BaseModel):
+    """One task a run can have (``rnnlab.service.tasks``)."""
+
+    name: str
+    display_name: str
+    hint: str
+    shapes: list[TaskShape] = Field(description="the shapes of RNN it is, training first")
+    tokens: bool = Field(description="reads tokens through an embedding E")
+    predict: str = Field(description="its prediction: /api/runs/{id}/<predict>")
+    formats: list[str] = Field(description="the data.format values it accepts")
+    bidirectional: bool = Field(description="model.bidirectional allowed")
+    fields: list[str] = Field(description="data fields only this task uses")
+    select_by: list[str] = Field(description="train.select_by choices besides auto")
+    headline: str = Field(description="the metric a runs table shows, e.g. val_accuracy")
+
+
 # ---- models --------------------------------------------------------------------------------
 
 
@@ -248,7 +277,7 @@ class RandomTrace(_Body):
     output: Literal["sigmoid", "softmax", "linear"] = "sigmoid"
     readout: Literal["last", "every"] = "last"
     output_size: int = 1
-    nonlinearity: Literal["tanh", "relu"] = "tanh"
+    nonlinearity: str | None = Field(None, description="one of the cell's; default its first")
 
 
 class TraceRequest(_Body):
