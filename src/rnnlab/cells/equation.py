@@ -19,7 +19,8 @@ key                  what the cell gives
                      its equations show). The trace adds ``t``, ``dh_out`` (dL/dh_t from
                      the readout), ``dh_next`` (from step t+1) and ``dh`` (their sum).
 ``forward``          ``fn(r, step) -> list[Eq]``: one forward step's equations, ``step``
-                     being ``r["forward"][t - 1]`` (the dict of ``forward_values`` above).
+                     being ``r["forward"][t - 1]`` (the dict of ``forward_values`` above);
+                     the trace shows ``x_t`` before them.
 ``backward``         ``fn(r, step) -> list[Eq]``: one backward step's equations after the
                      trace's own ``dL/dh_t = (from the output) + (from step t+1)``;
                      ``step`` is the dict of ``backward_values`` above.
@@ -27,7 +28,8 @@ key                  what the cell gives
                      (``"W_hhᵀ δ_k"``); used in the dL/dh equations and for dL/dh_0.
 ``dc_from_next``     the same for dL/dc_{k-1} (cells with a cell state only).
 ``gradients``        ``fn(r) -> list[Eq]``: the gradients of the cell's own parameters,
-                     summed over time (``r["backward"]["grads"][symbol]``).
+                     summed over time (``r["backward"]["grads"][symbol]``); the trace adds
+                     the readout's, dL/dh_0 (and dL/dc_0) from the rules above, dL/dx_t.
 ``spelling``         a ``Spelling``: how a trace file may write the parameters besides
                      their ``Param.symbol`` (per-gate blocks, one merged bias).
 ``network_name``     ``fn(nonlinearity) -> str``: the network's name in the example's first
@@ -40,6 +42,9 @@ The trace result ``r`` (``rnnlab.trace.compute``): ``cell``, ``nonlinearity``,
 ``W_hy``, ``b_y``), ``h0`` (and ``c0`` for a cell state), ``forward`` (one dict per step),
 ``output``, ``loss`` and ``backward`` (``steps``: one dict per step, last step first;
 ``grads`` keyed like ``weights``; ``dx``; ``dh0``, ``dc0``) — or ``None`` without a target.
+
+The weights section is the trace's: each ``Param`` by its symbol (the merged bias in place
+of its parts when the file gave it), the readout, ``h_0`` (and ``c_0``).
 
 Notation of an ``Eq`` (plain text, which the LaTeX renderer translates): ``W_xh``,
 ``h_{t-1}``, ``z^i_3`` (gate i of z at t = 3), ``δ``, ``δʰ``, ``σ``, ``tanh``, ``⊙``,
