@@ -78,18 +78,18 @@ class TraceSpec(BaseModel):
     @field_validator("cell")
     @classmethod
     def _registered(cls, name: str) -> str:
-        calculator_cell(name)
+        try:
+            calculator_cell(name)
+        except ConfigError as err:  # pydantic reports it as "cell: <message>"
+            raise ValueError(str(err).removeprefix("cell: ")) from None
         return name
 
 
 def calculator_cell(name: str) -> CellType:
     """The registered cell `name`, if the calculator has its equations; else ConfigError."""
-    try:
-        cell = cells.get(name)
-    except ConfigError as err:
-        raise ValueError(str(err).removeprefix("cell: ")) from None
+    cell = cells.get(name)
     if not cell.equations:
-        raise ValueError(f"the calculator has no equations for cell {name} yet")
+        raise ConfigError(f"cell: the calculator has no equations for cell {name} yet")
     return cell
 
 
