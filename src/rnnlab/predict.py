@@ -1,4 +1,4 @@
-"""Using a trained model: classify sentences, generate text, forecast a series.
+"""Using a trained model: classify sentences, generate text, forecast a series, tag tokens.
 
 Inference runs on the fast engine whichever engine trained the model (the
 weights are the same arrays under the same names). Generation carries the hidden
@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from rnnlab.data.series_transform import SeriesPipeline
+from rnnlab.data.tagging import TagVocab
 from rnnlab.data.tokenize import EOS, Tokenizer
 from rnnlab.data.vocab import PAD_ID, UNK_ID, Vocab
 from rnnlab.errors import ConfigError, DataError
@@ -40,6 +41,8 @@ class ModelBundle:
     scaler: dict[str, float] | None = None  # forecast: {"mean", "std"} of the training part
     history: list[float] | None = None  # forecast: the series' last values
     series: dict[str, Any] | None = None  # forecast: transform, target, scalers (None: old run)
+    tags: TagVocab | None = None  # tag: the tag vocabulary (one output per tag)
+    tag_format: str | None = None  # tag: the data format trained on (punctuated: characters)
 
     def pipeline(self) -> SeriesPipeline:
         """How values become the net's input and its output becomes values."""
@@ -98,6 +101,8 @@ class Predictor:
         self.bundle, self.config = bundle, bundle.config
         vocab_size = len(bundle.vocab) if bundle.vocab is not None else None
         classes = len(bundle.classes) if bundle.classes else None
+        if bundle.tags is not None:
+            classes = len(bundle.tags)
         self.model = model_from_config(self.config, vocab_size, classes)
         load_numpy(self.model, bundle.weights)
         self.model.eval()
@@ -142,6 +147,39 @@ class Predictor:
             }
             for text, p in zip(texts, probs, strict=True)
         ]
+
+    @torch.no_grad()
+    def tag(self, token_lists: list[list[str]]) -> list[dict[str, Any]]:
+        """Per sentence of tokens: its tokens, the likeliest tag of each, and each token's
+        tag probabilities (``probabilities[i][tag]``). Tokens the vocabulary lacks are
+        read as <unk>; ``data.lowercase`` folds them as in training."""
+        self._require("tag", "tag")
+        if not token_lists:
+            raise DataError("text: expected at least one sentence to tag, received none")
+        fold = str.lower if self.config.data.lowercase else str
+        encoded = []
+        for number, tokens in enumerate(token_lists, start=1):
+            if not tokens:
+                raise DataError(f"sentence {number}: no tokens; expected at least one to tag")
+            encoded.append(self.bundle.vocab.encode([fold(t) for t in tokens]))
+        lengths = torch.tensor([len(ids) for ids in encoded])  # on the CPU, for packing
+        x = torch.full((int(lengths.max()), len(encoded)), PAD_ID, device=self.device)
+        for b, ids in enumerate(encoded):
+            x[: len(ids), b] = torch.from_numpy(ids)  # (T, B) padded
+        logits, _ = self.model(x, lengths)  # (T, B, K)
+        probs = torch.softmax(logits.double(), dim=-1).cpu().numpy()
+        names = self.bundle.tags.tags
+        results = []
+        for b, tokens in enumerate(token_lists):
+            rows = probs[: len(tokens), b]  # (T_b, K)
+            results.append(
+                {
+                    "tokens": list(tokens),
+                    "tags": [names[int(k)] for k in rows.argmax(axis=1)],
+                    "probabilities": [dict(zip(names, map(float, r), strict=True)) for r in rows],
+                }
+            )
+        return results
 
     @torch.no_grad()
     def generate(

@@ -23,7 +23,8 @@ from rnnlab.spec.run import RunConfig
 
 def test_every_listed_sample_exists() -> None:
     names = list_samples()
-    assert set(names) == {"tiny_stories", "sample_text", "sentiment", "monthly_series"}
+    expected = {"tiny_stories", "sample_text", "sentiment", "monthly_series"}
+    assert set(names) == expected | {"toy_ner", "punctuation"}
     for name, description in names.items():
         assert sample_path(name).is_file() and description
 
@@ -101,3 +102,12 @@ def test_monthly_series_forecast() -> None:
     baselines = prepared.summary["baselines"]
     assert baselines["seasonal_naive"]["rmse"] < baselines["naive"]["rmse"]
     assert prepared.summary["value_column"] == "value" and prepared.summary["values"] == 144
+
+
+def test_tag_samples_prepare_in_their_declared_formats() -> None:
+    ner = prepare(config("tag", "sample:toy_ner"))
+    assert ner.summary["format"] == "conll" and ner.tags is not None
+    assert ner.tags.tags == ("B-LOC", "B-PER", "I-LOC", "I-PER", "O")
+    punctuation = prepare(config("tag", "sample:punctuation"))
+    assert punctuation.summary["format"] == "punctuated"
+    assert punctuation.summary["val_sentences"] > 0 and "，" in punctuation.tags

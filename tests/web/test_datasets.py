@@ -46,6 +46,8 @@ def test_samples_are_listed_with_their_tasks(client: TestClient) -> None:
         "sample_text": "language-model",
         "sentiment": "classify",
         "monthly_series": "forecast",
+        "toy_ner": "tag",
+        "punctuation": "tag",
     }
     assert all(s["path"] == f"sample:{s['name']}" and s["description"] for s in listing["samples"])
     assert listing["uploads"] == []

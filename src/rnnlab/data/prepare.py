@@ -3,6 +3,7 @@
     language-model  text file   -> LMData     (word level marks line ends with <eos>)
     classify        tsv | csv   -> ClassifyData (stratified split by data.seed)
     forecast        csv | tsv   -> SeriesData  (split by time, scaler fitted on train)
+    tag             conll | tsv | punctuated -> TagData (tag_prepare; split by sentence/essay)
     synthetic:TASK  generated   -> SyntheticAdding | SyntheticSequences | ClassifyData
                                    (rnnlab.data.synthetic; data.seq_len is the dial T)
 
@@ -38,6 +39,9 @@ from rnnlab.data.synthetic import (
     synthetic_hash,
 )
 from rnnlab.data.synthetic_data import SyntheticAdding, SyntheticSequences
+from rnnlab.data.tag_data import TagData
+from rnnlab.data.tag_prepare import prepare_tag, tag_summary
+from rnnlab.data.tagging import TaggedSentence, TagVocab
 from rnnlab.data.tokenize import Tokenizer
 from rnnlab.data.vocab import UNK_ID, Vocab, check_unknown_share
 from rnnlab.errors import ConfigError, DataError
@@ -56,15 +60,18 @@ class Prepared:
 
     tokenizer: the tokenizer of token tasks (None for forecast), to encode new text.
     summary: JSON-able facts for people and the run record (sizes, classes, baselines).
+    tags: task tag: the tag vocabulary; tagged: its split's sentences as text (baselines).
     """
 
     task: str
-    data: LMData | ClassifyData | SeriesData | SyntheticAdding | SyntheticSequences
+    data: LMData | ClassifyData | SeriesData | SyntheticAdding | SyntheticSequences | TagData
     vocab: Vocab | None
     classes: list[str] | None
     data_hash: str
     summary: dict[str, Any] = field(default_factory=dict)
     tokenizer: Tokenizer | None = None
+    tags: TagVocab | None = None
+    tagged: dict[str, list[TaggedSentence]] | None = None
 
 
 def prepare(config: RunConfig) -> Prepared:
@@ -76,6 +83,8 @@ def prepare(config: RunConfig) -> Prepared:
     if not path.is_file():
         what = "is a folder" if path.is_dir() else "file not found"
         raise DataError(f"{path}: {what} (data.path {spec.path!r})")
+    if config.task == "tag":
+        return _prepare_tag(spec, path)
     fmt = check_format(config.task, infer_format(path, spec.format), path, spec.format)
     base = {"task": config.task, "path": spec.path, "file": str(path), "format": fmt}
     data_hash = file_hash(path)
@@ -199,6 +208,16 @@ def _prepare_forecast(spec: DataSpec, path: Path, fmt: Format) -> Prepared:
     summary = {"value_column": series.name, "missing": series.report(spec.missing)}
     summary.update(data.summary())
     return Prepared("forecast", data, None, None, "", summary, None)
+
+
+def _prepare_tag(spec: DataSpec, path: Path) -> Prepared:
+    split = prepare_tag(spec, path)
+    data_hash = file_hash(path)
+    base = {"task": "tag", "path": spec.path, "file": str(path), "format": split.format}
+    summary = {**base, "sha256": data_hash, **tag_summary(split, spec)}
+    prepared = Prepared("tag", split.data, split.data.vocab, None, data_hash, summary)
+    prepared.tags, prepared.tagged = split.data.tags, {"train": split.train, "val": split.val}
+    return prepared
 
 
 def _prepare_synthetic(config: RunConfig) -> Prepared:

@@ -35,21 +35,19 @@ _SAMPLES: dict[str, tuple[str, str]] = {
         "monthly_series.csv",
         "144 monthly values: trend, yearly seasonality (period 12) and noise; columns month, value",
     ),
-}
-# Samples of task: tag, which training does not offer yet (issue #15). They resolve as
-# sample:NAME, but list_samples leaves them out until the task is wired in: the dataset
-# listing asks each listed sample which task it suits. Then move them into _SAMPLES.
-_TAG_SAMPLES: dict[str, tuple[str, str]] = {
     "toy_ner": (
         "toy_ner.conll",
-        "10 English sentences tagged BIO with PER and LOC, one token and its tag per line",
+        "10 English sentences tagged BIO with PER and LOC, one token and its tag per line "
+        "(task tag)",
     ),
     "punctuation": (
         "punctuation.txt",
         "4 short essays of plain classical Chinese written for rnnlab, in the layout of "
-        "guwenguanzhi.txt, for punctuation restoration",
+        "guwenguanzhi.txt, for punctuation restoration (task tag, data.format punctuated)",
     ),
 }
+# The data.format of a sample whose suffix does not say it (used when data.format is left out).
+SAMPLE_FORMATS: dict[str, str] = {"toy_ner": "conll", "punctuation": "punctuated"}
 
 
 def list_samples() -> dict[str, str]:
@@ -59,13 +57,21 @@ def list_samples() -> dict[str, str]:
 
 def sample_path(name: str) -> Path:
     """The file of the sample `name` (DataError listing the samples when unknown)."""
-    known = {**_SAMPLES, **_TAG_SAMPLES}
+    known = _SAMPLES
     if name not in known:
         raise DataError(
             f"no bundled sample {name!r}; the samples are {', '.join(known)} "
             f"(use them as {PREFIX}NAME)"
         )
     return SAMPLES_DIR / known[name][0]
+
+
+def sample_format(path_str: str | Path) -> str | None:
+    """The declared data.format of ``sample:NAME`` (SAMPLE_FORMATS), None for other paths."""
+    text = str(path_str)
+    if not text.startswith(PREFIX):
+        return None
+    return SAMPLE_FORMATS.get(text[len(PREFIX) :].strip())
 
 
 def resolve_path(path_str: str | Path) -> Path:

@@ -18,11 +18,11 @@ paragraph comes from), on one side, chosen at random with ``data.seed``.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterator, Sequence
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
-from rnnlab.data.batches import Batch
+from rnnlab.data.batches import Batch, Split
 from rnnlab.data.checks import check_int, check_seed
 from rnnlab.data.split import epoch_order, val_count
 from rnnlab.data.tagging import TaggedSentence, TagVocab
@@ -30,7 +30,6 @@ from rnnlab.data.vocab import PAD_ID, UNK_ID, Vocab, check_unknown_share
 from rnnlab.errors import ConfigError, DataError
 
 IGNORE_INDEX = -100
-Split = Literal["train", "val"]
 TagExample = tuple[np.ndarray, np.ndarray]  # token ids int64 (T_i,), tag ids int64 (T_i,)
 
 

@@ -3,6 +3,7 @@
     language-model:  ids (T, B) -> E[ids] -> Recurrent -> every step -> head -> (T, B, V)
     classify:        ids (T, B), lengths -> Recurrent (packed) -> last -> head -> (B, C)
     forecast:        values (T, B, 1) -> Recurrent -> last -> head -> (B, horizon)
+    tag:             ids (T, B), lengths -> Recurrent (packed) -> every step -> head -> (T, B, K)
 
 Parameters are one flat dict keyed ``embedding.weight``, ``rnn.<PyTorch name>``,
 ``head.weight``, ``head.bias`` whose arrays the optimiser updates in place. Dropout
@@ -15,6 +16,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from rnnlab.data.tag_data import IGNORE_INDEX
 from rnnlab.errors import ShapeError
 from rnnlab.reference.embedding import Embedding
 from rnnlab.reference.heads import Linear, Readout
@@ -53,9 +55,8 @@ class SequenceModelNP:
             seed=seed,
             dropout=spec.dropout,
         )
-        self.readout = Readout(
-            "every" if task == "language-model" else "last", hidden_size, bidirectional
-        )
+        every = task in ("language-model", "tag")
+        self.readout = Readout("every" if every else "last", hidden_size, bidirectional)
         self.head = Linear(self.rnn.output_size, num_outputs, dtype=dtype, seed=seed)
         self.embedding = None
         if task != "forecast":
@@ -91,9 +92,13 @@ class SequenceModelNP:
 
     def loss(self, out: Array, y: Array, reduction: str = "mean") -> tuple[float, Array]:
         """The task's loss and dL/d(out): cross-entropy over classes or tokens, MSE for
-        forecasts (``reduction="sum"`` of squared_error is the 1/2-sum, see ``losses``)."""
+        forecasts (``reduction="sum"`` of squared_error is the 1/2-sum, see ``losses``);
+        a tagger's over the real tokens only (target IGNORE_INDEX at padding, as torch's
+        ``cross_entropy`` ignores it: "mean" divides by the real tokens)."""
         if self.task == "forecast":
             return squared_error(out, y.astype(out.dtype), reduction)
+        if self.task == "tag":
+            return _tag_cross_entropy(out, y, reduction)
         logits = out.reshape(-1, out.shape[-1])  # (N, K)
         loss, grad = softmax_cross_entropy(logits, y.reshape(-1).astype(np.int64), reduction)
         return loss, grad.reshape(out.shape)
@@ -137,3 +142,15 @@ class SequenceModelNP:
         if self.embedding is not None:
             grads = {"embedding.weight": self.embedding.backward(d_inputs)} | grads
         return grads
+
+
+def _tag_cross_entropy(out: Array, y: Array, reduction: str) -> tuple[float, Array]:
+    """Cross-entropy of out (T, B, K) against tag ids y (T, B), skipping IGNORE_INDEX."""
+    logits = out.reshape(-1, out.shape[-1])  # (T*B, K)
+    target = y.reshape(-1).astype(np.int64)  # (T*B,)
+    real = target != IGNORE_INDEX
+    grad = np.zeros_like(logits)
+    if not real.any():
+        return 0.0, grad.reshape(out.shape)
+    loss, grad[real] = softmax_cross_entropy(logits[real], target[real], reduction)
+    return loss, grad.reshape(out.shape)

@@ -19,6 +19,7 @@ import numpy as np
 from rnnlab.data import infer_format, list_samples, prepare, read_table_lines, read_text
 from rnnlab.data import resolve_path as resolve_sample
 from rnnlab.data.readers import series_column
+from rnnlab.data.samples import sample_format
 from rnnlab.errors import ConfigError, DataError, RnnlabError
 from rnnlab.service.training import load_config
 from rnnlab.service.web_store import (
@@ -34,6 +35,7 @@ from rnnlab.service.web_store import (
     upload_labels,
     utc_now,
 )
+from rnnlab.spec.run import TAG_FORMATS
 from rnnlab.store import atomic_write_bytes
 
 UPLOAD_PREFIX = "upload:"
@@ -49,8 +51,10 @@ def list_datasets(home: str | Path | None = None) -> dict[str, list[dict[str, An
     samples = []
     for name, description in list_samples().items():
         path = resolve_sample(f"sample:{name}")
-        fmt = infer_format(path, None)
-        task = suited_task(path, fmt)
+        if sample_format(f"sample:{name}") in TAG_FORMATS:
+            task = "tag"
+        else:
+            task = suited_task(path, infer_format(path, None))
         entry = {"name": name, "path": f"sample:{name}", "description": description}
         samples.append({**entry, "task": task})
     index = data_index(home)

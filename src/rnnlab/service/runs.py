@@ -9,6 +9,7 @@ import numpy as np
 
 from rnnlab.data import is_synthetic, parse_synthetic_path
 from rnnlab.data.readers import read_series
+from rnnlab.data.tagging import TagVocab
 from rnnlab.data.vocab import Vocab
 from rnnlab.errors import ConfigError, DataError, RunBusy
 from rnnlab.predict import MAX_SAMPLES, ModelBundle, Predictor
@@ -137,6 +138,8 @@ def load_bundle(ref: str, home: str | Path | None = None, tag: str | None = None
         scaler=meta.get("scaler"),
         history=meta.get("history"),
         series=meta.get("series"),
+        tags=TagVocab.from_dict(meta["tags"], f"run {record.id}: tags") if "tags" in meta else None,
+        tag_format=meta.get("tag_format"),
     )
 
 

@@ -15,6 +15,7 @@ from rnnlab.data import Prepared, SeriesData, prepare
 from rnnlab.errors import ConfigError
 from rnnlab.events import Event
 from rnnlab.service.runs import refuse_if_training, run_details
+from rnnlab.service.tagging import save_tag_vocab, tag_baselines, tag_checkpoint_meta
 from rnnlab.spec.run import RunConfig, apply_overrides, load_run_config, parse_run_config
 from rnnlab.store import RunRecord, RunRecorder, Store, owners, read_run_checkpoint
 from rnnlab.train import Trainer, build_learner, check_engine
@@ -40,6 +41,8 @@ def checkpoint_meta(config: RunConfig, prepared: Prepared) -> dict[str, Any]:
         meta["vocab"] = prepared.vocab.to_json()
     if prepared.classes is not None:
         meta["classes"] = list(prepared.classes)
+    if config.task == "tag":
+        meta.update(tag_checkpoint_meta(prepared))
     if config.task == "forecast":
         series = prepared.data
         meta["scaler"] = {"mean": float(series.mean), "std": float(series.std)}
@@ -89,6 +92,8 @@ def create_run(store: Store, config: RunConfig, prepared: Prepared) -> str:
     )
     if prepared.vocab is not None:
         prepared.vocab.save(store.run_dir(record.id) / "vocab.json")
+    if prepared.tags is not None:
+        save_tag_vocab(store.run_dir(record.id), prepared.tags)
     return record.id
 
 
@@ -96,6 +101,8 @@ def prepare_run(config: RunConfig) -> tuple[RunConfig, Prepared, np.ndarray | No
     """Data, engine check and the initial embedding: every error before a run exists."""
     prepared = prepare(config)
     check_engine(config)
+    if config.task == "tag":
+        prepared.summary["baselines"] = tag_baselines(prepared)
     if config.task == "forecast":
         return config, prepared, None
     embedding, report = initial_embedding(config, prepared)

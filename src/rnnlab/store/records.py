@@ -15,6 +15,7 @@ from typing import Any, get_args
 
 from rnnlab.errors import ConfigError, DataError
 from rnnlab.events import FINAL_STATUSES, Status
+from rnnlab.spec.run import Task
 
 STATUSES: tuple[str, ...] = get_args(Status)
 SPLITS = ("train", "val")
@@ -111,7 +112,7 @@ def whole_number(value: Any, what: str, minimum: int = 0) -> int:
     return number
 
 
-TASKS = ("language-model", "classify", "forecast")
+TASKS: tuple[str, ...] = get_args(Task)  # the run config's tasks (spec.run.Task)
 
 
 def check_task(task: str) -> str:

@@ -3,6 +3,8 @@
     language-model:  ids (T, B) -> E[ids] (T, B, E) -> recurrent (T, B, H) -> head -> (T, B, V)
     classify:        ids (T, B), lengths (B,) -> packed -> recurrent -> h_n -> head -> (B, C)
     forecast:        values (T, B, 1) -> recurrent -> h_n -> head -> (B, horizon)
+    tag:             ids (T, B), lengths (B,) -> packed -> recurrent -> every step (T, B, dirs*H)
+                     -> head -> (T, B, K) one tag distribution per token (padding: zeros in)
 
 The recurrent stack is chosen by asking ``rnnlab.cells`` about ``model.cell``:
 torch.nn's own module where the cell has one (``torch_native``: nn.RNN / LSTM / GRU,
@@ -29,8 +31,8 @@ from rnnlab.spec.model import ModelSpec
 from rnnlab.torch_engine.cell_layer import CellRecurrent
 from rnnlab.torch_engine.fast_cells import ExplicitRecurrent
 
-Task = Literal["language-model", "classify", "forecast"]
-TASKS = ("language-model", "classify", "forecast")
+Task = Literal["language-model", "classify", "forecast", "tag"]
+TASKS = ("language-model", "classify", "forecast", "tag")
 State = torch.Tensor | tuple[torch.Tensor, torch.Tensor]
 
 
@@ -92,22 +94,33 @@ class SequenceModel(nn.Module):
     def forward(
         self, x: torch.Tensor, lengths: torch.Tensor | None = None, state: State | None = None
     ) -> tuple[torch.Tensor, State]:
-        """Outputs (LM: (T, B, V); classify/forecast: (B, O)) and the final state."""
+        """Outputs (LM: (T, B, V); tag: (T, B, K); classify/forecast: (B, O)) and the
+        final state."""
         inputs = self.drop(self.embedding(x) if self.embedding is not None else x)  # (T, B, E)
         if self.task == "language-model":
             y, state_n = self.rnn(inputs, state)  # (T, B, H)
             return self.head(self.drop(y)), state_n  # (T, B, V)
-        if isinstance(self.rnn, ExplicitRecurrent | CellRecurrent):
-            _, state_n = self.rnn(inputs, state, lengths)  # lengths by masking
-        elif lengths is not None:
-            packed = nn.utils.rnn.pack_padded_sequence(inputs, lengths.cpu(), enforce_sorted=False)
-            _, state_n = self.rnn(packed, state)
-        else:
-            _, state_n = self.rnn(inputs, state)
+        y, state_n = self._over_lengths(inputs, lengths, state)  # (T, B, dirs*H)
+        if self.task == "tag":
+            return self.head(self.drop(y)), state_n  # (T, B, K)
         h_n = state_n[0] if isinstance(state_n, tuple) else state_n  # (L*dirs, B, H)
         directions = 2 if self.rnn.bidirectional else 1
         features = torch.cat(list(h_n[-directions:]), dim=1)  # (B, dirs*H) top layer
         return self.head(self.drop(features)), state_n  # (B, O)
+
+    def _over_lengths(
+        self, inputs: torch.Tensor, lengths: torch.Tensor | None, state: State | None
+    ) -> tuple[torch.Tensor, State]:
+        """Every step's top-layer output (T, B, dirs*H), zero past each length, and the
+        final state, each sequence read over its own length (packed or masked)."""
+        if isinstance(self.rnn, ExplicitRecurrent | CellRecurrent):
+            return self.rnn(inputs, state, lengths)  # lengths by masking
+        if lengths is None:
+            return self.rnn(inputs, state)
+        packed = nn.utils.rnn.pack_padded_sequence(inputs, lengths.cpu(), enforce_sorted=False)
+        out, state_n = self.rnn(packed, state)
+        y, _ = nn.utils.rnn.pad_packed_sequence(out, total_length=inputs.shape[0])
+        return y, state_n
 
 
 def recurrent_params(model: SequenceModel) -> list[tuple[Param, torch.Tensor]]:

@@ -33,6 +33,8 @@ from rnnlab.train.torch_learner import TorchLearner, resolve_device
 def _counts(config: RunConfig, prepared: Any) -> tuple[int | None, int | None]:
     """(vocab size, number of classes) of the prepared data, None where the task has none."""
     vocab_size = len(prepared.vocab) if config.task != "forecast" else None
+    if config.task == "tag":
+        return vocab_size, len(prepared.tags)  # one output per tag
     return vocab_size, len(prepared.classes) if config.task == "classify" else None
 
 

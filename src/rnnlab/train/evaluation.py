@@ -4,7 +4,9 @@ series' validation forecasts).
 
 Metrics by task (``rnnlab.train.metrics``): a language model's loss and perplexity (bits
 per character for a char-level one), a classifier's loss, accuracy and macro F1, a
-forecaster's loss and errors in the series' own units (transforms inverted).
+forecaster's loss and errors in the series' own units (transforms inverted), a tagger's
+loss per token, accuracy, macro and micro F1 over the tags but O and span F1 for BIO tags
+(``tag_evaluation``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from rnnlab.train.metrics import (
     forecast_metrics,
     language_model_metrics,
 )
+from rnnlab.train.tag_evaluation import tag_confusion, tag_validation_metrics
 
 
 @dataclass
@@ -58,6 +61,8 @@ def validation_metrics(seen: Validation, config: RunConfig, prepared: Any) -> di
         return {}
     if config.task == "language-model":
         return language_model_metrics(seen.loss_sum, seen.count, config.data.tokenizer == "char")
+    if config.task == "tag":
+        return tag_validation_metrics(seen.loss_sum, seen.outputs, seen.targets, prepared.tags)
     outputs = np.concatenate(seen.outputs)
     if config.task == "classify":
         targets = np.concatenate(seen.targets)
@@ -75,6 +80,9 @@ def evaluation_probe(seen: Validation, task: str, prepared: Any, step: int) -> P
     other runs or when nothing was validated."""
     if not seen.outputs:
         return None
+    if task == "tag":
+        payload = tag_confusion(seen.outputs, seen.targets, prepared.tags, step)
+        return ProbeTaken(step, "confusion", payload)
     outputs = np.concatenate(seen.outputs)
     if task == "classify":
         classes = list(prepared.classes)

@@ -69,13 +69,15 @@ class NumpyLearner(Learner):
         loss_sum, _ = self.model.loss(out, batch.y, "sum")
         if self.task == "forecast":
             loss_sum *= 2.0  # "sum" is the textbook 1/2-sum
-        outputs = None
+        outputs, count = None, int(batch.y.size)
         if self.task == "classify":
             outputs = out.argmax(axis=1)
         elif self.task == "forecast":
             outputs = out.astype(np.float64)
+        elif self.task == "tag":  # predicted tag ids (T, B); the loss counts real tokens
+            outputs, count = out.argmax(axis=-1), int(batch.n_tokens)
         carry = state if self.task == "language-model" else None
-        return EvalOutput(float(loss_sum), int(batch.y.size), outputs, carry)
+        return EvalOutput(float(loss_sum), count, outputs, carry)
 
     def gradients(self, batch: Batch, carry: Any = None) -> dict[str, np.ndarray]:
         self.model.train(True)

@@ -182,12 +182,14 @@ class TorchLearner(Learner):
         self.model.eval()
         out, state, y = self._model_out(batch, carry)
         loss_sum = float(self._loss(out, y, "sum"))
-        outputs = None
+        outputs, count = None, int(y.numel())
         if self.task == "classify":
             outputs = out.argmax(dim=1).cpu().numpy()
         elif self.task == "forecast":
             outputs = out.cpu().numpy().astype(np.float64)
-        return EvalOutput(loss_sum, int(y.numel()), outputs, self._detach(state))
+        elif self.task == "tag":  # predicted tag ids (T, B); the loss counts real tokens
+            outputs, count = out.argmax(dim=-1).cpu().numpy(), int(batch.n_tokens)
+        return EvalOutput(loss_sum, count, outputs, self._detach(state))
 
     def gradients(self, batch: Batch, carry: Any = None) -> dict[str, np.ndarray]:
         self.model.train()

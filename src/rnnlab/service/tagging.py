@@ -1,0 +1,199 @@
+"""Sequence labelling (``task: tag``) use cases: tag text with a trained tagger, restore
+punctuation, and the per-tag comparison of a run with the baselines on its split.
+
+For the views (CLI ``rnnlab predict``, the web's predict page):
+
+- ``tag_text(ref, texts)``: each text split into tokens (on whitespace; a punctuation
+  run reads characters, one sentence per line, marks and notes dropped), each token's
+  tag and tag probabilities; a punctuation run also gives the text with the marks put
+  back (``punctuated``).
+- ``tag_comparison(details)``: rows of per-tag precision/recall/F1 of the model (the
+  checkpoint in use, from its confusion counts) beside the baselines' F1 on the same
+  validation split; ``tag_comparison_lines`` prints them.
+
+The run keeps its tag vocabulary twice: in every checkpoint's meta (``tags``, what
+predict and resume load) and as ``tags.json`` in the run's folder (for people).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from rnnlab.data import Prepared
+from rnnlab.data.punctuation import characters_to_punctuate, restore_lines
+from rnnlab.data.tagging import TagVocab
+from rnnlab.errors import ConfigError, DataError
+from rnnlab.predict import unknown_tokens_warning
+from rnnlab.service.runs import load_bundle
+from rnnlab.spec.files import atomic_write_text
+from rnnlab.store import Store
+from rnnlab.train.tag_baselines import baseline_reports
+from rnnlab.train.tag_evaluation import per_tag_scores
+from rnnlab.train.tag_metrics import report_as_dict
+
+TAG_VOCAB_FILE = "tags.json"
+PUNCTUATED = "punctuated"
+MAX_TEXTS = 1000  # texts in one request
+SHOWN_BASELINES = ("majority", "unigram", "bigram")
+
+
+def tag_checkpoint_meta(prepared: Prepared) -> dict[str, Any]:
+    """What a tagger's checkpoints carry besides the vocab: its tags and data format."""
+    return {"tags": prepared.tags.to_dict(), "tag_format": prepared.summary["format"]}
+
+
+def save_tag_vocab(run_dir: Path, tags: TagVocab) -> Path:
+    """``tags.json`` in the run's folder, written atomically."""
+    text = json.dumps(tags.to_dict(), ensure_ascii=False, indent=0) + "\n"
+    return atomic_write_text(run_dir / TAG_VOCAB_FILE, text)
+
+
+def tag_baselines(prepared: Prepared) -> dict[str, Any]:
+    """{kind: tag_report as dicts} of each baseline on the validation split ({} without
+    one), counted on the training sentences of the same split."""
+    tagged = prepared.tagged or {}
+    if not tagged.get("val"):
+        return {}
+    reports = baseline_reports(tagged["train"], tagged["val"], prepared.tags)
+    return {kind: report_as_dict(report) for kind, report in reports.items()}
+
+
+def _sentences(text: str, fmt: str) -> list[list[str]]:
+    if fmt == PUNCTUATED:
+        return characters_to_punctuate(text)
+    tokens = text.split()
+    return [tokens] if tokens else []
+
+
+def tag_text(ref: str, texts: list[str], home: str | Path | None = None) -> dict[str, Any]:
+    """Tag each of `texts` with run `ref`'s tagger (best checkpoint, else last).
+
+    Returns ``{"task": "tag", "format", "tags": [every tag], "results": [{"text",
+    "sentences": [{"tokens", "tags", "probabilities": [{tag: p} per token]}],
+    "punctuated": the text with its marks put back, or None}], "unknown_tokens",
+    "warnings"}``. DataError for an empty text (naming its number).
+    """
+    if not isinstance(texts, list) or not texts:
+        raise DataError("texts: expected at least one text to tag, received none")
+    if len(texts) > MAX_TEXTS:
+        raise ConfigError(f"texts: expected at most {MAX_TEXTS} texts, received {len(texts)}")
+    bundle = load_bundle(ref, home)
+    if bundle.config.task != "tag" or bundle.tags is None:
+        raise ConfigError(f"tag needs a tag run; this run's task is {bundle.config.task}")
+    from rnnlab.predict import Predictor  # torch only when a model is used
+
+    fmt = _run_format(bundle)
+    per_text = []
+    for number, text in enumerate(texts, start=1):
+        if not isinstance(text, str) or not text.strip():
+            raise DataError(f"text {number}: empty; expected tokens to tag")
+        try:
+            per_text.append(_sentences(text, fmt))
+        except DataError as err:
+            raise DataError(f"text {number}: {err}") from None
+        if not per_text[-1]:
+            raise DataError(f"text {number}: no tokens to tag")
+    tagged = Predictor(bundle).tag([s for sentences in per_text for s in sentences])
+    results, start = [], 0
+    for text, sentences in zip(texts, per_text, strict=True):
+        mine = tagged[start : start + len(sentences)]
+        start += len(sentences)
+        punctuated = None
+        if fmt == PUNCTUATED:
+            punctuated = restore_lines([s["tokens"] for s in mine], [s["tags"] for s in mine])
+        results.append({"text": text, "sentences": mine, "punctuated": punctuated})
+    unknown = _unknown(bundle, per_text)
+    warnings = [unknown_tokens_warning(unknown)] if unknown else []
+    return {
+        "task": "tag",
+        "format": fmt,
+        "tags": list(bundle.tags.tags),
+        "results": results,
+        "unknown_tokens": unknown,
+        "warnings": warnings,
+    }
+
+
+def _run_format(bundle: Any) -> str:
+    return bundle.tag_format or bundle.config.data.format or "conll"
+
+
+def _unknown(bundle: Any, per_text: list[list[list[str]]]) -> list[str]:
+    fold = str.lower if bundle.config.data.lowercase else str
+    vocab = bundle.vocab
+    tokens = (t for sentences in per_text for s in sentences for t in s)
+    return list(dict.fromkeys(t for t in tokens if fold(t) not in vocab))
+
+
+def punctuate(ref: str, text: str, home: str | Path | None = None) -> dict[str, Any]:
+    """A punctuation run's restored text: ``{"text", "punctuated", "sentences", ...}``
+    (``tag_text`` of one text, flattened); ConfigError for a run of another format."""
+    result = tag_text(ref, [text], home)
+    if result["format"] != PUNCTUATED:
+        raise ConfigError(
+            f"punctuate needs a run trained on data.format punctuated; this run's data "
+            f"format is {result['format']}"
+        )
+    first = result.pop("results")[0]
+    return {**result, **first}
+
+
+# ---- the run's per-tag comparison ---------------------------------------------------------
+
+
+def tag_comparison(details: dict[str, Any], home: str | Path | None = None) -> list[dict]:
+    """``[{"tag", "support", "precision", "recall", "f1", "<baseline>_f1" ...}, ...]``: per
+    tag of a tag run, the model's scores at the checkpoint in use (its last confusion
+    counts otherwise) beside each baseline's F1 on the same split; [] for other runs or
+    before an evaluation."""
+    if details.get("task") != "tag":
+        return []
+    confusion = _confusion_at(details, home)
+    if confusion is None:
+        return []
+    scores = per_tag_scores(confusion["classes"], confusion["counts"])
+    baselines = (details.get("summary") or {}).get("baselines") or {}
+    rows = []
+    for tag, s in scores.items():
+        row = {"tag": tag, **s}
+        for kind in SHOWN_BASELINES:
+            if kind in baselines:
+                row[f"{kind}_f1"] = baselines[kind]["per_tag"][tag]["f1"]
+        rows.append(row)
+    return rows
+
+
+def _confusion_at(details: dict[str, Any], home: str | Path | None) -> dict[str, Any] | None:
+    with Store(home) as store:
+        probes = store.probes(details["id"], "confusion")
+    if not probes:
+        return None
+    step = (details.get("checkpoint_used") or {}).get("step")
+    chosen = [p for p in probes if p.get("step") == step]
+    return (chosen or probes)[-1]
+
+
+def tag_comparison_lines(rows: list[dict[str, Any]], summary: dict[str, Any]) -> list[str]:
+    """The rows as aligned text under a header, then the baselines' micro/macro F1."""
+    if not rows:
+        return []
+    kinds = [k for k in SHOWN_BASELINES if f"{k}_f1" in rows[0]]
+    width = max(8, *(len(r["tag"]) for r in rows))
+    head = f"{'tag':<{width}}  {'count':>6}  {'P':>6}  {'R':>6}  {'F1':>6}"
+    head += "".join(f"  {k + ' F1':>12}" for k in kinds)
+    lines = [head]
+    for r in rows:
+        line = f"{r['tag']:<{width}}  {r['support']:>6}  {r['precision']:>6.3f}  "
+        line += f"{r['recall']:>6.3f}  {r['f1']:>6.3f}"
+        line += "".join(f"  {r[f'{k}_f1']:>12.3f}" for k in kinds)
+        lines.append(line)
+    baselines = summary.get("baselines") or {}
+    for kind in kinds:
+        report = baselines[kind]
+        lines.append(
+            f"baseline {kind}: micro F1 {report['micro']['f1']:.3f}, macro F1 "
+            f"{report['macro']['f1']:.3f}, token accuracy {report['accuracy']:.3f}"
+        )
+    return lines
