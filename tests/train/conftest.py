@@ -27,6 +27,7 @@ BASE: dict[str, dict[str, Any]] = {
             "season": 12,
         }
     },
+    "tag": {"data": {"path": "sample:toy_ner", "val_fraction": 0.2}},
 }
 
 

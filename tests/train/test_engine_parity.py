@@ -16,16 +16,18 @@ from rnnlab.train import build_learner
 from rnnlab.train.trainer import Trainer
 from tests.train.conftest import prepared_for, small_config
 
-CASES = list(
-    itertools.product(
-        ["language-model", "classify", "forecast"],
+CASES = [
+    *itertools.product(
+        ["language-model", "classify", "forecast", "tag"],
         [("rnn", "tanh"), ("rnn", "relu"), ("lstm", "tanh"), ("gru", "tanh")],
-    )
-)
+    ),
+    ("tag", ("mingru", "tanh")),  # generic cells: CellRecurrent's lengths and the scan
+    ("tag", ("lstm-ln", "tanh")),
+]
 
 
 def _twins(task: str, cell: str, nonlinearity: str, **model):
-    bidirectional = task == "classify"
+    bidirectional = task in ("classify", "tag")
     config = small_config(
         task,
         model={

@@ -23,10 +23,14 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 @handle_errors
 def predict(
     run: Run,
-    texts: Annotated[list[str], typer.Argument(help="Sentences to classify.")],
+    texts: Annotated[list[str], typer.Argument(help="Sentences to classify or tag.")],
     as_json: AsJson = False,
 ) -> None:
-    """Classify sentences with a trained classifier: label and class probabilities."""
+    """Classify sentences (label and class probabilities), or tag them with a tagger: each
+    token with its tag (a punctuation run prints the text with the marks put back)."""
+    if service.run_task(run) == "tag":
+        print_tags(service.tag_text(run, texts), as_json)
+        return
     results = service.classify(run, texts)
     if as_json:
         typer.echo(json.dumps(results, indent=2))
@@ -40,6 +44,23 @@ def predict(
             *[f"{row['probabilities'][c]:.3f}" for c in classes],
         )
     console.print(table)
+
+
+def print_tags(result: dict, as_json: bool) -> None:
+    """A tagger's result: JSON, or per text its punctuated text (punctuation runs) or
+    its sentences as token/TAG pairs, one sentence per line."""
+    for warning in result["warnings"]:
+        Console(stderr=True).print(Text(f"warning: {warning}", style="yellow"))
+    if as_json:
+        typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    for item in result["results"]:
+        if item["punctuated"] is not None:
+            typer.echo(item["punctuated"])
+            continue
+        for sentence in item["sentences"]:
+            pairs = zip(sentence["tokens"], sentence["tags"], strict=True)
+            typer.echo(" ".join(f"{token}/{tag}" for token, tag in pairs))
 
 
 @handle_errors

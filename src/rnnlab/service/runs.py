@@ -74,6 +74,12 @@ def list_runs(
         return rows
 
 
+def run_task(ref: str, home: str | Path | None = None) -> str:
+    """The task of run `ref` (language-model, classify, forecast, tag, ...)."""
+    with Store(home) as store:
+        return store.get_run(ref).task
+
+
 def show_run(ref: str, home: str | Path | None = None) -> dict[str, Any]:
     with Store(home) as store:
         store.reap_orphans()

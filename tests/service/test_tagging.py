@@ -1,0 +1,129 @@
+"""task: tag through the service: train on the bundled samples, tag and punctuate text,
+resume exactly, the per-tag comparison with the baselines, and the errors of bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rnnlab import service
+from rnnlab.errors import ConfigError, DataError
+
+from .conftest import config_path, last_checkpoint, train_interrupted
+
+TINY = ["model.hidden_size=8", "embedding.dim=8", "train.epochs=3"]
+NER = [*TINY, "train.batch_size=2"]
+PUNCTUATION = [*TINY, "train.batch_size=4", "data.max_length=30"]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    home = tmp_path_factory.mktemp("tag-home")
+    ner = service.train(config_path("toy_ner"), NER, home=home)
+    punctuation = service.train(config_path("punctuation"), PUNCTUATION, home=home)
+    return home, {"ner": ner["id"], "punctuation": punctuation["id"]}
+
+
+def test_a_tag_run_records_tag_metrics_tags_and_baselines(runs) -> None:
+    home, ids = runs
+    details = service.show_run(ids["punctuation"], home=home)
+    assert details["status"] == "finished" and details["task"] == "tag"
+    metrics = details["final_metrics"]
+    assert {"val_loss", "val_accuracy", "val_f1", "val_micro_f1"} <= set(metrics)
+    assert "val_span_f1" not in metrics  # the marks are not BIO tags
+    saved = json.loads((Path(details["folder"]) / "tags.json").read_text(encoding="utf-8"))
+    assert saved["tags"] == ["O", "、", "。", "！", "，", "：", "；", "？"]
+    baselines = details["summary"]["baselines"]
+    assert set(baselines) == {"majority", "unigram", "bigram"}
+    assert baselines["majority"]["micro"]["f1"] == 0.0  # never a mark
+    assert details["summary"]["select_by"] == "f1"
+
+
+def test_ner_run_has_span_f1(runs) -> None:
+    home, ids = runs
+    assert "val_span_f1" in service.show_run(ids["ner"], home=home)["final_metrics"]
+
+
+def test_tag_comparison_rows_are_per_tag_beside_the_baselines(runs) -> None:
+    home, ids = runs
+    details = service.show_run(ids["punctuation"], home=home)
+    rows = service.tag_comparison(details, home=home)
+    assert [r["tag"] for r in rows] == ["O", "、", "。", "！", "，", "：", "；", "？"]
+    for row in rows:
+        assert {"precision", "recall", "f1", "support", "majority_f1", "bigram_f1"} <= set(row)
+    total = sum(r["support"] for r in rows)
+    assert total == details["summary"]["val_tokens"]
+    lines = service.tag_comparison_lines(rows, details["summary"])
+    assert lines[0].split()[:5] == ["tag", "count", "P", "R", "F1"]
+    assert any(line.startswith("baseline bigram: micro F1") for line in lines)
+    other = service.show_run(ids["ner"], home=home) | {"task": "classify"}
+    assert service.tag_comparison(other, home=home) == []
+
+
+def test_tag_text_aligns_tokens_tags_and_probabilities(runs) -> None:
+    home, ids = runs
+    result = service.tag_text(ids["ner"], ["Anna lives in Zork", "Bo sings"], home=home)
+    assert result["task"] == "tag" and result["format"] == "conll"
+    first = result["results"][0]["sentences"][0]
+    assert first["tokens"] == ["Anna", "lives", "in", "Zork"]
+    assert len(first["tags"]) == 4 and set(first["tags"]) <= set(result["tags"])
+    for tag, probs in zip(first["tags"], first["probabilities"], strict=True):
+        assert set(probs) == set(result["tags"]) and abs(sum(probs.values()) - 1) < 1e-9
+        assert probs[tag] == max(probs.values())
+    assert result["results"][0]["punctuated"] is None
+    assert "Zork" in result["unknown_tokens"] and "Anna" not in result["unknown_tokens"]
+    assert "read as <unk>" in result["warnings"][0]
+
+
+def test_punctuate_puts_the_marks_back_after_the_characters(runs) -> None:
+    home, ids = runs
+    result = service.punctuate(ids["punctuation"], "余居山中，屋前有水\n客問曰", home=home)
+    chars = [s["tokens"] for s in result["sentences"]]
+    assert chars == [list("余居山中屋前有水"), list("客問曰")]  # marks dropped, one per line
+    restored = result["punctuated"].split("\n")
+    marks = set(service.tag_text(ids["punctuation"], ["山"], home=home)["tags"]) - {"O"}
+    assert ["".join(c for c in line if c not in marks) for line in restored] == [
+        "余居山中屋前有水",
+        "客問曰",
+    ]
+
+
+def test_bad_input_is_refused_naming_the_text(runs) -> None:
+    home, ids = runs
+    with pytest.raises(DataError, match=r"text 2: empty; expected tokens to tag"):
+        service.tag_text(ids["ner"], ["Anna", "   "], home=home)
+    with pytest.raises(DataError, match=r"texts: expected at least one text"):
+        service.tag_text(ids["ner"], [], home=home)
+    with pytest.raises(DataError, match=r"text 1: text: no characters to punctuate"):
+        service.tag_text(ids["punctuation"], ["，。！"], home=home)
+    with pytest.raises(ConfigError, match=r"punctuate needs a run trained on data.format punc"):
+        service.punctuate(ids["ner"], "Anna", home=home)
+
+
+def test_a_run_of_another_task_is_refused(tmp_path: Path) -> None:
+    run = service.train(
+        config_path("forecast"), ["model.hidden_size=4", "train.max_steps=1"], home=tmp_path
+    )
+    with pytest.raises(ConfigError, match=r"tag needs a tag run; this run's task is forecast"):
+        service.tag_text(run["id"], ["a b"], home=tmp_path)
+
+
+@pytest.mark.parametrize("engine", ["torch", "numpy"])
+def test_a_resumed_tag_run_ends_with_the_weights_of_an_uninterrupted_one(
+    tmp_path: Path, engine: str
+) -> None:
+    overrides = [*PUNCTUATION, f"train.engine={engine}", "model.dropout=0.2"]
+    whole = service.train(config_path("punctuation"), overrides, home=tmp_path)
+    stopped = train_interrupted(config_path("punctuation"), overrides, 3, tmp_path)
+    assert stopped["status"] == "interrupted" and stopped["steps"] == 3
+    resumed = service.resume(stopped["id"], home=tmp_path)
+    assert resumed["status"] == "finished" and resumed["steps"] == whole["steps"]
+    expected, _ = last_checkpoint(tmp_path, whole["id"])
+    actual, meta = last_checkpoint(tmp_path, stopped["id"])
+    assert meta["tags"]["tags"][0] == "O" and meta["tag_format"] == "punctuated"
+    for key in expected:
+        np.testing.assert_array_equal(actual[key], expected[key], err_msg=key)
+    assert resumed["final_metrics"] == whole["final_metrics"]
