@@ -82,6 +82,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "run_metrics",
         "run_probes",
         "run_states",
+        "run_task",
         "show_run",
     ),
     "sweep": ("STORAGE_FILE", "run_sweep", "show_sweep"),
