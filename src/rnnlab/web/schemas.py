@@ -165,9 +165,18 @@ class TaskInfo(BaseModel):
     shapes: list[TaskShape] = Field(description="the shapes of RNN it is, training first")
     tokens: bool = Field(description="reads tokens through an embedding E")
     predict: str = Field(description="its prediction: /api/runs/{id}/<predict>")
+    readout: Literal["vocabulary", "classes", "values"] = Field(
+        description="what the output layer scores: the next token (V), K classes or tags, "
+        "or the next values of a series"
+    )
     formats: list[str] = Field(description="the data.format values it accepts")
     bidirectional: bool = Field(description="model.bidirectional allowed")
-    fields: list[str] = Field(description="data fields only this task uses")
+    fields: list[str] = Field(description="config fields only this task uses")
+    defaults: Mapping = Field(
+        description="fields whose value for this task, when left out, is not the field's "
+        "default: dotted name -> value"
+    )
+    figures: list[str] = Field(description="run figures only this task has, e.g. confusion")
     select_by: list[str] = Field(description="train.select_by choices besides auto")
     headline: str = Field(description="the metric a runs table shows, e.g. val_accuracy")
 

@@ -8,6 +8,7 @@ from rnnlab.web.routers import (
     models,
     predict,
     runs,
+    tasks,
     trace,
 )
 
@@ -19,6 +20,7 @@ ROUTERS = (
     models.router,
     runs.router,
     predict.router,
+    tasks.router,
     trace.router,
 )
 

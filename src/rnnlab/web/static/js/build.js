@@ -3,8 +3,9 @@
 
 import { api, showError } from "./api.js";
 import { CELLS, cellInfo } from "./cells.js";
-import { drawDiagram } from "./diagram.js";
-import { $, debounce, el, fillForm, FIELDS, linkWith, loadHint, markNav, markReady, readForm, readState, writeState } from "./state.js";
+import { drawDiagram, drawShape } from "./diagram.js";
+import { $, debounce, el, fillForm, FIELDS, linkWith, loadHint, markNav, markReady, readForm, readState, taskDefaults, writeState } from "./state.js";
+import { taskInfo, taskOptions } from "./tasks.js";
 
 const form = $("#build-form");
 let state = readState();
@@ -13,11 +14,6 @@ let pending = null;
 const ASSUMED_V = 100;
 const ASSUMED_K = 2; // the AbortController of the summary request in flight
 
-const TASK_HINT = {
-  "language-model": "predict the next token at every step",
-  classify: "one label per sentence (many-to-one)",
-  forecast: "the next values of a numeric series",
-};
 /** The cell choices, labelled with the registry's display names (GET /api/cells). */
 function fillCellChoices() {
   const select = $("#model-cell");
@@ -45,25 +41,73 @@ function applyCellOptions(cell) {
   if (takes[state["model.init"]] === false) state["model.init"] = "default";
 }
 
+/** A control for config field `key` (the schema's type and choices), labelled by its name. */
+function fieldControl(key) {
+  const field = FIELDS[key];
+  const id = `field-${key.replace(".", "-")}`;
+  const testid = key.replace(".", "-");
+  let control;
+  if (field.choices) control = el("select", { id, name: key, "data-testid": testid }, field.choices.map((c) => new Option(c, c)));
+  else if (field.type === "bool") control = el("input", { id, name: key, type: "checkbox", "data-testid": testid });
+  else if (field.type === "int" || field.type === "float") control = el("input", { id, name: key, type: "number", step: field.type === "int" ? 1 : "any", "data-testid": testid });
+  else control = el("input", { id, name: key, type: "text", "data-testid": testid });
+  return el("div", { class: `field${field.type === "bool" ? " check" : ""}` }, el("label", { for: id, text: key.split(".")[1].replaceAll("_", " ") }), control);
+}
+
+/** The model and training options only the chosen task takes (its `fields`; the data
+ * fields are the Data page's), redrawn when the task changes. */
+function drawTaskFields(task) {
+  const host = $("#task-fields");
+  if (host.dataset.task === (task?.name || "")) return;
+  host.dataset.task = task?.name || "";
+  const keys = (task?.fields || []).filter((key) => !key.startsWith("data.") && key in FIELDS);
+  host.replaceChildren(...keys.map(fieldControl));
+  host.closest("fieldset").classList.toggle("hidden", keys.length === 0);
+}
+
+/** Whether the chosen task's options turn attention on (a field named *attention*). */
+function attentionOn(task) {
+  const key = (task?.fields || []).find((k) => /attention/.test(k));
+  const value = key ? state[key] : null;
+  return Boolean(value) && value !== "none";
+}
+
+/** The small diagrams of the shapes of RNN the chosen task is (GET /api/tasks). */
+function drawTaskShapes(task) {
+  const figures = (task?.shapes || []).map((shape) => {
+    const host = el("div", { class: "diagram", "data-testid": `shape-${shape.name}` });
+    drawShape(host, shape, { attention: attentionOn(task) });
+    const when = shape.when === "both" ? "" : ` (${shape.when})`;
+    return el("figure", {}, host, el("figcaption", {}, el("b", { text: `${shape.title}${when}` }), `: ${shape.summary}`));
+  });
+  $("#task-shapes").replaceChildren(...figures);
+}
+
 /** Enable, disable or hide the controls that depend on the task and the cell. */
 function applyConstraints() {
   const cell = cellInfo(state["model.cell"]);
-  $("#task-hint").textContent = TASK_HINT[state.task] || "";
+  const task = taskInfo(state.task);
+  $("#task-hint").textContent = task?.hint || "";
+  drawTaskFields(task);
   $("#cell-hint").textContent = cellHint(cell);
-  const lm = state.task === "language-model";
+  const oneWay = task ? !task.bidirectional : false;
   const bidir = $("#model-bidirectional");
-  bidir.disabled = lm;
-  if (lm) state["model.bidirectional"] = false;
-  $("#bidirectional-hint").textContent = lm ? "a language model must not see the future" : "reads the sequence both ways; two rows per layer";
+  bidir.disabled = oneWay;
+  if (oneWay) state["model.bidirectional"] = false;
+  $("#bidirectional-hint").textContent = oneWay ? `a ${task.display_name} reads one way only` : "reads the sequence both ways; two rows per layer";
   applyCellOptions(cell);
-  $("#embedding-fields").classList.toggle("hidden", state.task === "forecast");
+  $("#embedding-fields").classList.toggle("hidden", task ? !task.tokens : false);
   const init = String(state["embedding.init"]);
   $("#row-window").classList.toggle("hidden", !["ppmi-svd", "word2vec"].includes(init));
   $("#embedding-dim").disabled = init === "onehot" || init.startsWith("file:") || init.startsWith("embedding:");
   fillForm(form, state);
+  drawTaskShapes(task);
 }
 
 function summaryBody() {
+  const task = taskInfo(state.task);
+  const tokens = task ? task.tokens : true;
+  const values = task?.readout === "values";
   const hint = loadHint(state["data.path"]);
   const vocab = Number($("#summary-vocab").value) || null;
   const classes = Number($("#summary-classes").value) || null;
@@ -76,10 +120,10 @@ function summaryBody() {
     task: state.task,
     model: config.model,
     embedding: config.embedding,
-    vocab_size: state.task === "forecast" ? null : vocab ?? hint?.vocab_size ?? ASSUMED_V,
-    num_classes: state.task === "classify" ? classes ?? hint?.classes?.length ?? ASSUMED_K : null,
-    horizon: state.task === "forecast" ? state["data.horizon"] : null,
-    input_size: state.task === "forecast" ? 1 : null,
+    vocab_size: tokens ? vocab ?? hint?.vocab_size ?? ASSUMED_V : null,
+    num_classes: takesClasses() ? classes ?? hint?.classes?.length ?? ASSUMED_K : null,
+    horizon: values ? state["data.horizon"] : null,
+    input_size: tokens ? null : 1,
   };
 }
 
@@ -105,6 +149,16 @@ function drawSummary(summary) {
   $("#summary-total").textContent = total === trainable ? total : `${total} (${trainable} trainable)`;
 }
 
+/** Whether the chosen task's output layer scores K classes (labels, or tags). */
+function takesClasses() {
+  return taskInfo(state.task)?.readout === "classes";
+}
+
+/** The chosen task's shape while it trains (GET /api/tasks), or null. */
+function trainingShape() {
+  return taskInfo(state.task)?.shapes[0] || null;
+}
+
 /** The diagram from the form alone (used before or without the server's answer). */
 function localDiagram() {
   const cell = cellInfo(state["model.cell"]);
@@ -113,8 +167,8 @@ function localDiagram() {
     steps: 4,
     layers: state["model.num_layers"],
     directions: state["model.bidirectional"] ? 2 : 1,
-    readout: state.task === "language-model" ? "every" : "last",
-    embedding: state.task !== "forecast",
+    readout: trainingShape()?.outputs === "every" ? "every" : "last",
+    embedding: taskInfo(state.task)?.tokens ?? true,
     cell: state["model.cell"],
     display_name: cell?.display_name,
     labels,
@@ -123,11 +177,8 @@ function localDiagram() {
 
 function drawUnrolled(diagram) {
   const d = { ...localDiagram(), ...(diagram || {}) };
-  const what = {
-    "language-model": "every step predicts the next token (many-to-many)",
-    classify: "the readout sees the last step only (many-to-one)",
-    forecast: `the readout sees the last step and predicts the next ${state["data.horizon"]} value(s)`,
-  }[state.task];
+  const shape = trainingShape();
+  const what = shape ? `${shape.title}: ${shape.summary}` : "";
   const both = d.directions === 2 ? "; with two directions it reads [h→_T ; h←_1], the final state of each" : "";
   $("#diagram-note").textContent = `${d.steps} of T steps shown; ${what}${both}.`;
   drawDiagram($("#diagram"), d);
@@ -137,8 +188,8 @@ async function refreshSummary() {
   const hint = loadHint(state["data.path"]);
   const typed = $("#summary-vocab").value || $("#summary-classes").value;
   $("#summary-source").textContent = hint ? `V and K from the preview of ${state["data.path"]}` : typed ? "" : `assumed until the Data page previews your data`;
-  $("#summary-vocab").closest(".row").classList.toggle("hidden", state.task === "forecast");
-  $("#summary-classes").disabled = state.task !== "classify";
+  $("#summary-vocab").closest(".row").classList.toggle("hidden", taskInfo(state.task)?.tokens === false);
+  $("#summary-classes").disabled = !takesClasses();
   pending?.abort();
   pending = new AbortController();
   const { signal } = pending;
@@ -162,9 +213,18 @@ async function refreshSummary() {
 
 const refreshLater = debounce(refreshSummary, 200);
 
+/** A new task: the fields the old task defaulted go back to their own default, and the
+ * fields the new task defaults take its value (GET /api/tasks: `defaults`). */
+function switchTask(from, to) {
+  for (const key of Object.keys(taskDefaults(from))) if (key in FIELDS) state[key] = FIELDS[key].def;
+  for (const [key, value] of Object.entries(taskDefaults(to))) if (key in FIELDS) state[key] = value;
+}
+
 function update() {
   $("#summary-table").dataset.state = "loading";
+  const before = state.task;
   readForm(form, state);
+  if (state.task !== before) switchTask(before, state.task);
   applyConstraints();
   writeState(state);
   $("#next-data").setAttribute("href", linkWith("/data", state));
@@ -180,6 +240,7 @@ function init() {
   $("#summary-vocab").placeholder = String(ASSUMED_V);
   $("#summary-classes").placeholder = String(ASSUMED_K);
   fillCellChoices();
+  $("#task").replaceChildren(...taskOptions());
   fillForm(form, state);
   applyConstraints();
   writeState(state);

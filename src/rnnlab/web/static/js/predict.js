@@ -4,8 +4,10 @@
 import { api, guarded, seg } from "./api.js";
 import { renderFigure } from "./figures.js";
 import { $, el, markNav, markReady } from "./state.js";
+import { taskInfo } from "./tasks.js";
 
-const PANEL = { classify: "#panel-classify", "language-model": "#panel-generate", forecast: "#panel-forecast" };
+// the panel of each prediction (a task's `predict`, GET /api/tasks)
+const PANEL = { classify: "#panel-classify", generate: "#panel-generate", forecast: "#panel-forecast" };
 const USABLE = new Set(["finished", "early-stopped", "interrupted", "diverged"]);
 let runs = [];
 
@@ -15,7 +17,8 @@ function currentRun() {
 
 function showPanel() {
   const run = currentRun();
-  for (const [task, id] of Object.entries(PANEL)) $(id).classList.toggle("hidden", !run || run.task !== task);
+  const predict = run ? taskInfo(run.task)?.predict : null;
+  for (const [name, id] of Object.entries(PANEL)) $(id).classList.toggle("hidden", predict !== name);
   $("#run-task").textContent = run ? `${run.task} · ${run.status} · ${run.steps ?? "?"} steps` : "";
   if (run) {
     const params = new URLSearchParams(window.location.search);

@@ -5,20 +5,19 @@ import { api, guarded, seg, showError } from "./api.js";
 import { cellInfo, displayName } from "./cells.js";
 import { cellText, renderFigure, renderMessage } from "./figures.js";
 import { $, $$, el, markNav, markReady } from "./state.js";
+import { taskInfo, taskOptions } from "./tasks.js";
 
 let runs = [];
 let sort = { key: "created_at", dir: -1 };
 const selected = new Set();
 let current = null; // the run shown in the detail panel
 
-const METRIC = { "language-model": "val_perplexity", classify: "val_accuracy", forecast: "val_rmse" };
-
 function row(run) {
   const m = run.config?.model || {};
   // the metrics of the checkpoint predict/generate/forecast use (best by select_by, or last)
   const used = run.checkpoint_used;
   const metrics = used?.tag ? used.metrics : run.final_metrics || run.summary?.final_metrics || {};
-  const metricName = METRIC[run.task];
+  const metricName = taskInfo(run.task)?.headline || "val_loss"; // GET /api/tasks
   return {
     id: run.id,
     name: run.name || run.id,
@@ -190,11 +189,12 @@ async function showRun(id) {
   detailFacts(run);
   flowOptions(run);
   figure($("#fig-curves"), "curves");
-  if (run.task === "classify") figure($("#fig-task"), "confusion");
-  else if (run.task === "forecast") figure($("#fig-task"), "forecast");
+  const task = taskInfo(run.task);
+  const own = task?.figures[0]; // the figure only this task's runs have (GET /api/tasks)
+  if (own) figure($("#fig-task"), own);
   else $("#fig-task").replaceChildren();
   drawFlow();
-  $("#inspect-text").placeholder = run.task === "language-model" ? "e.g. The little fox" : run.task === "classify" ? "e.g. a warm and funny film" : "(a forecast run reads its own series)";
+  $("#inspect-text").placeholder = task?.tokens === false ? "(this run reads its own series)" : "e.g. The little fox";
   drawInspect();
   figure($("#fig-histograms"), "histograms", { which: $("#hist-which").value });
   $("#detail").scrollIntoView({ behavior: "smooth", block: "start" });
@@ -202,6 +202,7 @@ async function showRun(id) {
 
 function init() {
   markNav();
+  $("#filter-task").querySelector('option[value="lab"]').before(...taskOptions());
   for (const th of $$("#runs-table th[data-key]")) {
     th.querySelector("button").addEventListener("click", () => {
       sort = th.dataset.key === sort.key ? { key: sort.key, dir: -sort.dir } : { key: th.dataset.key, dir: 1 };

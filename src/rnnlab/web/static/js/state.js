@@ -4,7 +4,11 @@
 // a present-but-empty value means null (e.g. `train.clip_grad_norm=` turns clipping off).
 
 // Every field, its type, default, choices and bounds come from RunConfig's JSON schema
-// (GET /api/config/schema): the pages keep no copy of them.
+// (GET /api/config/schema): the pages keep no copy of them. A few fields default to
+// another value for some task (GET /api/tasks: a task's `defaults`).
+
+import { taskInfo } from "./tasks.js";
+
 const TYPES = { string: "str", integer: "int", number: "float", boolean: "bool", array: "list" };
 
 /** One field of the schema: {type, def, nullable, choices, min, max}. */
@@ -64,14 +68,26 @@ export function parseValue(key, raw) {
   return text;
 }
 
-/** The current state: every field's value (defaults filled in). */
+/** The fields whose default for `task` is not their own: {dotted name: value}. */
+export function taskDefaults(task) {
+  return taskInfo(task)?.defaults || {};
+}
+
+/** The current state: every field's value (defaults, the task's where it has its own). */
 export function readState(search = window.location.search) {
   const params = new URLSearchParams(search);
   const state = {};
   for (const key of Object.keys(FIELDS)) {
     state[key] = params.has(key) ? parseValue(key, params.get(key)) : FIELDS[key].def;
   }
+  for (const [key, value] of Object.entries(taskDefaults(state.task))) if (!params.has(key) && key in FIELDS) state[key] = value;
   return state;
+}
+
+/** Whether a field at its schema default still needs writing: when the task has its own
+ * default for it, leaving it out would give the task's value. */
+function taskDefaulted(state, key) {
+  return key in taskDefaults(state.task);
 }
 
 /** The query string of a state: only fields that differ from their defaults. */
@@ -79,7 +95,7 @@ export function toQuery(state) {
   const params = new URLSearchParams();
   for (const [key, field] of Object.entries(FIELDS)) {
     const value = state[key];
-    if (value === undefined || value === field.def) continue;
+    if (value === undefined || (value === field.def && !taskDefaulted(state, key))) continue;
     params.set(key, value === null ? "" : Array.isArray(value) ? value.join(",") : String(value));
   }
   return params.toString();
@@ -111,7 +127,7 @@ export function toConfig(state, { sections = ["data", "embedding", "model", "tra
     const [section, name] = key.split(".");
     if (!name || !config[section]) continue;
     const value = state[key];
-    if (value === field.def && !(key === "data.path")) continue;
+    if (value === field.def && !(key === "data.path") && !taskDefaulted(state, key)) continue;
     if (value === null && !field.nullable) continue;
     config[section][name] = value;
   }
