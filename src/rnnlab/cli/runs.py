@@ -106,6 +106,8 @@ def show(
         console.print(Text(f"checkpoint used: {used['label']}: {values or 'not evaluated'}"))
     for line in service.comparison_lines(details["baseline_comparison"]):
         console.print(Text(line))
+    for line in service.tag_comparison_lines(details["tag_comparison"], details["summary"]):
+        console.print(Text(line))
     for warning in details["summary"].get("warnings", []):
         console.print(Text(f"warning: {warning}", style="yellow"))
     console.print(Text(f"folder: {details['folder']}"))

@@ -90,6 +90,8 @@ def train(
         console.print(Text(f"predict, generate and forecast use the checkpoint: {used}"))
     for line in service.comparison_lines(details["baseline_comparison"]):
         console.print(Text(line))
+    for line in service.tag_comparison_lines(details["tag_comparison"], details["summary"]):
+        console.print(Text(line))
     if as_json:
         typer.echo(json.dumps(details, indent=2))
     else:

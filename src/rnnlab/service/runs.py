@@ -16,6 +16,7 @@ from rnnlab.predict import MAX_SAMPLES, ModelBundle, Predictor
 from rnnlab.service.arguments import check_forecast_steps, check_generate_arguments, whole_number
 from rnnlab.service.baselines import forecast_comparison
 from rnnlab.service.checkpoint_use import best_metrics, checkpoint_in_use, chosen_tag
+from rnnlab.service.tag_report import tag_rows
 from rnnlab.spec.run import parse_run_config
 from rnnlab.store import Store, list_checkpoints, owners, read_run_checkpoint
 from rnnlab.store.records import TASKS
@@ -44,6 +45,8 @@ def run_details(store: Store, run_id: str) -> dict[str, Any]:
     details["checkpoints"] = list_checkpoints(store.run_dir(record.id) / "checkpoints")
     details["folder"] = str(store.run_dir(record.id))
     details["baseline_comparison"] = forecast_comparison(details)  # forecast: model vs naive
+    probes = store.probes(record.id, "confusion") if record.task == "tag" else []
+    details["tag_comparison"] = tag_rows(details, probes)  # tag: per tag vs the baselines
     return details
 
 

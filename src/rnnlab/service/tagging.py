@@ -7,9 +7,10 @@ For the views (CLI ``rnnlab predict``, the web's predict page):
   run reads characters, one sentence per line, marks and notes dropped), each token's
   tag and tag probabilities; a punctuation run also gives the text with the marks put
   back (``punctuated``).
-- ``tag_comparison(details)``: rows of per-tag precision/recall/F1 of the model (the
-  checkpoint in use, from its confusion counts) beside the baselines' F1 on the same
-  validation split; ``tag_comparison_lines`` prints them.
+- ``tag_comparison(details)`` (also ``details["tag_comparison"]`` of ``show_run``): rows
+  of per-tag precision/recall/F1 of the model (the checkpoint in use, from its confusion
+  counts) beside the baselines' F1 on the same validation split;
+  ``tag_comparison_lines`` prints them (``service.tag_report``).
 
 The run keeps its tag vocabulary twice: in every checkpoint's meta (``tags``, what
 predict and resume load) and as ``tags.json`` in the run's folder (for people).
@@ -27,16 +28,15 @@ from rnnlab.data.tagging import TagVocab
 from rnnlab.errors import ConfigError, DataError
 from rnnlab.predict import unknown_tokens_warning
 from rnnlab.service.runs import load_bundle
+from rnnlab.service.tag_report import tag_rows
 from rnnlab.spec.files import atomic_write_text
 from rnnlab.store import Store
 from rnnlab.train.tag_baselines import baseline_reports
-from rnnlab.train.tag_evaluation import per_tag_scores
 from rnnlab.train.tag_metrics import report_as_dict
 
 TAG_VOCAB_FILE = "tags.json"
 PUNCTUATED = "punctuated"
 MAX_TEXTS = 1000  # texts in one request
-SHOWN_BASELINES = ("majority", "unigram", "bigram")
 
 
 def tag_checkpoint_meta(prepared: Prepared) -> dict[str, Any]:
@@ -144,56 +144,9 @@ def punctuate(ref: str, text: str, home: str | Path | None = None) -> dict[str, 
 
 
 def tag_comparison(details: dict[str, Any], home: str | Path | None = None) -> list[dict]:
-    """``[{"tag", "support", "precision", "recall", "f1", "<baseline>_f1" ...}, ...]``: per
-    tag of a tag run, the model's scores at the checkpoint in use (its last confusion
-    counts otherwise) beside each baseline's F1 on the same split; [] for other runs or
-    before an evaluation."""
+    """The per-tag rows of a run's details (``tag_report.tag_rows``), read from the store."""
     if details.get("task") != "tag":
         return []
-    confusion = _confusion_at(details, home)
-    if confusion is None:
-        return []
-    scores = per_tag_scores(confusion["classes"], confusion["counts"])
-    baselines = (details.get("summary") or {}).get("baselines") or {}
-    rows = []
-    for tag, s in scores.items():
-        row = {"tag": tag, **s}
-        for kind in SHOWN_BASELINES:
-            if kind in baselines:
-                row[f"{kind}_f1"] = baselines[kind]["per_tag"][tag]["f1"]
-        rows.append(row)
-    return rows
-
-
-def _confusion_at(details: dict[str, Any], home: str | Path | None) -> dict[str, Any] | None:
     with Store(home) as store:
         probes = store.probes(details["id"], "confusion")
-    if not probes:
-        return None
-    step = (details.get("checkpoint_used") or {}).get("step")
-    chosen = [p for p in probes if p.get("step") == step]
-    return (chosen or probes)[-1]
-
-
-def tag_comparison_lines(rows: list[dict[str, Any]], summary: dict[str, Any]) -> list[str]:
-    """The rows as aligned text under a header, then the baselines' micro/macro F1."""
-    if not rows:
-        return []
-    kinds = [k for k in SHOWN_BASELINES if f"{k}_f1" in rows[0]]
-    width = max(8, *(len(r["tag"]) for r in rows))
-    head = f"{'tag':<{width}}  {'count':>6}  {'P':>6}  {'R':>6}  {'F1':>6}"
-    head += "".join(f"  {k + ' F1':>12}" for k in kinds)
-    lines = [head]
-    for r in rows:
-        line = f"{r['tag']:<{width}}  {r['support']:>6}  {r['precision']:>6.3f}  "
-        line += f"{r['recall']:>6.3f}  {r['f1']:>6.3f}"
-        line += "".join(f"  {r[f'{k}_f1']:>12.3f}" for k in kinds)
-        lines.append(line)
-    baselines = summary.get("baselines") or {}
-    for kind in kinds:
-        report = baselines[kind]
-        lines.append(
-            f"baseline {kind}: micro F1 {report['micro']['f1']:.3f}, macro F1 "
-            f"{report['macro']['f1']:.3f}, token accuracy {report['accuracy']:.3f}"
-        )
-    return lines
+    return tag_rows(details, probes)
