@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import typing
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -230,3 +231,30 @@ def describe_task(name: str) -> dict[str, Any]:
 def list_tasks() -> list[dict[str, Any]]:
     """Every task (``describe_task``), in the config's order."""
     return [describe_task(name) for name in task_names()]
+
+
+# ---- a run's task report, for the views ----------------------------------------------------
+
+
+def tag_scores(ref: str, home: str | Path | None = None) -> dict[str, Any]:
+    """A tag run's per-tag scores beside its baselines (``service.tag_comparison``:
+    ``rows``) and each baseline's micro and macro F1 and token accuracy (``baselines``);
+    ConfigError for a run of another task."""
+    from rnnlab.service.runs import show_run
+    from rnnlab.service.tagging import tag_comparison
+
+    details = show_run(ref, home)
+    if details["task"] != "tag":
+        raise ConfigError(
+            f"tag scores need a tag run; run {details['id']}'s task is {details['task']}"
+        )
+    reports = (details.get("summary") or {}).get("baselines") or {}
+    baselines = {
+        kind: {
+            "micro_f1": report["micro"]["f1"],
+            "macro_f1": report["macro"]["f1"],
+            "accuracy": report["accuracy"],
+        }
+        for kind, report in reports.items()
+    }
+    return {"rows": tag_comparison(details, home), "baselines": baselines}

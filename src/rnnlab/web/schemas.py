@@ -268,6 +268,53 @@ class Forecast(BaseModel):
     horizon: int
 
 
+class TagRequest(_Body):
+    texts: list[Text] = Field(
+        description="texts to tag: tokens separated by spaces (a punctuation run reads "
+        "characters); the number of texts is checked by the service"
+    )
+
+
+class TaggedSentence(BaseModel):
+    tokens: list[str]
+    tags: list[str] = Field(description="the likeliest tag of each token")
+    probabilities: list[dict[str, float]] = Field(description="per token: tag -> p")
+
+
+class TaggedText(BaseModel):
+    text: str
+    sentences: list[TaggedSentence]
+    punctuated: str | None = Field(description="a punctuation run: the text with its marks")
+
+
+class Tagged(BaseModel):
+    task: str
+    format: str = Field(description="the run's data format (punctuated: characters)")
+    tags: list[str] = Field(description="every tag the run knows")
+    results: list[TaggedText]
+    unknown_tokens: list[str] = []
+    warnings: list[str] = []
+
+
+class TagScore(BaseModel):
+    """One tag of a tag run: the model's scores and the baselines' F1 (``<kind>_f1``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    tag: str
+    support: int
+    precision: float
+    recall: float
+    f1: float
+
+
+class TagScores(BaseModel):
+    rows: list[TagScore] = Field(description="per tag, at the checkpoint in use")
+    baselines: dict[str, dict[str, float]] = Field(
+        description="per baseline (majority, unigram, bigram): micro_f1, macro_f1, accuracy"
+    )
+
+
 # ---- calculator ----------------------------------------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""/api/runs/{id}/classify | generate | forecast: use a trained model."""
+"""/api/runs/{id}/classify | generate | forecast | tag: use a trained model."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from rnnlab.web.schemas import (
     ForecastRequest,
     Generated,
     GenerateRequest,
+    Tagged,
+    TagRequest,
 )
 
 router = APIRouter(prefix="/runs/{run_id}", tags=["use a model"])
@@ -36,3 +38,10 @@ def generate(run_id: str, body: GenerateRequest, home: Home) -> Any:
 def forecast(run_id: str, body: ForecastRequest, home: Home) -> Any:
     """The next values after `values` (default: the end of the training series)."""
     return service.forecast_values(run_id, body.steps, body.values, home)
+
+
+@router.post("/tag", response_model=Tagged)
+def tag(run_id: str, body: TagRequest, home: Home) -> Any:
+    """Each text's tokens with their tags and tag probabilities; a punctuation run also
+    gives the text with its marks put back (``punctuated``)."""
+    return service.tag_text(run_id, body.texts, home)

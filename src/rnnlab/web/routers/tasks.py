@@ -8,9 +8,11 @@ from typing import Any
 from fastapi import APIRouter
 
 from rnnlab import service
-from rnnlab.web.schemas import TaskInfo
+from rnnlab.web.deps import Home
+from rnnlab.web.schemas import TagScores, TaskInfo
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
+run_router = APIRouter(prefix="/runs/{run_id}", tags=["tasks"])
 
 
 @router.get("", response_model=list[TaskInfo])
@@ -24,3 +26,10 @@ def tasks() -> Any:
 def task(name: str) -> Any:
     """One task; 422 listing the tasks for any other name."""
     return service.describe_task(name)
+
+
+@run_router.get("/tag-scores", response_model=TagScores)
+def tag_scores(run_id: str, home: Home) -> Any:
+    """A tag run's precision, recall and F1 per tag beside the baselines' F1; 422 for a
+    run of another task."""
+    return service.tag_scores(run_id, home)
