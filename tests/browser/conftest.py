@@ -48,11 +48,17 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def browser_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The served app's RNNLAB home (a test may train runs into it in-process)."""
+    return tmp_path_factory.mktemp("rnnlab-home")
+
+
+@pytest.fixture(scope="session")
+def base_url(browser_home: Path) -> Iterator[str]:
     """The real app on 127.0.0.1:<free port>, its store in a temporary RNNLAB home."""
     from rnnlab.web.app import create_app
 
-    home = tmp_path_factory.mktemp("rnnlab-home")  # training processes get it from the app
+    home = browser_home  # training processes get it from the app
     port = _free_port()
     app = create_app(home=home, max_upload_mb=UPLOAD_MB)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")

@@ -99,6 +99,7 @@ class TaskView:
     predict: str  # the prediction: classify | generate | forecast | tag | translate
     readout: Literal["vocabulary", "classes", "values"]  # what the output layer scores
     headline: str | None = None  # the metric a runs table shows; None: the first select_by
+    report: str | None = None  # a run's task report: GET /api/runs/{id}/<report>
 
 
 TASK_VIEWS: dict[str, TaskView] = {
@@ -134,6 +135,7 @@ TASK_VIEWS: dict[str, TaskView] = {
         True,
         "tag",
         "classes",
+        report="tag-scores",
     ),
     "seq2seq": TaskView(
         "sequence to sequence",
@@ -224,6 +226,7 @@ def describe_task(name: str) -> dict[str, Any]:
         "defaults": _task_defaults(name),
         "figures": [figure for figure, task in TASK_OF_FIGURE.items() if task == name],
         "select_by": select_by,
+        "report": view.report,
         "headline": view.headline or (f"val_{select_by[0]}" if select_by else "val_loss"),
     }
 

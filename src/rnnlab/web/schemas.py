@@ -179,6 +179,7 @@ class TaskInfo(BaseModel):
     figures: list[str] = Field(description="run figures only this task has, e.g. confusion")
     select_by: list[str] = Field(description="train.select_by choices besides auto")
     headline: str = Field(description="the metric a runs table shows, e.g. val_accuracy")
+    report: str | None = Field(description="its runs' report: /api/runs/{id}/<report>")
 
 
 # ---- models --------------------------------------------------------------------------------

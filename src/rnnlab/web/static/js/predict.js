@@ -1,13 +1,15 @@
-// Page 5, Predict: classify sentences (probability bars), generate text, or forecast a
-// series with a trained run (POST /api/runs/{id}/classify | generate | forecast).
+// Page 5, Predict: classify sentences (probability bars), generate text, forecast a
+// series, or tag tokens (predict-tasks.js) with a trained run (POST /api/runs/{id}/
+// classify | generate | forecast | tag: the run's task's `predict`, GET /api/tasks).
 
 import { api, guarded, seg } from "./api.js";
 import { renderFigure } from "./figures.js";
+import { showTagRun, tagTexts } from "./predict-tasks.js";
 import { $, el, markNav, markReady } from "./state.js";
 import { taskInfo } from "./tasks.js";
 
 // the panel of each prediction (a task's `predict`, GET /api/tasks)
-const PANEL = { classify: "#panel-classify", generate: "#panel-generate", forecast: "#panel-forecast" };
+const PANEL = { classify: "#panel-classify", generate: "#panel-generate", forecast: "#panel-forecast", tag: "#panel-tag" };
 const USABLE = new Set(["finished", "early-stopped", "interrupted", "diverged"]);
 let runs = [];
 
@@ -19,6 +21,7 @@ function showPanel() {
   const run = currentRun();
   const predict = run ? taskInfo(run.task)?.predict : null;
   for (const [name, id] of Object.entries(PANEL)) $(id).classList.toggle("hidden", predict !== name);
+  if (predict === "tag") showTagRun(run);
   $("#run-task").textContent = run ? `${run.task} · ${run.status} · ${run.steps ?? "?"} steps` : "";
   if (run) {
     const params = new URLSearchParams(window.location.search);
@@ -138,6 +141,11 @@ function init() {
   $("#classify-form").addEventListener("submit", classify);
   $("#generate-form").addEventListener("submit", generate);
   $("#forecast-form").addEventListener("submit", forecast);
+  $("#tag-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const run = currentRun();
+    if (run) tagTexts(run, $("#predict-error"));
+  });
   loadRuns().finally(markReady);
 }
 

@@ -170,6 +170,32 @@ function detailFacts(run) {
   $("#detail-facts").replaceChildren(...facts);
 }
 
+/** Table figures of a run report: a list of rows (objects) as one table, and a mapping of
+ * mappings ({baseline: {metric: value}}) as a table with a row per key. */
+function reportTables(report) {
+  const tables = [];
+  for (const [name, value] of Object.entries(report || {})) {
+    const rows = Array.isArray(value) ? value : Object.entries(value || {}).map(([key, v]) => ({ [name.replace(/s$/, "")]: key, ...v }));
+    if (!rows.length) continue;
+    const columns = Object.keys(rows[0]);
+    tables.push({ kind: "table", title: name.replaceAll("_", " "), columns, rows: rows.map((r) => columns.map((c) => r[c] ?? null)) });
+  }
+  return tables;
+}
+
+/** The run's task report (GET /api/runs/{id}/<report>), when its task has one. */
+async function drawReport(run, report) {
+  const host = $("#task-report");
+  host.replaceChildren();
+  if (!report) return;
+  try {
+    const tables = reportTables(await api(`/api/runs/${seg(run.id)}/${report}`));
+    host.replaceChildren(...tables.map((table) => renderFigure(el("div", { "data-testid": `report-${table.title.replaceAll(" ", "-")}` }), table)));
+  } catch (err) {
+    renderMessage(host, `${report}: ${err.detail || err.message}`);
+  }
+}
+
 async function showRun(id) {
   current = id;
   const params = new URLSearchParams(window.location.search);
@@ -190,6 +216,7 @@ async function showRun(id) {
   flowOptions(run);
   figure($("#fig-curves"), "curves");
   const task = taskInfo(run.task);
+  drawReport(run, task?.report);
   const own = task?.figures[0]; // the figure only this task's runs have (GET /api/tasks)
   if (own) figure($("#fig-task"), own);
   else $("#fig-task").replaceChildren();
