@@ -12,17 +12,22 @@ import pytest
 from rnnlab.data.seq2seq import SEQ2SEQ_SPECIALS
 from rnnlab.data.seq2seq_tasks import (
     DATE_FORMATS,
+    DEFAULTS,
     MONTHS,
     REVERSE_LETTERS,
     TASKS,
     _write_date,
     build_task_data,
+    build_task_path,
     generate_pairs,
     get_task,
+    is_task_path,
     make_add,
     make_dates,
     make_reverse,
     make_sort,
+    parse_task_path,
+    task_hash,
     task_vocab,
 )
 from rnnlab.errors import ConfigError, DataError
@@ -127,3 +132,37 @@ def test_built_data_decodes_back_to_the_generated_text() -> None:
     data = build_task_data("add", 2, 10, 0, seed=3)
     train, _ = generate_pairs("add", 10, 0, 2, seed=3)
     assert [data.decode_target(t) for _, t in data.pairs("train")] == [t for _, t in train]
+
+
+# ---- the data path ------------------------------------------------------------------------
+
+
+def test_task_paths_parse_with_defaults_and_build_the_data() -> None:
+    assert is_task_path(" seq2seq:reverse") and not is_task_path("synthetic:copy")
+    assert parse_task_path("seq2seq:reverse") == ("reverse", DEFAULTS)
+    assert DEFAULTS == {"size": 10, "n": 10_000, "val": 1_000}
+    name, params = parse_task_path("seq2seq:add?size=3&n=40&val=5")
+    assert (name, params) == ("add", {"size": 3, "n": 40, "val": 5})
+    data = build_task_path("seq2seq:add?size=3&n=40&val=5", seed=2)
+    assert (data.size("train"), data.size("val")) == (40, 5)
+    assert task_hash(name, params, 2) == task_hash("add", dict(params), 2)
+    assert task_hash(name, params, 2) != task_hash(name, params, 3)
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("reverse", r"not a seq2seq task; expected seq2seq:TASK\?size=S&n=N&val=M with TASK"),
+        ("seq2seq:copy", r"unknown task 'copy'; expected seq2seq:TASK"),
+        ("seq2seq:sort?len=3", r"parameter 'len' is unknown; expected"),
+        ("seq2seq:sort?n=3&n=4", r"parameter 'n' is given twice; expected"),
+        (
+            "seq2seq:sort?size=0",
+            r"parameter size: expected an integer from 1 to 1000, received '0'",
+        ),
+        ("seq2seq:sort?val", r"parameter val: expected an integer from 0 to 1000000, .*'no value'"),
+    ],
+)
+def test_bad_task_paths_name_the_path_and_the_part(path: str, message: str) -> None:
+    with pytest.raises(DataError, match=rf"^data\.path '{re.escape(path)}': {message}"):
+        parse_task_path(path)

@@ -18,6 +18,7 @@ from rnnlab.torch_engine import seq2seq as seq2seq_module
 from rnnlab.torch_engine.seq2seq import Seq2Seq, sequence_loss
 from rnnlab.torch_engine.seq2seq_attention import AdditiveAttention, attend
 from rnnlab.torch_engine.seq2seq_search import beam_search, greedy_decode
+from tests.devices import DEVICES
 
 V = 12
 ATTENTIONS = [None, "additive", "dot", "general"]
@@ -304,3 +305,29 @@ def test_bad_settings_are_config_errors_naming_the_field(monkeypatch: pytest.Mon
     monkeypatch.setattr(seq2seq_module.cells, "get", lambda name: foreign)
     with pytest.raises(ConfigError, match=r"model.cell 'scan': the encoder-decoder runs on torch"):
         model(cell="scan")
+
+
+# ---- devices ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_training_and_decoding_run_on_the_device_as_on_the_cpu(device: str) -> None:
+    cpu = model(cell="lstm", bidirectional=True, attention="additive", decoder_hidden_size=12)
+    here = model(cell="lstm", bidirectional=True, attention="additive", decoder_hidden_size=12)
+    here.to(device)
+    src, lengths, tgt_in, _ = batch()
+    on = {name: t.to(device) for name, t in zip("slio", batch(), strict=True)}
+    # lengths on the CPU (as pack_padded_sequence wants them) here, on the device below
+    out = here(on["s"], lengths, on["i"], 0.5, torch.Generator().manual_seed(0))
+    reference = cpu(src, lengths, tgt_in, 0.5, torch.Generator().manual_seed(0))
+    assert out.logits.device.type == device and out.attention is not None
+    torch.testing.assert_close(out.logits.cpu(), reference.logits, atol=1e-4, rtol=1e-4)
+    sequence_loss(out.logits, on["o"]).backward()
+    assert all(p.grad is not None for p in here.encoder.parameters())
+    here.eval()
+    cpu.eval()
+    for decode in (greedy_decode, lambda *a: beam_search(*a, beam_size=3)):
+        got, want = decode(here, on["s"], on["l"], 6), decode(cpu, src, lengths, 6)
+        assert got.ids.device.type == device and torch.equal(got.ids.cpu(), want.ids)
+        assert got.attention is not None and want.attention is not None
+        torch.testing.assert_close(got.attention.cpu(), want.attention, atol=1e-4, rtol=1e-4)

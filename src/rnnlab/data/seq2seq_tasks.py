@@ -12,11 +12,17 @@ validation pairs each come from their own stream, ``default_rng([seed, 0])`` and
 out: a source seen in training is drawn again (a DataError when the dial leaves too few
 distinct sources). The vocabulary is fixed by the task's symbols, not by the draw, so two
 sizes of one task number their characters alike.
+
+As a data path: ``seq2seq:TASK?size=S&n=N&val=M`` (``parse_task_path``; defaults in
+``DEFAULTS``), built by ``build_task_path`` with ``data.seed``; ``task_hash`` is its data hash.
 """
 
 from __future__ import annotations
 
 import calendar
+import hashlib
+import json
+import re
 import string
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +41,10 @@ MONTHS = tuple(calendar.month_name[1:])  # "January" .. "December"
 DATE_FORMATS = 4
 YEARS = (1900, 2099)  # inclusive
 MAX_DRAW_ROUNDS = 20  # held-out draws: rounds of n tries before giving up
+PREFIX = "seq2seq:"
+DEFAULTS = {"size": 10, "n": 10_000, "val": 1_000}  # of a data.path seq2seq:TASK
+LIMITS = {"size": (1, 1_000), "n": (1, 1_000_000), "val": (0, 1_000_000)}
+VERSION = 1  # of the generators; part of the data hash
 
 
 def make_reverse(n: int, size: int, rng: np.random.Generator) -> list[TextPair]:
@@ -180,3 +190,49 @@ def build_task_data(name: str, size: int, n_train: int, n_val: int, seed: int) -
         tokenizer=tokenizer,
         source=f"seq2seq:{name}?size={size}",
     )
+
+
+def is_task_path(path: object) -> bool:
+    return str(path).strip().startswith(PREFIX)
+
+
+def parse_task_path(path: str) -> tuple[str, dict[str, int]]:
+    """``seq2seq:TASK[?size=S&n=N&val=M]`` -> (TASK, {"size", "n", "val"}), defaults filled in
+    (``DEFAULTS``); a DataError names the path and the part at fault."""
+    text = str(path).strip()
+    usage = f"{PREFIX}TASK?size=S&n=N&val=M with TASK one of {' | '.join(TASKS)}"
+    if not text.startswith(PREFIX):
+        raise DataError(f"data.path {path!r}: not a seq2seq task; expected {usage}")
+    name, _, query = text[len(PREFIX) :].partition("?")
+    name = name.strip()
+    if name not in TASKS:
+        raise DataError(f"data.path {path!r}: unknown task {name!r}; expected {usage}")
+    params = dict(DEFAULTS)
+    seen: set[str] = set()
+    for item in query.split("&") if query.strip() else []:
+        key, eq, raw = (part.strip() for part in item.partition("="))
+        if key not in LIMITS or key in seen:
+            why = "is given twice" if key in seen else "is unknown"
+            raise DataError(f"data.path {path!r}: parameter {key!r} {why}; expected {usage}")
+        low, high = LIMITS[key]
+        if not eq or not re.fullmatch(r"[0-9]+", raw) or not low <= int(raw) <= high:
+            raise DataError(
+                f"data.path {path!r}: parameter {key}: expected an integer from {low} to "
+                f"{high}, received {raw if eq else 'no value'!r}"
+            )
+        seen.add(key)
+        params[key] = int(raw)
+    return name, params
+
+
+def task_hash(name: str, params: dict[str, int], seed: int) -> str:
+    """sha256 of what decides a task's data: equal settings, equal hash."""
+    key = {"generator": "rnnlab.seq2seq_tasks", "version": VERSION, "task": name}
+    key |= {"params": dict(sorted(params.items())), "seed": int(seed)}
+    return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
+
+
+def build_task_path(path: str, seed: int) -> Seq2SeqData:
+    """The Seq2SeqData a ``seq2seq:TASK?...`` data.path names."""
+    name, params = parse_task_path(path)
+    return build_task_data(name, params["size"], params["n"], params["val"], seed)
