@@ -34,6 +34,9 @@ engine's log-space scan (``_scan.py``) can take log b_t:
 
     g(u) = u + 1/2 \ (u \ge 0),\qquad \sigma(u) \ (u < 0);
     \qquad g'(u) = 1 \ (g \ge 1/2),\qquad g (1 - g) \ (g < 1/2)
+
+and what the two cells' calculator hooks share (``rnnlab.cells.equation``): the words for
+g, the spelling of W_xh and b_ih in a trace file, the gradients of both.
 """
 
 from __future__ import annotations

@@ -8,9 +8,9 @@ Forward (column vectors, DESIGN.md notation):
 
 .. math::
 
-    zx_t = W_{xh} x_t + b_{ih} = [zx^z_t; zx^n_t]                       (2H)
-    z_t = \sigma(zx^z_t)              update gate, in (0, 1)
-    n_t = g(zx^n_t)                   candidate (the paper's \tilde h_t), > 0
+    zx_t = W_{xh} x_t + b_{ih} = [zx^z_t; zx^n_t]      (2H)
+    z_t = \sigma(zx^z_t)            update gate, in (0, 1)
+    n_t = g(zx^n_t)                 candidate (the paper's \tilde h_t), > 0
     h_t = (1 - z_t) \odot h_{t-1} + z_t \odot n_t
 
 with g(u) = u + 1/2 for u >= 0 and sigma(u) for u < 0 (``_diagonal.positive``): n_t > 0

@@ -9,7 +9,7 @@ Forward (column vectors, DESIGN.md notation):
 
 .. math::
 
-    zx_t = W_{xh} x_t + b_{ih} = [zx^i_t; zx^f_t; zx^n_t]                (3H)
+    zx_t = W_{xh} x_t + b_{ih} = [zx^i_t; zx^f_t; zx^n_t]              (3H)
     i_t = \sigma(zx^i_t)    f_t = \sigma(zx^f_t)    n_t = g(zx^n_t)    (n: the paper's \tilde h)
     f'_t = f_t / (f_t + i_t)       i'_t = i_t / (f_t + i_t)            (f'_t + i'_t = 1)
     h_t = f'_t \odot h_{t-1} + i'_t \odot n_t
