@@ -12,7 +12,7 @@ from rnnlab.service.runs import predictor, run_states
 from rnnlab.store import RunRecord, Store
 from rnnlab.viz.png import check_png_path
 
-TASK_OF_FIGURE = {"confusion": "classify", "forecast": "forecast"}
+TASK_OF_FIGURE = {"confusion": ("classify", "tag"), "forecast": ("forecast",)}  # the tasks
 
 
 def _curve_input(store: Store, record: RunRecord) -> dict[str, Any]:
@@ -50,9 +50,10 @@ def run_figure(
     with Store(home) as store:
         record = store.get_run(ref)
         needed = TASK_OF_FIGURE.get(figure)
-        if needed is not None and record.task != needed:
+        if needed is not None and record.task not in needed:
             raise DataError(
-                f"figure {figure}: needs a {needed} run; run {record.id} is {record.task}"
+                f"figure {figure}: needs a {' run or a '.join(needed)} run; run {record.id} is "
+                f"{record.task}"
             )
         if figure == "curves":
             return viz.curves([_curve_input(store, record)])

@@ -109,6 +109,8 @@ def _sizes(
         raise ConfigError(f"vocab_size: task {config.task} needs the vocabulary size (>= 1)")
     if config.task == "classify" and not num_classes:
         raise ConfigError("num_classes: task classify needs the number of classes (>= 2)")
+    if config.task == "tag" and not num_classes:
+        raise ConfigError("num_classes: task tag needs the number of tags (>= 1)")
     sizes = model_sizes(config, vocab_size, num_classes)
     onehot = config.task != "forecast" and config.embedding.init == "onehot"
     if input_size is not None and not onehot:
@@ -139,7 +141,7 @@ def _diagram(config: Any) -> dict[str, Any]:
         "steps": DIAGRAM_STEPS,
         "layers": m.num_layers,
         "directions": 2 if m.bidirectional else 1,
-        "readout": "every" if config.task == "language-model" else "last",
+        "readout": "every" if config.task in ("language-model", "tag") else "last",
         "cell": m.cell,
         "display_name": cell.display_name,
         "embedding": config.task != "forecast",
