@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from rnnlab.data.punctuation import characters_to_punctuate
 from rnnlab.data.series_transform import SeriesPipeline
 from rnnlab.data.tagging import TagVocab
 from rnnlab.data.tokenize import EOS, Tokenizer
@@ -147,6 +148,13 @@ class Predictor:
             }
             for text, p in zip(texts, probs, strict=True)
         ]
+
+    def tag_tokens(self, text: str) -> list[str]:
+        """A tagger's tokens of `text`: its characters for a punctuation run (marks and
+        notes dropped, lines joined), else its whitespace-separated tokens."""
+        if self.bundle.tag_format == "punctuated":
+            return [ch for line in characters_to_punctuate(text) for ch in line]
+        return text.split()
 
     @torch.no_grad()
     def tag(self, token_lists: list[list[str]]) -> list[dict[str, Any]]:
@@ -311,8 +319,11 @@ class Predictor:
             )
         if not text:
             raise DataError("text: give a sentence to look inside the model with")
-        tokens = self.tokenizer.tokenize(text)
-        ids = self.bundle.vocab.encode(tokens)[:, None]  # (T, 1)
+        tokens = (
+            self.tag_tokens(text) if self.config.task == "tag" else self.tokenizer.tokenize(text)
+        )
+        fold = str.lower if self.config.task == "tag" and self.config.data.lowercase else str
+        ids = self.bundle.vocab.encode([fold(t) for t in tokens])[:, None]  # (T, 1)
         if len(tokens) == 0:
             raise DataError("text: empty after tokenizing")
         return states(reference_twin(self.model), ids, tokens, self.config.model.cell)

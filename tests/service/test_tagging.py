@@ -127,3 +127,20 @@ def test_a_resumed_tag_run_ends_with_the_weights_of_an_uninterrupted_one(
     for key in expected:
         np.testing.assert_array_equal(actual[key], expected[key], err_msg=key)
     assert resumed["final_metrics"] == whole["final_metrics"]
+
+
+def test_the_preview_of_a_tag_sample_shows_tokens_and_tags() -> None:
+    preview = service.preview_dataset("tag", {"path": "sample:toy_ner"})
+    assert preview["columns"] == ["tokens", "tags"]
+    tokens, tags = preview["rows"][0]
+    assert tokens.split()[0] == "Anna" and len(tokens.split()) == len(tags.split())
+    assert sum(preview["lengths"]["counts"]) == 10  # sentences
+
+
+def test_a_tag_run_records_its_probes_and_plots_its_confusion(runs, tmp_path: Path) -> None:
+    home, ids = runs
+    assert service.run_probes(ids["ner"], "gradient_flow", home=home)
+    states = service.run_states(ids["ner"], "Anna sings", home=home)
+    assert states["tokens"] == ["Anna", "sings"]
+    out = service.plot_run(ids["ner"], "confusion", tmp_path / "confusion.png", home=home)
+    assert out.stat().st_size > 0

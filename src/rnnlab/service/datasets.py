@@ -221,6 +221,11 @@ def _shown(config: Any, prepared: Any) -> dict[str, Any]:
     shown: dict[str, Any] = {"rows": [], "columns": None, "text": None}
     if "file" not in summary:  # a synthetic task: nothing to show but the summary
         return {**shown, "lengths": {"edges": [], "counts": []}}
+    if config.task == "tag":  # sentences in file order: tokens and tags, space-separated
+        tagged = sorted([*prepared.tagged["train"], *prepared.tagged["val"]], key=lambda s: s.line)
+        rows = [[" ".join(s.tokens), " ".join(s.tags)] for s in tagged[:PREVIEW_ROWS]]
+        lengths = histogram([len(s.tokens) for s in tagged])
+        return {**shown, "rows": rows, "columns": ["tokens", "tags"], "lengths": lengths}
     path, fmt, spec = Path(summary["file"]), summary["format"], config.data
     if fmt == "text":
         text = read_text(path)
