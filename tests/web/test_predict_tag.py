@@ -92,25 +92,15 @@ def test_tagging_with_an_unknown_run_or_a_run_of_another_task(tag_client, tag_ru
     assert wrong.status_code == 422 and "texts" in wrong.text
 
 
-def test_tag_scores_are_per_tag_beside_the_baselines(tag_client, tag_runs) -> None:
-    home, ids = tag_runs
-    body = tag_client.get(f"/api/runs/{ids['punctuation']}/tag-scores").json()
-    assert [row["tag"] for row in body["rows"]] == MARKS
-    details = service.show_run(ids["punctuation"], home=home)
-    assert body["rows"] == service.tag_comparison(details, home=home)
-    assert set(body["baselines"]) == {"majority", "unigram", "bigram"}
-    majority = details["summary"]["baselines"]["majority"]
-    assert body["baselines"]["majority"] == {
-        "micro_f1": majority["micro"]["f1"],
-        "macro_f1": majority["macro"]["f1"],
-        "accuracy": majority["accuracy"],
-    }
-    response = tag_client.get(f"/api/runs/{ids['classify']}/tag-scores")
-    assert response.status_code == 422
-    assert response.json()["detail"] == (
-        f"tag scores need a tag run; run {ids['classify']}'s task is classify"
-    )
-    assert tag_client.get("/api/runs/nope/tag-scores").status_code == 404
+def test_the_tag_tasks_report_is_a_key_of_its_runs_details(tag_client, tag_runs) -> None:
+    """The Results page draws the rows under the task's `report` key of the run's details."""
+    ids = tag_runs[1]
+    report = tag_client.get("/api/tasks/tag").json()["report"]
+    rows = tag_client.get(f"/api/runs/{ids['punctuation']}").json()[report]
+    assert [row["tag"] for row in rows] == MARKS
+    assert {"precision", "recall", "f1", "support", "bigram_f1"} <= set(rows[0])
+    for task in tag_client.get("/api/tasks").json():
+        assert task["report"] is None or task["name"] == "tag"
 
 
 def test_a_tag_run_lists_under_its_task_with_its_headline_metric(tag_client, tag_runs) -> None:

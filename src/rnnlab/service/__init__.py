@@ -87,7 +87,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     ),
     "sweep": ("STORAGE_FILE", "run_sweep", "show_sweep"),
     "sweep_defaults": ("SWEEP_TRIALS", "WARMUP_EVALS"),
-    "tasks": ("describe_task", "list_tasks", "tag_scores", "task_names"),
+    "tasks": ("describe_task", "list_tasks", "task_names"),
     "tag_report": ("tag_comparison_lines",),
     "tagging": (
         "punctuate",

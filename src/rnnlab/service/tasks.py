@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import typing
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -99,7 +98,7 @@ class TaskView:
     predict: str  # the prediction: classify | generate | forecast | tag | translate
     readout: Literal["vocabulary", "classes", "values"]  # what the output layer scores
     headline: str | None = None  # the metric a runs table shows; None: the first select_by
-    report: str | None = None  # a run's task report: GET /api/runs/{id}/<report>
+    report: str | None = None  # the key of a run's details with its task's report rows
 
 
 TASK_VIEWS: dict[str, TaskView] = {
@@ -135,7 +134,7 @@ TASK_VIEWS: dict[str, TaskView] = {
         True,
         "tag",
         "classes",
-        report="tag-scores",
+        report="tag_comparison",
     ),
     "seq2seq": TaskView(
         "sequence to sequence",
@@ -224,7 +223,7 @@ def describe_task(name: str) -> dict[str, Any]:
         "bidirectional": _accepts(name, model={"bidirectional": True}),
         "fields": _own_fields(name),
         "defaults": _task_defaults(name),
-        "figures": [figure for figure, task in TASK_OF_FIGURE.items() if task == name],
+        "figures": [figure for figure, takers in TASK_OF_FIGURE.items() if name in takers],
         "select_by": select_by,
         "report": view.report,
         "headline": view.headline or (f"val_{select_by[0]}" if select_by else "val_loss"),
@@ -234,30 +233,3 @@ def describe_task(name: str) -> dict[str, Any]:
 def list_tasks() -> list[dict[str, Any]]:
     """Every task (``describe_task``), in the config's order."""
     return [describe_task(name) for name in task_names()]
-
-
-# ---- a run's task report, for the views ----------------------------------------------------
-
-
-def tag_scores(ref: str, home: str | Path | None = None) -> dict[str, Any]:
-    """A tag run's per-tag scores beside its baselines (``service.tag_comparison``:
-    ``rows``) and each baseline's micro and macro F1 and token accuracy (``baselines``);
-    ConfigError for a run of another task."""
-    from rnnlab.service.runs import show_run
-    from rnnlab.service.tagging import tag_comparison
-
-    details = show_run(ref, home)
-    if details["task"] != "tag":
-        raise ConfigError(
-            f"tag scores need a tag run; run {details['id']}'s task is {details['task']}"
-        )
-    reports = (details.get("summary") or {}).get("baselines") or {}
-    baselines = {
-        kind: {
-            "micro_f1": report["micro"]["f1"],
-            "macro_f1": report["macro"]["f1"],
-            "accuracy": report["accuracy"],
-        }
-        for kind, report in reports.items()
-    }
-    return {"rows": tag_comparison(details, home), "baselines": baselines}

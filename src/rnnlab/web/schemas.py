@@ -179,7 +179,10 @@ class TaskInfo(BaseModel):
     figures: list[str] = Field(description="run figures only this task has, e.g. confusion")
     select_by: list[str] = Field(description="train.select_by choices besides auto")
     headline: str = Field(description="the metric a runs table shows, e.g. val_accuracy")
-    report: str | None = Field(description="its runs' report: /api/runs/{id}/<report>")
+    report: str | None = Field(
+        description="the key of a run's details (GET /api/runs/{id}) with its task report's "
+        "rows, e.g. tag_comparison"
+    )
 
 
 # ---- models --------------------------------------------------------------------------------
@@ -295,25 +298,6 @@ class Tagged(BaseModel):
     results: list[TaggedText]
     unknown_tokens: list[str] = []
     warnings: list[str] = []
-
-
-class TagScore(BaseModel):
-    """One tag of a tag run: the model's scores and the baselines' F1 (``<kind>_f1``)."""
-
-    model_config = ConfigDict(extra="allow")
-
-    tag: str
-    support: int
-    precision: float
-    recall: float
-    f1: float
-
-
-class TagScores(BaseModel):
-    rows: list[TagScore] = Field(description="per tag, at the checkpoint in use")
-    baselines: dict[str, dict[str, float]] = Field(
-        description="per baseline (majority, unigram, bigram): micro_f1, macro_f1, accuracy"
-    )
 
 
 # ---- calculator ----------------------------------------------------------------------------

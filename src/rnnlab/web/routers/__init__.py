@@ -21,7 +21,6 @@ ROUTERS = (
     runs.router,
     predict.router,
     tasks.router,
-    tasks.run_router,
     trace.router,
 )
 

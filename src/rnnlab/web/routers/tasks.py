@@ -8,11 +8,9 @@ from typing import Any
 from fastapi import APIRouter
 
 from rnnlab import service
-from rnnlab.web.deps import Home
-from rnnlab.web.schemas import TagScores, TaskInfo
+from rnnlab.web.schemas import TaskInfo
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
-run_router = APIRouter(prefix="/runs/{run_id}", tags=["tasks"])
 
 
 @router.get("", response_model=list[TaskInfo])
@@ -26,10 +24,3 @@ def tasks() -> Any:
 def task(name: str) -> Any:
     """One task; 422 listing the tasks for any other name."""
     return service.describe_task(name)
-
-
-@run_router.get("/tag-scores", response_model=TagScores)
-def tag_scores(run_id: str, home: Home) -> Any:
-    """A tag run's precision, recall and F1 per tag beside the baselines' F1; 422 for a
-    run of another task."""
-    return service.tag_scores(run_id, home)

@@ -170,30 +170,24 @@ function detailFacts(run) {
   $("#detail-facts").replaceChildren(...facts);
 }
 
-/** Table figures of a run report: a list of rows (objects) as one table, and a mapping of
- * mappings ({baseline: {metric: value}}) as a table with a row per key. */
-function reportTables(report) {
-  const tables = [];
-  for (const [name, value] of Object.entries(report || {})) {
-    const rows = Array.isArray(value) ? value : Object.entries(value || {}).map(([key, v]) => ({ [name.replace(/s$/, "")]: key, ...v }));
-    if (!rows.length) continue;
-    const columns = Object.keys(rows[0]);
-    tables.push({ kind: "table", title: name.replaceAll("_", " "), columns, rows: rows.map((r) => columns.map((c) => r[c] ?? null)) });
-  }
-  return tables;
+/** A table figure of rows (objects), columns in the first row's key order. */
+function rowsTable(title, rows, testid) {
+  const columns = Object.keys(rows[0]);
+  const table = { kind: "table", title, columns, rows: rows.map((r) => columns.map((c) => r[c] ?? null)) };
+  return renderFigure(el("div", { "data-testid": testid }), table);
 }
 
-/** The run's task report (GET /api/runs/{id}/<report>), when its task has one. */
-async function drawReport(run, report) {
-  const host = $("#task-report");
-  host.replaceChildren();
-  if (!report) return;
-  try {
-    const tables = reportTables(await api(`/api/runs/${seg(run.id)}/${report}`));
-    host.replaceChildren(...tables.map((table) => renderFigure(el("div", { "data-testid": `report-${table.title.replaceAll(" ", "-")}` }), table)));
-  } catch (err) {
-    renderMessage(host, `${report}: ${err.detail || err.message}`);
+/** The run's task report (the rows under its task's `report` key of the run's details,
+ * GET /api/tasks), and the baselines its summary scored on the same validation split. */
+function drawReport(run, report) {
+  const rows = report ? run[report] || [] : [];
+  const tables = rows.length ? [rowsTable(`${report.replaceAll("_", " ")} (checkpoint in use)`, rows, "task-report-rows")] : [];
+  const baselines = Object.entries(run.summary?.baselines || {}).filter(([, b]) => b?.micro && b?.macro);
+  if (rows.length && baselines.length) {
+    const scored = baselines.map(([kind, b]) => ({ baseline: kind, micro_f1: b.micro.f1, macro_f1: b.macro.f1, accuracy: b.accuracy ?? null }));
+    tables.push(rowsTable("baselines on the validation split", scored, "task-report-baselines"));
   }
+  $("#task-report").replaceChildren(...tables);
 }
 
 async function showRun(id) {
