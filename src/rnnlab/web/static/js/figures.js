@@ -106,7 +106,12 @@ function heatmapLayout(fig, panel, small = false) {
     layout.xaxis.tickangle = small || panel.xticklabels.length > 12 ? -45 : 0;
   }
   const ys = panel.y || [];
-  if (ys.length && ys.length <= 12 && ys.every((v) => typeof v === "number")) {
+  if (panel.yticklabels) {
+    // token rows (e.g. the target tokens of an attention map): one label per row
+    layout.yaxis.tickmode = "array";
+    layout.yaxis.tickvals = ys;
+    layout.yaxis.ticktext = panel.yticklabels;
+  } else if (ys.length && ys.length <= 12 && ys.every((v) => typeof v === "number")) {
     layout.yaxis.tickmode = "array"; // a few rows (e.g. probes at training steps): one tick each
     layout.yaxis.tickvals = ys;
   }
