@@ -147,6 +147,13 @@ def test_a_ratio_between_is_seeded_by_the_generator() -> None:
         return m(src, lengths, tgt_in, 0.5, torch.Generator().manual_seed(seed)).logits
 
     torch.testing.assert_close(run(3), run(3))
+    assert not torch.allclose(run(3), run(4))
+    for ratio in (0.0, 1.0):  # nothing random to draw: the global RNG is left alone
+        torch.manual_seed(5)
+        m(src, lengths, tgt_in, teacher_forcing=ratio)
+        after = torch.rand(1)
+        torch.manual_seed(5)
+        assert torch.equal(after, torch.rand(1))
     with pytest.raises(
         ConfigError, match=r"train.teacher_forcing: expected 0 <= ratio <= 1, .*1.5"
     ):

@@ -285,7 +285,10 @@ class Seq2Seq(nn.Module):
             )
         enc = self.encode(src, src_lengths)
         T, B = tgt_in.shape
-        use_truth = torch.rand((T, B), generator=generator) < teacher_forcing  # (T, B)
+        if 0.0 < teacher_forcing < 1.0:  # draw only then: 0 and 1 leave the RNG alone
+            use_truth = torch.rand((T, B), generator=generator) < teacher_forcing  # (T, B)
+        else:
+            use_truth = torch.full((T, B), teacher_forcing == 1.0)  # (T, B)
         use_truth = use_truth.to(tgt_in.device)
         state, y_prev = enc.state, tgt_in[0]  # y_0 = <bos>
         logits, weights = [], []
