@@ -45,6 +45,13 @@ class ModelBundle:
     tags: TagVocab | None = None  # tag: the tag vocabulary (one output per tag)
     tag_format: str | None = None  # tag: the data format trained on (punctuated: characters)
 
+    @property
+    def num_labels(self) -> int | None:
+        """Outputs per prediction of a classifier (classes) or a tagger (tags); else None."""
+        if self.tags is not None:
+            return len(self.tags)
+        return len(self.classes) if self.classes else None
+
     def pipeline(self) -> SeriesPipeline:
         """How values become the net's input and its output becomes values."""
         return SeriesPipeline.from_json({"scaler": self.scaler, "series": self.series})
@@ -101,9 +108,7 @@ class Predictor:
     def __init__(self, bundle: ModelBundle) -> None:
         self.bundle, self.config = bundle, bundle.config
         vocab_size = len(bundle.vocab) if bundle.vocab is not None else None
-        classes = len(bundle.classes) if bundle.classes else None
-        if bundle.tags is not None:
-            classes = len(bundle.tags)
+        classes = bundle.num_labels
         self.model = model_from_config(self.config, vocab_size, classes)
         load_numpy(self.model, bundle.weights)
         self.model.eval()

@@ -144,3 +144,14 @@ def test_a_tag_run_records_its_probes_and_plots_its_confusion(runs, tmp_path: Pa
     assert states["tokens"] == ["Anna", "sings"]
     out = service.plot_run(ids["ner"], "confusion", tmp_path / "confusion.png", home=home)
     assert out.stat().st_size > 0
+
+
+@pytest.mark.parametrize("fmt", ["onnx", "safetensors"])
+def test_a_tag_run_exports_with_its_tags(runs, tmp_path: Path, fmt: str) -> None:
+    home, ids = runs
+    out = tmp_path / f"punctuation.{fmt}"
+    result = service.export_run(ids["punctuation"], fmt, out, home=home)
+    assert out.stat().st_size > 0 and result["format"] == fmt
+    if fmt == "safetensors":
+        bundle = service.read_model_file(out)
+        assert bundle.tags.tags[0] == "O" and bundle.tag_format == "punctuated"

@@ -81,8 +81,7 @@ def _graph_file(
 ) -> tuple[bytes, float, list[list[int]]]:
     """An ONNX or TorchScript file of the bundle's model, checked against the torch model."""
     vocab_size = None if bundle.vocab is None else len(bundle.vocab)
-    classes = len(bundle.classes) if bundle.classes else None
-    model = model_from_config(bundle.config, vocab_size, classes)
+    model = model_from_config(bundle.config, vocab_size, bundle.num_labels)
     load_numpy(model, bundle.weights)
     model.eval()
     write: Callable[..., None] = graphs.export_onnx

@@ -8,10 +8,13 @@ Header metadata (safetensors allows string values only; the JSON ones are JSON t
     format_version  "1"      (MODEL_FILE_VERSION; a reader refuses any other)
     rnnlab_version  the version that wrote it
     run             the run id it was exported from
-    task            language-model | classify | forecast
+    task            language-model | classify | forecast | tag
     config          JSON: the run's full config (model.cell, hidden_size, data.tokenizer ...)
     vocab           JSON (token tasks): {"format": "rnnlab-vocab", "version", "tokens": [...]}
     classes         JSON (classify): the class names, in output order
+    tags, tag_format
+                    JSON (tag): the tag vocabulary {"format": "rnnlab-tags", "tags": [...]},
+                    in output order, and the data format trained on (punctuated: characters)
     scaler, series, history
                     JSON (forecast): how values are scaled / transformed for the net, and the
                     training series' last values
@@ -31,6 +34,7 @@ from safetensors.numpy import load as load_arrays
 from safetensors.numpy import save as save_arrays
 
 from rnnlab import __version__
+from rnnlab.data.tagging import TagVocab
 from rnnlab.data.vocab import Vocab
 from rnnlab.errors import DataError, RnnlabError
 from rnnlab.predict import ModelBundle
@@ -39,7 +43,7 @@ from rnnlab.spec.run import parse_run_config
 
 MODEL_FILE_FORMAT = "rnnlab-model"
 MODEL_FILE_VERSION = 1
-_OPTIONAL_JSON = ("vocab", "classes", "scaler", "series", "history")
+_OPTIONAL_JSON = ("vocab", "classes", "scaler", "series", "history", "tags", "tag_format")
 
 
 def model_metadata(bundle: ModelBundle, run_id: str) -> dict[str, str]:
@@ -51,6 +55,8 @@ def model_metadata(bundle: ModelBundle, run_id: str) -> dict[str, str]:
         "scaler": bundle.scaler,
         "series": bundle.series,
         "history": bundle.history,
+        "tags": None if bundle.tags is None else bundle.tags.to_dict(),
+        "tag_format": bundle.tag_format,
     }
     meta = {
         "format": MODEL_FILE_FORMAT,
@@ -107,6 +113,10 @@ def read_model_file(path: str | Path) -> ModelBundle:
         scaler=fields["scaler"],
         history=fields["history"],
         series=fields["series"],
+        tags=None
+        if fields["tags"] is None
+        else TagVocab.from_dict(fields["tags"], f"{path}: tags"),
+        tag_format=fields["tag_format"],
     )
 
 

@@ -76,6 +76,9 @@ def state_names(model: SequenceModel) -> tuple[list[str], list[str]]:
     return ["h0"], ["h_n"]
 
 
+LENGTH_TASKS = ("classify", "tag")  # tasks whose graph takes the sentences' lengths
+
+
 def signature(model: SequenceModel) -> dict[str, list[dict[str, Any]]]:
     """The exported graph's inputs and outputs: name, shape (symbols T, B) and dtype."""
     rnn = model.rnn
@@ -87,9 +90,9 @@ def signature(model: SequenceModel) -> dict[str, list[dict[str, Any]]]:
         outputs = [{"name": "forecast", "shape": ["B", model.head.out_features]}]
     else:
         inputs = [{"name": "tokens", "shape": ["T", "B"], "dtype": "int64"}]
-        logits = ["T", "B"] if model.task == "language-model" else ["B"]
+        logits = ["T", "B"] if model.task in ("language-model", "tag") else ["B"]
         outputs = [{"name": "logits", "shape": [*logits, model.head.out_features]}]
-    if model.task == "classify":
+    if model.task in LENGTH_TASKS:
         inputs.append({"name": "lengths", "shape": ["B"], "dtype": "int64"})
     inputs += [{"name": n, "shape": state_shape, "dtype": "float32"} for n in ins_state]
     outputs += [{"name": n, "shape": state_shape} for n in outs_state]
@@ -105,7 +108,7 @@ class _Graph(nn.Module):
         super().__init__()
         self.model = model
         self.with_cell_state = model.cell_type.has_cell_state
-        self.with_lengths = model.task == "classify"
+        self.with_lengths = model.task in LENGTH_TASKS
 
     def forward(self, x: torch.Tensor, *rest: torch.Tensor) -> tuple[torch.Tensor, ...]:
         lengths = rest[0] if self.with_lengths else None
