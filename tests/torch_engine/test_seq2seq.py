@@ -338,3 +338,14 @@ def test_training_and_decoding_run_on_the_device_as_on_the_cpu(device: str) -> N
         assert got.ids.device.type == device and torch.equal(got.ids.cpu(), want.ids)
         assert got.attention is not None and want.attention is not None
         torch.testing.assert_close(got.attention.cpu(), want.attention, atol=1e-4, rtol=1e-4)
+
+
+def test_options_rebuild_the_same_model_and_the_decoder_takes_its_own_nonlinearity() -> None:
+    m = model(cell="rnn", nonlinearity="relu", decoder_cell="gru", attention="general")
+    assert m.encoder.rnn.nonlinearity == "relu"  # the GRU decoder keeps its tanh
+    twin = Seq2Seq(V, V, **m.options)  # type: ignore[arg-type]
+    twin.load_state_dict(m.state_dict())
+    src, lengths, tgt_in, _ = batch()
+    torch.testing.assert_close(twin(src, lengths, tgt_in).logits, m(src, lengths, tgt_in).logits)
+    relu_decoder = model(cell="rnn", nonlinearity="relu")
+    assert relu_decoder.decoder.cell.nonlinearity == "relu"  # the same cell: the same f

@@ -211,7 +211,14 @@ class Decoder(nn.Module):
 
 
 class Seq2Seq(nn.Module):
-    """Encoder, bridge and decoder; ``forward`` trains, ``seq2seq_search`` decodes."""
+    """Encoder, bridge and decoder; ``forward`` trains, ``seq2seq_search`` decodes.
+
+    decoder_cell, decoder_hidden_size: the encoder's by default. nonlinearity is the
+    encoder's (and the decoder's when it is the same cell); decoder_nonlinearity
+    otherwise, else that cell's default. ``options`` holds every keyword given, so
+    ``Seq2Seq(V_x, V_y, **model.options)`` rebuilds the same structure (a checkpoint's
+    JSON config).
+    """
 
     def __init__(
         self,
@@ -229,10 +236,30 @@ class Seq2Seq(nn.Module):
         attention_size: int | None = None,
         dropout: float = 0.0,
         nonlinearity: str = "tanh",
+        decoder_nonlinearity: str | None = None,
     ) -> None:
         super().__init__()
+        self.options = {
+            "cell": cell,
+            "decoder_cell": decoder_cell,
+            "embed_dim": embed_dim,
+            "hidden_size": hidden_size,
+            "decoder_hidden_size": decoder_hidden_size,
+            "num_layers": num_layers,
+            "bidirectional": bidirectional,
+            "attention": attention,
+            "attention_size": attention_size,
+            "dropout": dropout,
+            "nonlinearity": nonlinearity,
+            "decoder_nonlinearity": decoder_nonlinearity,
+        }
         decoder_cell = decoder_cell or cell
         H_d = decoder_hidden_size or hidden_size
+        if decoder_nonlinearity is None:
+            same = decoder_cell == cell
+            decoder_nonlinearity = (
+                nonlinearity if same else cells.get(decoder_cell).nonlinearities[0]
+            )
         self.encoder = Encoder(
             cell,
             source_vocab_size,
@@ -251,7 +278,7 @@ class Seq2Seq(nn.Module):
             self.encoder.output_size,
             attention,
             attention_size,
-            nonlinearity,
+            decoder_nonlinearity,
         )
         self.bridge = Bridge(self.encoder, H_d, self.decoder.has_cell_state)
         self.bos_id, self.eos_id, self.pad_id = BOS_ID, EOS_ID, PAD_ID
