@@ -155,3 +155,27 @@ def test_a_tag_run_exports_with_its_tags(runs, tmp_path: Path, fmt: str) -> None
     if fmt == "safetensors":
         bundle = service.read_model_file(out)
         assert bundle.tags.tags[0] == "O" and bundle.tag_format == "punctuated"
+
+
+def test_evaluate_tagged_scores_a_labelled_file(runs, tmp_path: Path) -> None:
+    home, ids = runs
+    data = tmp_path / "test.conll"
+    data.write_text("Anna B-PER\nsings O\n\nBo B-PER\nChen I-PER\nruns O\n", encoding="utf-8")
+    result = service.evaluate_tagged(ids["ner"], data, home=home)
+    assert (result["sentences"], result["tokens"]) == (2, 5)
+    assert result["per_tag"]["B-PER"]["support"] == 2 and 0 <= result["accuracy"] <= 1
+    assert result["spans"]["overall"]["support"] == 2  # Anna; Bo Chen
+
+
+def test_an_unknown_tag_in_a_labelled_file_names_its_line(runs, tmp_path: Path) -> None:
+    home, ids = runs
+    data = tmp_path / "test.conll"
+    data.write_text("Anna B-PER\n\nParis B-CITY\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"test.conll: line 3: unknown tag 'B-CITY'; the model"):
+        service.evaluate_tagged(ids["ner"], data, home=home)
+
+
+def test_a_punctuation_run_scores_punctuated_text(runs) -> None:
+    home, ids = runs
+    result = service.evaluate_tagged(ids["punctuation"], "sample:punctuation", home=home)
+    assert result["tokens"] == 333 and "spans" not in result  # every character of the sample

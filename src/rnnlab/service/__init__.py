@@ -90,6 +90,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "tasks": ("describe_task", "list_tasks", "task_names"),
     "tag_report": ("tag_comparison_lines",),
     "tagging": (
+        "evaluate_tagged",
         "punctuate",
         "tag_comparison",
         "tag_text",

@@ -11,6 +11,8 @@ For the views (CLI ``rnnlab predict``, the web's predict page):
   of per-tag precision/recall/F1 of the model (the checkpoint in use, from its confusion
   counts) beside the baselines' F1 on the same validation split;
   ``tag_comparison_lines`` prints them (``service.tag_report``).
+- ``evaluate_tagged(ref, path)``: the tagger scored on a labelled file (accuracy, per-tag
+  and macro/micro scores, BIO spans); a tag it does not know names the file and line.
 
 The run keeps its tag vocabulary twice: in every checkpoint's meta (``tags``, what
 predict and resume load) and as ``tags.json`` in the run's folder (for people).
@@ -22,9 +24,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from rnnlab.data import Prepared
-from rnnlab.data.punctuation import characters_to_punctuate, restore_lines
-from rnnlab.data.tagging import TagVocab
+import numpy as np
+
+from rnnlab.data import Prepared, resolve_path
+from rnnlab.data.punctuation import characters_to_punctuate, read_punctuated, restore_lines
+from rnnlab.data.tagging import TagVocab, infer_tag_format, read_tagged
 from rnnlab.errors import ConfigError, DataError
 from rnnlab.predict import unknown_tokens_warning
 from rnnlab.service.runs import load_bundle
@@ -32,11 +36,12 @@ from rnnlab.service.tag_report import tag_rows
 from rnnlab.spec.files import atomic_write_text
 from rnnlab.store import Store
 from rnnlab.train.tag_baselines import baseline_reports
-from rnnlab.train.tag_metrics import report_as_dict
+from rnnlab.train.tag_metrics import is_bio, report_as_dict, span_report, tag_report
 
 TAG_VOCAB_FILE = "tags.json"
 PUNCTUATED = "punctuated"
 MAX_TEXTS = 1000  # texts in one request
+EVALUATE_BATCH = 256  # sentences per forward pass of evaluate_tagged
 
 
 def tag_checkpoint_meta(prepared: Prepared) -> dict[str, Any]:
@@ -79,9 +84,7 @@ def tag_text(ref: str, texts: list[str], home: str | Path | None = None) -> dict
         raise DataError("texts: expected at least one text to tag, received none")
     if len(texts) > MAX_TEXTS:
         raise ConfigError(f"texts: expected at most {MAX_TEXTS} texts, received {len(texts)}")
-    bundle = load_bundle(ref, home)
-    if bundle.config.task != "tag" or bundle.tags is None:
-        raise ConfigError(f"tag needs a tag run; this run's task is {bundle.config.task}")
+    bundle = _tagger(ref, home)
     from rnnlab.predict import Predictor  # torch only when a model is used
 
     fmt = _run_format(bundle)
@@ -138,6 +141,41 @@ def punctuate(ref: str, text: str, home: str | Path | None = None) -> dict[str, 
         )
     first = result.pop("results")[0]
     return {**result, **first}
+
+
+def evaluate_tagged(ref: str, path: str | Path, home: str | Path | None = None) -> dict:
+    """Score run `ref`'s tagger on a labelled file (punctuated text for a punctuation run,
+    else conll or tsv by its suffix): ``{"sentences", "tokens", "accuracy", "per_tag",
+    "macro", "micro"}`` (Scores as dicts; ``"spans"`` too for BIO tags). A tag the model
+    does not know is a DataError naming the file and the sentence's line."""
+    bundle = _tagger(ref, home)
+    from rnnlab.predict import Predictor  # torch only when a model is used
+
+    source = resolve_path(str(path))
+    data = bundle.config.data
+    if _run_format(bundle) == PUNCTUATED:
+        sentences = read_punctuated(source)[0]
+    else:
+        columns = {"tokens_column": data.tokens_column, "tags_column": data.tags_column}
+        sentences = read_tagged(source, infer_tag_format(source), **columns)
+    gold = [bundle.tags.encode(s.tags, f"{source}: line {s.line}") for s in sentences]
+    model, predicted = Predictor(bundle), []
+    for start in range(0, len(sentences), EVALUATE_BATCH):
+        chunk = sentences[start : start + EVALUATE_BATCH]
+        predicted += [r["tags"] for r in model.tag([list(s.tokens) for s in chunk])]
+    ids = np.array([i for tags in predicted for i in bundle.tags.encode(tags)])
+    report = tag_report(ids, np.array([i for tags in gold for i in tags]), bundle.tags.tags)
+    result = {"sentences": len(sentences), "tokens": len(ids), **report_as_dict(report)}
+    if is_bio(bundle.tags.tags):
+        result["spans"] = report_as_dict(span_report(predicted, [s.tags for s in sentences]))
+    return result
+
+
+def _tagger(ref: str, home: str | Path | None) -> Any:
+    bundle = load_bundle(ref, home)
+    if bundle.config.task != "tag" or bundle.tags is None:
+        raise ConfigError(f"tag needs a tag run; this run's task is {bundle.config.task}")
+    return bundle
 
 
 # ---- the run's per-tag comparison ---------------------------------------------------------
