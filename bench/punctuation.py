@@ -16,11 +16,20 @@ over the marks is given for every seed. Without ../shared/data the script says s
 exits 0.
 
 ``--model-seconds N`` also trains, for N seconds of wall time on one thread, a bare
-PyTorch BiLSTM tagger (not rnnlab's trainer, which has no ``task: tag`` yet) on the
+PyTorch BiLSTM tagger (outside rnnlab's trainer: the first number, from before ``task:
+tag`` was wired) on the
 ``build_punctuation_data`` batches of the first seed's split (paragraphs cut at 100
 characters): embedding 32, 1 layer x 64 per direction, Adam 1e-2, batch 32, the loss
 ``cross_entropy`` over the (T, B) tags whose padding is IGNORE_INDEX. Its column is added
 to the table: a first number for the wired task to match.
+
+``--rnnlab-seconds N`` trains with rnnlab's own trainer (``task: tag``, torch engine, CPU,
+``train.max_seconds`` N, one thread) on the same split: data.format punctuated, split by
+essay with the first seed, paragraphs cut at 100 characters, embedding 32, a
+bidirectional GRU of 64 per direction (``--cell``, ``--dropout``), Adam 1e-2, batch 32, the
+checkpoint chosen by macro F1 over the marks. Its column comes from the tags' confusion
+counts of the checkpoint that predict uses (the cut paragraphs hold the same characters
+and tags, so the validation counts equal the baselines').
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -38,6 +48,7 @@ import torch.nn.functional as F
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from _common import DATA, table
+from rnnlab import service
 from rnnlab.data.batches import Batch
 from rnnlab.data.punctuation import (
     MARKS,
@@ -48,7 +59,7 @@ from rnnlab.data.punctuation import (
 from rnnlab.data.tag_data import split_sentences
 from rnnlab.data.vocab import PAD_ID
 from rnnlab.train.tag_baselines import BASELINES, baseline_reports, split_by
-from rnnlab.train.tag_metrics import tag_report
+from rnnlab.train.tag_metrics import Score, score, tag_report
 
 
 def parse_args() -> argparse.Namespace:
@@ -57,6 +68,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--val-fraction", type=float, default=0.1)
     parser.add_argument("--seeds", default="0,1,2", help="comma-separated split seeds")
     parser.add_argument("--model-seconds", type=float, default=0.0, help="0: no model")
+    parser.add_argument(
+        "--rnnlab-seconds", type=float, default=0.0, help="0: no rnnlab run (task: tag)"
+    )
+    parser.add_argument("--cell", default="gru", help="the rnnlab run's model.cell")
+    parser.add_argument("--dropout", type=float, default=0.0, help="the rnnlab run's dropout")
     return parser.parse_args()
 
 
@@ -134,6 +150,73 @@ class BiLSTMTagger(torch.nn.Module):
         return self.head(hs)  # (T, B, K)
 
 
+def train_rnnlab(path: Path, args: argparse.Namespace, seed: int) -> dict[str, Any]:
+    """tag_report (from its confusion counts) of an rnnlab tag run on the same split."""
+    config = {
+        "task": "tag",
+        "name": "punctuation-bench",
+        "data": {
+            "path": str(path),
+            "format": "punctuated",
+            "max_length": 100,
+            "val_fraction": args.val_fraction,
+            "seed": seed,
+        },
+        "embedding": {"dim": 32},
+        "model": {"cell": args.cell, "hidden_size": 64, "dropout": args.dropout},
+        "train": {
+            "lr": 1e-2,
+            "batch_size": 32,
+            "epochs": 1000,
+            "max_seconds": args.rnnlab_seconds,
+            "device": "cpu",
+            "threads": 1,
+            "probe_every": None,
+            "seed": seed,
+        },
+    }
+    with tempfile.TemporaryDirectory() as home:
+        run = service.train(config, home=home)
+        probes = service.run_probes(run["id"], "confusion", home=home)
+    used = run["checkpoint_used"]
+    confusion = ([p for p in probes if p["step"] == used["step"]] or probes)[-1]
+    print(
+        f"rnnlab ({args.cell}, bidirectional): {run['steps']} steps in "
+        f"{args.rnnlab_seconds:.0f} s; checkpoint used: {used['label']}; "
+        f"val_f1 (macro) {used['metrics'].get('val_f1', float('nan')):.3f}\n"
+    )
+    return report_from_counts(confusion["classes"], confusion["counts"])
+
+
+def report_from_counts(classes: list[str], counts: list[list[int]]) -> dict[str, Any]:
+    """tag_report's per_tag, micro and macro Scores (over the marks) and accuracy of a
+    confusion matrix counts[gold][predicted]."""
+    matrix = np.asarray(counts, dtype=np.int64)
+    k = {tag: i for i, tag in enumerate(classes)}
+    per_tag = {
+        tag: score(int(matrix[i, i]), int(matrix[:, i].sum()), int(matrix[i].sum()))
+        for tag, i in k.items()
+    }
+    marks = [k[m] for m in MARKS]
+    micro = score(
+        int(sum(matrix[i, i] for i in marks)),
+        int(sum(matrix[:, i].sum() for i in marks)),
+        int(sum(matrix[i].sum() for i in marks)),
+    )
+    present = [per_tag[m] for m in MARKS if matrix[k[m]].sum() or matrix[:, k[m]].sum()]
+    means = [
+        statistics.mean(getattr(s, f) for s in present) if present else 0.0
+        for f in ("precision", "recall", "f1")
+    ]
+    accuracy = float(np.trace(matrix) / matrix.sum()) if matrix.sum() else 0.0
+    return {
+        "per_tag": per_tag,
+        "micro": micro,
+        "macro": Score(*means, micro.support),
+        "accuracy": accuracy,
+    }
+
+
 def main() -> int:
     args = parse_args()
     path = args.data / "guwenguanzhi.txt"
@@ -163,6 +246,9 @@ def main() -> int:
             )
     if args.model_seconds > 0:
         first["BiLSTM"] = train_bilstm(path, args, seeds[0])
+    if args.rnnlab_seconds > 0:
+        dropout = f" p={args.dropout:g}" if args.dropout else ""
+        first[f"rnnlab {args.cell}{dropout}"] = train_rnnlab(path, args, seeds[0])
     print(mark_table(first))
     print(f"\nmicro F1 over the marks, seeds {args.seeds} (val fraction {args.val_fraction}):")
     for kind in BASELINES:
