@@ -34,3 +34,14 @@ def test_saved_random_networks_have_no_negative_zero(cell: str, tmp_path: Path) 
 def test_the_random_spec_itself_holds_no_negative_zero() -> None:
     spec = random_trace_spec("lstm", 4, 4, 6, seed=3).model_dump()
     assert all(str(x) != "-0.0" for x in _numbers(spec))
+
+
+@pytest.mark.parametrize(
+    ("cell", "title"), [("rnn", "Random vanilla RNN"), ("lstm-ln", "Random LN-LSTM")]
+)
+def test_random_titles_use_the_cells_display_name(cell: str, title: str) -> None:
+    spec = random_trace_spec(cell, 2, 2, 2, seed=5)
+    assert spec.title == f"{title} (seed 5)"
+    untitled = spec.model_dump() | {"title": None}
+    text = service.trace(untitled, "text")
+    assert text.startswith(title.removeprefix("Random ") + " worked example")

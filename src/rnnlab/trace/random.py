@@ -64,7 +64,7 @@ def random_trace_spec(
     inputs = _rounded(rng, steps, input_size)  # after the target: the draws of seed n stay put
     spec = TraceSpec.model_validate(
         {
-            "title": f"Random {cell.upper()} (seed {seed})",
+            "title": f"Random {cell_type.display_name} (seed {seed})",
             "cell": cell,
             "nonlinearity": nonlinearity,
             "weights": weights,

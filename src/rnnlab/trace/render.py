@@ -17,6 +17,7 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from rnnlab import cells
 from rnnlab.cells.equation import Eq, Piece, Section
 from rnnlab.errors import ConfigError, DataError
 from rnnlab.trace.compute import to_json
@@ -45,7 +46,7 @@ def _plain_pieces(pieces: list[Piece], precision: int) -> str:
 
 
 def _title(r: dict[str, Any]) -> str:
-    return r["title"] or f"{r['cell'].upper()} worked example"
+    return r["title"] or f"{cells.get(r['cell']).display_name} worked example"
 
 
 # ---------------------------------------------------------------- text (rich)
