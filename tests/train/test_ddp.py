@@ -95,3 +95,14 @@ def test_a_short_last_batch_is_shared_with_weights_that_sum_to_world() -> None:
     assert sum(w for _, w in parts) == pytest.approx(2.0)
     empty, weight = shard_batch(Batch(x=np.zeros((2, 1)), y=np.array([1])), "classify", 1, 2)
     assert (empty.size, weight) == (1, 0.0)  # a rank without examples still steps, weight 0
+
+
+def test_a_tag_batch_is_shared_by_columns_weighted_by_real_tokens() -> None:
+    x = np.array([[1, 2, 3], [4, 5, 0], [6, 0, 0]])  # lengths 3, 2, 1
+    y = np.array([[0, 1, 2], [1, 2, -100], [2, -100, -100]])
+    batch = Batch(x=x, y=y, lengths=np.array([3, 2, 1]))
+    parts = [shard_batch(batch, "tag", rank, 2) for rank in (0, 1)]
+    assert parts[0][0].y.tolist() == [[0, 1], [1, 2], [2, -100]]
+    assert parts[1][0].y.tolist() == [[2]] and parts[1][0].x.tolist() == [[3]]
+    # 5 and 1 of the 6 real tokens: weights 2 * 5/6 and 2 * 1/6
+    assert [w for _, w in parts] == pytest.approx([10 / 6, 2 / 6])

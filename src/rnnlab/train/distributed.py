@@ -29,6 +29,7 @@ import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
 from rnnlab.data.batches import Batch
+from rnnlab.data.tag_data import IGNORE_INDEX
 from rnnlab.errors import ConfigError
 from rnnlab.spec.run import RunConfig
 from rnnlab.torch_engine import SequenceModel
@@ -122,12 +123,16 @@ def shard_batch(batch: Batch, task: str, rank: int, world: int) -> tuple[Batch, 
     empty = len(columns) == 0
     if empty:
         columns = np.arange(1)
-    y = batch.y[:, columns] if task == "language-model" else batch.y[columns]
+    per_step = task in ("language-model", "tag")  # y (T, B): a target per time step
+    y = batch.y[:, columns] if per_step else batch.y[columns]
     lengths = None if batch.lengths is None else batch.lengths[columns]
     x = batch.x[:, columns]  # (T, b[, D])
     if lengths is not None:
         x = x[: int(lengths.max())]  # padding beyond this shard's longest sequence
-    weight = 0.0 if empty else y.size * world / batch.y.size
+        y = y[: x.shape[0]] if per_step else y
+    # a tagger's loss is a mean over real tokens: weigh a shard by its share of them
+    count = (lambda a: int((a != IGNORE_INDEX).sum())) if task == "tag" else np.size
+    weight = 0.0 if empty else count(y) * world / count(batch.y)
     return Batch(x=np.ascontiguousarray(x), y=np.ascontiguousarray(y), lengths=lengths), weight
 
 
