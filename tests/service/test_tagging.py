@@ -45,6 +45,8 @@ def test_a_tag_run_records_tag_metrics_tags_and_baselines(runs) -> None:
 def test_ner_run_has_span_f1(runs) -> None:
     home, ids = runs
     assert "val_span_f1" in service.show_run(ids["ner"], home=home)["final_metrics"]
+    listed = {run["id"] for run in service.list_runs(task="tag", home=home)}
+    assert listed == set(ids.values())
 
 
 def test_tag_comparison_rows_are_per_tag_beside_the_baselines(runs) -> None:
