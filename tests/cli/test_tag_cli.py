@@ -87,3 +87,28 @@ def test_a_conll_file_with_a_missing_tag_is_an_error_naming_its_line(
     result = invoke("train", str(EXAMPLES / "toy_ner.yaml"), *set_args(overrides))
     assert result.exit_code == 1
     assert f"{data}: line 2: expected 2 fields" in result.stderr
+
+
+def test_predict_file_scores_a_labelled_file(ids, tmp_path: Path) -> None:
+    data = tmp_path / "test.conll"
+    data.write_text("Anna B-PER\nsings O\n\nBo B-PER\nruns O\n", encoding="utf-8")
+    result = invoke("predict", ids["toy_ner"], "--file", str(data))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("2 sentences, 4 tokens: accuracy ")
+    assert "span F1" in result.stdout and "\nB-PER\tP " in result.stdout
+    as_json = json.loads(invoke("predict", ids["toy_ner"], "--file", str(data), "--json").stdout)
+    assert as_json["per_tag"]["B-PER"]["support"] == 2
+
+
+def test_predict_file_with_an_unknown_tag_names_its_line(ids, tmp_path: Path) -> None:
+    data = tmp_path / "test.conll"
+    data.write_text("Anna B-PER\n\nParis B-CITY\n", encoding="utf-8")
+    result = invoke("predict", ids["toy_ner"], "--file", str(data))
+    assert result.exit_code == 1
+    assert f"error: {data}: line 3: unknown tag 'B-CITY'" in result.stderr
+
+
+def test_predict_without_texts_is_an_error(ids) -> None:
+    result = invoke("predict", ids["toy_ner"])
+    assert result.exit_code == 1
+    assert "error: texts: expected at least one text to classify or tag" in result.stderr

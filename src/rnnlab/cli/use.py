@@ -14,6 +14,7 @@ from rich.text import Text
 
 from rnnlab import service
 from rnnlab.cli.common import handle_errors
+from rnnlab.errors import ConfigError
 
 console = Console()
 Run = Annotated[str, typer.Argument(help="Run id, unique prefix or name.")]
@@ -23,11 +24,26 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 @handle_errors
 def predict(
     run: Run,
-    texts: Annotated[list[str], typer.Argument(help="Sentences to classify or tag.")],
+    texts: Annotated[
+        list[str] | None, typer.Argument(help="Sentences to classify or tag.", show_default=False)
+    ] = None,
+    labelled: Annotated[
+        Path | None,
+        typer.Option(
+            "--file",
+            help="Tag runs: score the tagger on this labelled file (conll, tsv, or punctuated "
+            "text for a punctuation run) instead of tagging TEXTS.",
+        ),
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """Classify sentences (label and class probabilities), or tag them with a tagger: each
     token with its tag (a punctuation run prints the text with the marks put back)."""
+    if labelled is not None:
+        print_tag_scores(service.evaluate_tagged(run, labelled), as_json)
+        return
+    if not texts:
+        raise ConfigError("texts: expected at least one text to classify or tag, received none")
     if service.run_task(run) == "tag":
         print_tags(service.tag_text(run, texts), as_json)
         return
@@ -61,6 +77,24 @@ def print_tags(result: dict, as_json: bool) -> None:
         for sentence in item["sentences"]:
             pairs = zip(sentence["tokens"], sentence["tags"], strict=True)
             typer.echo(" ".join(f"{token}/{tag}" for token, tag in pairs))
+
+
+def print_tag_scores(report: dict, as_json: bool) -> None:
+    """A tagger's scores on a labelled file: JSON, or accuracy, F1s and a row per tag."""
+    if as_json:
+        typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    typer.echo(
+        f"{report['sentences']} sentences, {report['tokens']} tokens: accuracy "
+        f"{report['accuracy']:.4f}, macro F1 {report['macro']['f1']:.4f}, micro F1 "
+        f"{report['micro']['f1']:.4f} (over the tags but O)"
+        + (f", span F1 {report['spans']['overall']['f1']:.4f}" if "spans" in report else "")
+    )
+    for tag, s in report["per_tag"].items():
+        typer.echo(
+            f"{tag}\tP {s['precision']:.3f}\tR {s['recall']:.3f}\tF1 {s['f1']:.3f}"
+            f"\tcount {s['support']}"
+        )
 
 
 @handle_errors
