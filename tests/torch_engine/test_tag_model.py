@@ -13,17 +13,23 @@ from rnnlab.torch_engine.cell_layer import CellRecurrent
 K, V = 5, 11
 
 
-def _model(cell: str) -> SequenceModel:
+def _model(cell: str, explicit: bool = False) -> SequenceModel:
     spec = ModelSpec(cell=cell, hidden_size=6, num_layers=2, bidirectional=True)
-    model = SequenceModel("tag", spec, input_size=4, num_outputs=K, vocab_size=V).double()
+    model = SequenceModel(
+        "tag", spec, input_size=4, num_outputs=K, vocab_size=V, explicit=explicit
+    ).double()
     initialise(model, "default", 0.0, seed=1)
     return model.eval()
 
 
-@pytest.mark.parametrize("cell", ["lstm", "gru", "mingru", "lstm-ln"])
-def test_a_sentence_is_tagged_alike_alone_and_padded_in_a_batch(cell: str) -> None:
-    model = _model(cell)
+@pytest.mark.parametrize(
+    ("cell", "explicit"),
+    [("lstm", False), ("gru", False), ("gru", True), ("mingru", False), ("lstm-ln", False)],
+)
+def test_a_sentence_is_tagged_alike_alone_and_padded_in_a_batch(cell: str, explicit: bool) -> None:
+    model = _model(cell, explicit)
     assert isinstance(model.rnn, CellRecurrent) == (cell in ("mingru", "lstm-ln"))
+    assert model.explicit == explicit  # rnnlab's explicit-BPTT GRU (Python loop here)
     short = torch.tensor([[3], [4], [5]])  # (T=3, B=1)
     batch = torch.tensor([[3, 1], [4, 2], [5, 6], [0, 7], [0, 8]])  # short sentence padded
     with torch.no_grad():
