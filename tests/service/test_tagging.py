@@ -181,3 +181,12 @@ def test_a_punctuation_run_scores_punctuated_text(runs) -> None:
     home, ids = runs
     result = service.evaluate_tagged(ids["punctuation"], "sample:punctuation", home=home)
     assert result["tokens"] == 333 and "spans" not in result  # every character of the sample
+
+
+def test_the_model_summary_of_a_tagger_reads_every_step_both_ways() -> None:
+    summary = service.model_summary("tag", {"hidden_size": 4}, vocab_size=10, num_classes=3)
+    head = next(p for p in summary["parameters"] if p["name"] == "head.weight")
+    assert head["shape"] == [3, 8]  # K tags x (2 directions x H): bidirectional by default
+    assert summary["diagram"]["readout"] == "every" and summary["diagram"]["directions"] == 2
+    with pytest.raises(ConfigError, match=r"num_classes: task tag needs the number of tags"):
+        service.model_summary("tag", {"hidden_size": 4}, vocab_size=10)
