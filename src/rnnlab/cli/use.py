@@ -36,16 +36,31 @@ def predict(
         ),
     ] = None,
     as_json: AsJson = False,
+    beam: Annotated[
+        int, typer.Option("--beam", help="seq2seq: beam size (1: greedy decoding).")
+    ] = 1,
+    max_len: Annotated[
+        int | None,
+        typer.Option(
+            "--max-len", help="seq2seq: most output tokens (default: data.max_target_len + 1)."
+        ),
+    ] = None,
 ) -> None:
-    """Classify sentences (label and class probabilities), or tag them with a tagger: each
-    token with its tag (a punctuation run prints the text with the marks put back)."""
+    """Classify sentences (label and class probabilities), tag them with a tagger (each
+    token with its tag; a punctuation run prints the text with the marks put back), or
+    translate them with a seq2seq run (one output per line; --json adds the tokens and the
+    attention matrix, output tokens x source tokens)."""
     if labelled is not None:
         print_tag_scores(service.evaluate_tagged(run, labelled), as_json)
         return
     if not texts:
         raise ConfigError("texts: expected at least one text to classify or tag, received none")
-    if service.run_task(run) == "tag":
+    task = service.run_task(run)
+    if task == "tag":
         print_tags(service.tag_text(run, texts), as_json)
+        return
+    if task == "seq2seq":
+        print_translations(service.translate(run, texts, beam, max_len), as_json)
         return
     results = service.classify(run, texts)
     if as_json:
@@ -95,6 +110,20 @@ def print_tag_scores(report: dict, as_json: bool) -> None:
             f"{tag}\tP {s['precision']:.3f}\tR {s['recall']:.3f}\tF1 {s['f1']:.3f}"
             f"\tcount {s['support']}"
         )
+
+
+def print_translations(results: list[dict], as_json: bool) -> None:
+    """A seq2seq run's outputs: JSON, or one output per line (unknown tokens warned)."""
+    for number, item in enumerate(results, start=1):
+        if item["unknown_tokens"]:
+            listed = ", ".join(repr(t) for t in item["unknown_tokens"])
+            line = f"warning: source {number}: not in the vocabulary, read as <unk>: {listed}"
+            Console(stderr=True).print(Text(line, style="yellow"))
+    if as_json:
+        typer.echo(json.dumps(results, indent=2, ensure_ascii=False))
+        return
+    for item in results:
+        typer.echo(item["output"])
 
 
 @handle_errors

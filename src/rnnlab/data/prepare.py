@@ -4,6 +4,8 @@
     classify        tsv | csv   -> ClassifyData (stratified split by data.seed)
     forecast        csv | tsv   -> SeriesData  (split by time, scaler fitted on train)
     tag             conll | tsv | punctuated -> TagData (tag_prepare; split by sentence/essay)
+    seq2seq         tsv | seq2seq:TASK -> Seq2SeqData (seq2seq_prepare; vocab: source side,
+                                   target_vocab: target side, the same object when shared)
     synthetic:TASK  generated   -> SyntheticAdding | SyntheticSequences | ClassifyData
                                    (rnnlab.data.synthetic; data.seq_len is the dial T)
 
@@ -30,6 +32,8 @@ from rnnlab.data.readers import (
     series_column,
 )
 from rnnlab.data.samples import resolve_path
+from rnnlab.data.seq2seq import Seq2SeqData
+from rnnlab.data.seq2seq_prepare import prepare_seq2seq
 from rnnlab.data.split import split_stream
 from rnnlab.data.synthetic import (
     RUN_TASK,
@@ -64,7 +68,15 @@ class Prepared:
     """
 
     task: str
-    data: LMData | ClassifyData | SeriesData | SyntheticAdding | SyntheticSequences | TagData
+    data: (
+        LMData
+        | ClassifyData
+        | SeriesData
+        | SyntheticAdding
+        | SyntheticSequences
+        | TagData
+        | Seq2SeqData
+    )
     vocab: Vocab | None
     classes: list[str] | None
     data_hash: str
@@ -72,11 +84,17 @@ class Prepared:
     tokenizer: Tokenizer | None = None
     tags: TagVocab | None = None
     tagged: dict[str, list[TaggedSentence]] | None = None
+    target_vocab: Vocab | None = None  # seq2seq: the target side's vocabulary
 
 
 def prepare(config: RunConfig) -> Prepared:
     """Read and prepare the data of `config` for its task."""
     spec = config.data
+    if config.task == "seq2seq":
+        data, data_hash, summary = prepare_seq2seq(spec)
+        prepared = Prepared("seq2seq", data, data.source_vocab, None, data_hash, summary)
+        prepared.tokenizer, prepared.target_vocab = data.tokenizer, data.target_vocab
+        return prepared
     if is_synthetic(spec.path):
         return _prepare_synthetic(config)
     path = resolve_path(spec.path)

@@ -34,14 +34,13 @@ from rnnlab.data.split import epoch_order, val_count
 from rnnlab.data.tokenize import EOS, Tokenizer
 from rnnlab.data.vocab import PAD, PAD_ID, UNK, UNK_ID, Vocab
 from rnnlab.errors import ConfigError, DataError
+from rnnlab.spec.seq2seq import SOURCE_COLUMN, TARGET_COLUMN
 
 Split = Literal["train", "val"]
 BOS = "<bos>"
 EOS_ID = 2
 BOS_ID = 3
 SEQ2SEQ_SPECIALS = (PAD, UNK, EOS, BOS)  # ids 0..3
-SOURCE_COLUMN = "source"
-TARGET_COLUMN = "target"
 Pair = tuple[np.ndarray, np.ndarray]  # (source ids (S_i,), target ids (n_i,)), no specials
 
 
@@ -72,6 +71,20 @@ class Seq2SeqBatch:
     def n_tokens(self) -> int:
         """Target tokens the decoder predicts (<eos> included): the tokens/s unit."""
         return int(self.tgt_lengths.sum())
+
+    # The names the trainer reads of every batch (``data.batches.Batch``): the source is
+    # the input x with its lengths, the decoder's targets are y.
+    @property
+    def x(self) -> np.ndarray:
+        return self.src
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return self.src_lengths
+
+    @property
+    def y(self) -> np.ndarray:
+        return self.decoder_targets
 
 
 def seq2seq_vocab(
@@ -176,10 +189,22 @@ class Seq2SeqData:
         check_int(batch_size, "train.batch_size", 1)
         return -(-self.size(split) // batch_size)
 
+    @property
+    def carry_state(self) -> bool:
+        """Independent pairs: every batch starts from a zero state (``TrainingData``)."""
+        return False
+
     def batches(
-        self, split: Split, batch_size: int, seed: int | None = None, epoch: int = 0
+        self,
+        split: Split,
+        batch_size: int,
+        seq_len: int | None = None,
+        *,
+        seed: int | None = None,
+        epoch: int = 0,
     ) -> Iterator[Seq2SeqBatch]:
-        """Padded batches in file order, or ``default_rng([seed, epoch]).permutation(n)``."""
+        """Padded batches in file order, or ``default_rng([seed, epoch]).permutation(n)``
+        (``TrainingData``; seq_len is not used: a pair is one whole example)."""
         check_int(batch_size, "train.batch_size", 1)
         pairs = self.pairs(split)
         order = epoch_order(len(pairs), seed, epoch)

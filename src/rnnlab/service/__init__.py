@@ -87,7 +87,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     ),
     "sweep": ("STORAGE_FILE", "run_sweep", "show_sweep"),
     "sweep_defaults": ("SWEEP_TRIALS", "WARMUP_EVALS"),
-    "tasks": ("describe_task", "list_tasks", "task_names"),
+    "tasks": ("describe_task", "list_tasks", "task_names", "translate_with_attention_maps"),
     "tag_report": ("tag_comparison_lines",),
     "tagging": (
         "evaluate_tagged",
@@ -95,6 +95,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "tag_comparison",
         "tag_text",
     ),
+    "translating": ("attention_figure", "translate"),
     "training": (
         "check_resume",
         "check_run",

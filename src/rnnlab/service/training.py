@@ -16,6 +16,7 @@ from rnnlab.errors import ConfigError
 from rnnlab.events import Event
 from rnnlab.service.runs import refuse_if_training, run_details
 from rnnlab.service.tagging import save_tag_vocab, tag_baselines, tag_checkpoint_meta
+from rnnlab.service.translating import save_target_vocab, seq2seq_checkpoint_meta
 from rnnlab.spec.run import RunConfig, apply_overrides, load_run_config, parse_run_config
 from rnnlab.store import RunRecord, RunRecorder, Store, owners, read_run_checkpoint
 from rnnlab.train import Trainer, build_learner, check_engine
@@ -43,6 +44,8 @@ def checkpoint_meta(config: RunConfig, prepared: Prepared) -> dict[str, Any]:
         meta["classes"] = list(prepared.classes)
     if config.task == "tag":
         meta.update(tag_checkpoint_meta(prepared))
+    if config.task == "seq2seq":
+        meta.update(seq2seq_checkpoint_meta(config, prepared))
     if config.task == "forecast":
         series = prepared.data
         meta["scaler"] = {"mean": float(series.mean), "std": float(series.std)}
@@ -94,6 +97,8 @@ def create_run(store: Store, config: RunConfig, prepared: Prepared) -> str:
         prepared.vocab.save(store.run_dir(record.id) / "vocab.json")
     if prepared.tags is not None:
         save_tag_vocab(store.run_dir(record.id), prepared.tags)
+    if prepared.target_vocab is not None:
+        save_target_vocab(store.run_dir(record.id), prepared.target_vocab)
     return record.id
 
 
@@ -103,7 +108,7 @@ def prepare_run(config: RunConfig) -> tuple[RunConfig, Prepared, np.ndarray | No
     check_engine(config)
     if config.task == "tag":
         prepared.summary["baselines"] = tag_baselines(prepared)
-    if config.task == "forecast":
+    if config.task in ("forecast", "seq2seq"):  # seq2seq: the model's own embeddings
         return config, prepared, None
     embedding, report = initial_embedding(config, prepared)
     prepared.summary["embedding"] = report
@@ -142,8 +147,8 @@ def resume_config(meta: dict[str, Any], run_id: str) -> RunConfig:
 
 def placeholder_embedding(config: RunConfig, prepared: Prepared) -> np.ndarray | None:
     """E's shape in zeros for a resumed run (its checkpoint holds E: the recipe is skipped);
-    None for a forecaster, which has no E."""
-    if config.task == "forecast":
+    None for a forecaster, which has no E, and an encoder-decoder, which makes its own."""
+    if config.task in ("forecast", "seq2seq"):
         return None
     width = len(prepared.vocab) if config.embedding.init == "onehot" else None
     return np.zeros((len(prepared.vocab), width or config.embedding.dim), np.float32)

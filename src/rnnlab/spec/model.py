@@ -84,6 +84,16 @@ class ModelSpec(Strict):
     forget_bias: float = Field(
         0.0, ge=-100.0, le=100.0, description="cells with a forget gate: added to its bias"
     )
+    attention: Literal["none", "additive", "dot", "general"] = Field(
+        "additive",
+        description="task seq2seq: how the decoder reads the encoder's states: additive "
+        "(Bahdanau), dot or general (Luong), none (the final state only)",
+    )
+    decoder_cell: str | None = Field(
+        None,
+        description="task seq2seq: the decoder's cell (a registered cell with a torch.nn "
+        "module); null: the same as cell",
+    )
 
     @field_validator("cell")
     @classmethod

@@ -1,6 +1,6 @@
 """RunConfig: one validated description of a training run, read from one YAML file.
 
-    task: language-model | classify | forecast | tag
+    task: language-model | classify | forecast | tag | seq2seq
     data:      where the data is and how to cut it (DataSpec)
     embedding: the embedding matrix E (V x dim) for token tasks (EmbeddingSpec)
     model:     the recurrent network (ModelSpec)
@@ -31,8 +31,9 @@ from rnnlab.spec.io import (
 from rnnlab.spec.memory import memory_problem
 from rnnlab.spec.model import BIDIRECTIONAL_BY_TASK, ModelSpec
 from rnnlab.spec.model import Strict as _Strict
+from rnnlab.spec.seq2seq import SOURCE_COLUMN, TARGET_COLUMN, seq2seq_problem
 
-Task = Literal["language-model", "classify", "forecast", "tag"]
+Task = Literal["language-model", "classify", "forecast", "tag", "seq2seq"]
 MAX_STEPS = 100_000_000  # optimizer steps (and step intervals) a run may ask for
 MAX_SECONDS = 30 * 24 * 3600.0  # train.max_seconds: thirty days
 MAX_VOCAB = 10_000_000
@@ -97,6 +98,19 @@ class DataSpec(_Strict):
         le=100_000,
         description="tag: tokens per sentence at most; punctuated paragraphs are cut after "
         "a sentence end to fit, a longer conll/tsv sentence is an error naming its line",
+    )
+    source_column: str = Field(
+        SOURCE_COLUMN, min_length=1, description="seq2seq, tsv: the source texts' column"
+    )
+    target_column: str = Field(
+        TARGET_COLUMN, min_length=1, description="seq2seq, tsv: the target texts' column"
+    )
+    max_target_len: int | None = Field(
+        None,
+        ge=1,
+        le=100_000,
+        description="seq2seq: target tokens per row at most (a longer one is an error naming "
+        "its line); also the decoding limit of predict (+1 for <eos>)",
     )
     seq_len: int = Field(64, ge=1, le=10_000)
     horizon: int = Field(1, ge=1, le=1_000, description="forecast: values predicted per window")
@@ -213,11 +227,20 @@ class TrainSpec(_Strict):
     )
     clip_grad_norm: float | None = Field(5.0, gt=0.0, le=1e6)
     clip_grad_value: float | None = Field(None, gt=0.0, le=1e6)
-    select_by: Literal["auto", "loss", "accuracy", "rmse", "mae", "f1"] = Field(
+    teacher_forcing: float = Field(
+        1.0,
+        ge=0.0,
+        le=1.0,
+        description="seq2seq: the chance that a decoder step reads the true previous token "
+        "rather than its own prediction (1: always, 0: free running)",
+    )
+    select_by: Literal[
+        "auto", "loss", "accuracy", "rmse", "mae", "f1", "exact_match", "token_accuracy"
+    ] = Field(
         "auto",
         description="validation metric that picks the best checkpoint and drives early "
         "stopping; auto: accuracy (classify), loss (language-model), rmse (forecast), "
-        "f1 (tag: macro F1 over the tags but O)",
+        "f1 (tag: macro F1 over the tags but O), exact_match (seq2seq, greedy decoding)",
     )
     early_stopping_patience: int | None = Field(None, ge=1, le=1_000_000, description="evaluations")
     eval_every: int | None = Field(
@@ -264,6 +287,7 @@ SELECT_BY: dict[str, tuple[str, ...]] = {
     "classify": ("accuracy", "loss"),
     "forecast": ("rmse", "mae", "loss"),
     "tag": ("f1", "accuracy", "loss"),
+    "seq2seq": ("exact_match", "token_accuracy", "loss"),
 }
 TAG_FORMATS = ("conll", "tsv", "punctuated")  # what task tag reads
 TAG_ONLY_FORMATS = ("conll", "punctuated")
@@ -304,6 +328,9 @@ class RunConfig(_Strict):
         if self.task == "forecast" and self.data.format == "text":
             raise ValueError("data.format: forecast reads a table; expected csv | tsv")
         self._tag_options()
+        problem = seq2seq_problem(self)
+        if problem is not None:
+            raise ValueError(problem)
         allowed = SELECT_BY[self.task]
         if self.train.select_by not in ("auto", *allowed):
             raise ValueError(

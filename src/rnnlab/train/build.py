@@ -27,6 +27,7 @@ from rnnlab.torch_engine.kernel import (
 from rnnlab.train.embedding_init import initial_embedding
 from rnnlab.train.learner import Learner
 from rnnlab.train.numpy_learner import NumpyLearner
+from rnnlab.train.seq2seq_learner import build_seq2seq_learner
 from rnnlab.train.torch_learner import TorchLearner, resolve_device
 
 
@@ -118,6 +119,8 @@ def build_learner(
 ) -> Learner:
     """The learner for config.train.engine, initialised from the seeded torch model."""
     check_engine(config)
+    if config.task == "seq2seq":  # an encoder-decoder, torch engine only (spec.seq2seq)
+        return build_seq2seq_learner(config, prepared, dtype)
     model = build_torch_model(config, prepared, embedding)
     frozen = frozen_parameters(config)
     torch.manual_seed(config.train.seed)  # dropout masks of the torch engine

@@ -6,7 +6,8 @@ Metrics by task (``rnnlab.train.metrics``): a language model's loss and perplexi
 per character for a char-level one), a classifier's loss, accuracy and macro F1, a
 forecaster's loss and errors in the series' own units (transforms inverted), a tagger's
 loss per token, accuracy, macro and micro F1 over the tags but O and span F1 for BIO tags
-(``tag_evaluation``).
+(``tag_evaluation``), an encoder-decoder's loss per target token, exact match and token
+accuracy of its greedy decoding (``seq2seq_validation``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from rnnlab.train.metrics import (
     forecast_metrics,
     language_model_metrics,
 )
+from rnnlab.train.seq2seq_validation import seq2seq_validation_metrics
 from rnnlab.train.tag_evaluation import tag_confusion, tag_validation_metrics
 
 
@@ -63,6 +65,8 @@ def validation_metrics(seen: Validation, config: RunConfig, prepared: Any) -> di
         return language_model_metrics(seen.loss_sum, seen.count, config.data.tokenizer == "char")
     if config.task == "tag":
         return tag_validation_metrics(seen.loss_sum, seen.outputs, seen.targets, prepared.tags)
+    if config.task == "seq2seq":
+        return seq2seq_validation_metrics(seen.loss_sum, seen.count, seen.outputs, seen.targets)
     outputs = np.concatenate(seen.outputs)
     if config.task == "classify":
         targets = np.concatenate(seen.targets)
@@ -78,7 +82,7 @@ def validation_metrics(seen: Validation, config: RunConfig, prepared: Any) -> di
 def evaluation_probe(seen: Validation, task: str, prepared: Any, step: int) -> ProbeTaken | None:
     """The confusion matrix (classify) or the validation forecasts (a series); None for
     other runs or when nothing was validated."""
-    if not seen.outputs:
+    if not seen.outputs or task == "seq2seq":  # seq2seq: no probe of its validation
         return None
     if task == "tag":
         payload = tag_confusion(seen.outputs, seen.targets, prepared.tags, step)

@@ -72,7 +72,7 @@ class Selection:
     def __init__(self, metric: str) -> None:
         self.metric = metric
         self.key = f"val_{metric}"
-        self.higher_is_better = metric in ("accuracy", "f1")
+        self.higher_is_better = metric in ("accuracy", "f1", "exact_match", "token_accuracy")
 
     def improves(self, value: float | None, best: float | None) -> bool:
         """True when `value` beats `best` (or is the first value); ties do not improve."""
@@ -93,6 +93,7 @@ MIN_VALIDATION = {
     "classify": ("val_examples", 20, "examples"),
     "forecast": ("val_windows", 10, "windows"),
     "tag": ("val_tokens", 50, "tokens"),
+    "seq2seq": ("val_examples", 20, "examples"),
 }
 
 
