@@ -16,7 +16,9 @@ from rnnlab.cli.common import handle_errors, table_console
 from rnnlab.cli.progress import ProgressView
 from rnnlab.events import FAILED_STATUSES
 
-app = typer.Typer(help="Long-range memory experiments.", no_args_is_help=True)
+app = typer.Typer(
+    help="Experiments: long-range memory (vanishing), attention (seq2seq).", no_args_is_help=True
+)
 console = Console(stderr=True)
 
 EPILOG = """Examples:
@@ -185,6 +187,101 @@ def _exit_if_any_failed(rows: list[dict]) -> None:
         line = f" {len(bad)} of {len(rows)} runs did not train to the end ({which})"
         console.print(Text.assemble(("error:", "bold red"), line), soft_wrap=True)
         raise typer.Exit(code=1)
+
+
+ATTENTION = service.ATTENTION_LAB_DEFAULTS  # one source: rnnlab.service.attention_lab
+ATTENTION_EPILOG = """Examples:
+
+  rnnlab lab attention                                   # reverse, L = 5,10,20,40
+
+  rnnlab lab attention --task reverse --length 5,10 --steps 100
+
+  rnnlab lab attention --task sort --length 5,10 --attention none,additive,dot
+
+Each pair is a stored seq2seq run (named lab-attention-<task>-L<length>-<attention>) on
+seq2seq:<task>?size=<length> data, evaluated on held-out pairs with greedy decoding.
+tok/s: target tokens (<eos> included) per second of training steps.
+
+The default (GRU, hidden 64, batch 64, Adam lr 3e-3, clip 1, 400 steps, 1 thread) is
+measured in bench/results.md ("Attention lab"); about 2 minutes of CPU for its 8 runs.
+Exit status 1 when a run diverged or failed (after the whole table), else 0.
+"""
+
+
+@app.command("attention", epilog=ATTENTION_EPILOG)
+@handle_errors
+def attention(
+    task: Annotated[str, typer.Option(help="reverse | sort | add | dates")] = ATTENTION.task,
+    length: Annotated[
+        str, typer.Option(help="Task sizes (source lengths), comma-separated.")
+    ] = _joined(ATTENTION.lengths),
+    attention: Annotated[
+        str, typer.Option(help="Compared: none | additive | dot | general, comma-separated.")
+    ] = ",".join(ATTENTION.attentions),
+    steps: Annotated[int, typer.Option(help="Optimiser steps per run.")] = ATTENTION.steps,
+    cell: Annotated[str, typer.Option(help="Encoder and decoder cell.")] = ATTENTION.cell,
+    hidden_size: Annotated[int, typer.Option(help="Hidden units.")] = ATTENTION.hidden_size,
+    lr: Annotated[float, typer.Option(help="Adam learning rate.")] = ATTENTION.lr,
+    batch_size: Annotated[int, typer.Option(help="Pairs per batch.")] = ATTENTION.batch_size,
+    n_train: Annotated[int, typer.Option(help="Training pairs.")] = ATTENTION.n_train,
+    n_val: Annotated[int, typer.Option(help="Held-out pairs.")] = ATTENTION.n_val,
+    seed: Annotated[int, typer.Option(help="Seed of data and weights.")] = ATTENTION.seed,
+    threads: Annotated[
+        int | None, typer.Option(help="torch CPU threads per run (default 1).")
+    ] = ATTENTION.threads,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
+) -> None:
+    """Train an encoder-decoder with and without attention at each source length, one
+    budget, and compare exact match, token accuracy and tokens/s."""
+    options = service.AttentionLabOptions(
+        task=task,
+        lengths=_numbers(length),
+        attentions=tuple(a.strip() for a in attention.split(",") if a.strip()),
+        steps=steps,
+        cell=cell,
+        hidden_size=hidden_size,
+        lr=lr,
+        batch_size=batch_size,
+        n_train=n_train,
+        n_val=n_val,
+        seed=seed,
+        threads=threads,
+    )
+
+    def announce(L: int, kind: str) -> None:
+        console.print(f"[bold]{task}, L = {L}, attention {kind}[/bold]")
+
+    rows = service.lab_attention(options, on_event=ProgressView(console), on_run=announce)
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+    else:
+        table_console().print(_attention_table(task, rows))
+    _exit_if_any_failed([{**row, "T": row["L"], "cell": row["attention"]} for row in rows])
+
+
+def _attention_table(task: str, rows: list[dict]) -> Table:
+    table = Table(
+        "L",
+        "attention",
+        "status",
+        "steps",
+        "exact match",
+        "token acc.",
+        "tok/s",
+        title=f"{task}: held-out pairs, greedy decoding",
+    )
+    for row in rows:
+        speed = row["tokens_per_s"]
+        table.add_row(
+            str(row["L"]),
+            row["attention"],
+            row["status"],
+            str(row["steps"]),
+            fmt(row["exact_match"]),
+            fmt(row["token_accuracy"]),
+            "" if speed is None else f"{speed:.0f}",
+        )
+    return table
 
 
 def register(main: typer.Typer) -> None:

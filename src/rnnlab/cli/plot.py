@@ -25,6 +25,8 @@ EPILOG = """Examples:
   rnnlab plot RUN --figure confusion -o confusion.png    (classifiers)
 
   rnnlab plot RUN --figure forecast -o forecast.png      (forecasters)
+
+  rnnlab plot RUN --figure attention --input "abcde" -o att.png   (seq2seq with attention)
 """
 
 
@@ -36,7 +38,10 @@ def plot(
     text: Annotated[
         str | None,
         typer.Option(
-            help="states/gates: the input to look at (default: the sequence recorded in training)."
+            "--text",
+            "--input",
+            help="states/gates: the input to look at (default: the sequence recorded in "
+            "training); attention: the source to decode.",
         ),
     ] = None,
     layer: Annotated[
@@ -48,7 +53,8 @@ def plot(
     which: Annotated[str, typer.Option(help="histograms: grads | params.")] = "grads",
     as_json: Annotated[bool, typer.Option("--json", help="Print the figure data instead.")] = False,
 ) -> None:
-    """Draw one of a run's figures: curves, gradient flow, states, gates, confusion, forecast."""
+    """Draw one of a run's figures: curves, gradient flow, states, gates, confusion, forecast,
+    attention."""
     options = {"text": text, "layer": layer, "direction": direction, "which": which}
     if as_json:
         typer.echo(json.dumps(service.run_figure(run, figure.value, **options), indent=2))

@@ -10,4 +10,5 @@ FIGURES = (
     "confusion",
     "forecast",
     "histograms",
+    "attention",
 )

@@ -9,6 +9,7 @@ from rnnlab import viz
 from rnnlab.errors import ConfigError, DataError
 from rnnlab.service.figure_names import FIGURES
 from rnnlab.service.runs import predictor, run_states
+from rnnlab.service.translating import attention_figure
 from rnnlab.store import RunRecord, Store
 from rnnlab.viz.png import check_png_path
 
@@ -40,9 +41,12 @@ def run_figure(
     home: str | Path | None = None,
 ) -> dict[str, Any]:
     """Figure data of one run: curves | gradient-flow | gradient-flow-last | states | gates |
-    confusion | forecast | histograms. `text` chooses the input of states and gates."""
+    confusion | forecast | histograms | attention. `text` chooses the input of states and
+    gates, and the source of attention (a seq2seq run's attention map)."""
     if figure not in FIGURES:
         raise ConfigError(f"figure: expected one of {' | '.join(FIGURES)}, received {figure!r}")
+    if figure == "attention":
+        return attention_figure(ref, text, home=home)
     if figure in ("states", "gates"):
         states = run_states(ref, text, home)
         draw = viz.hidden_states if figure == "states" else viz.gates

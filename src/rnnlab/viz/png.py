@@ -138,8 +138,10 @@ def _heat(fig: Any, ax: Any, panel: dict[str, Any], colorbar: str = "") -> None:
     if labels:
         upright = len(where) <= 16 and max(map(len, texts), default=0) <= 6
         ax.tick_params(axis="x", labelrotation=0 if upright else 90, labelsize=8)
-    rows = ticks(z.shape[0], MAX_NUMBER_TICKS)
-    ax.set_yticks(rows, [str(panel["y"][k]) for k in rows])
+    row_labels = panel.get("yticklabels")
+    rows = ticks(z.shape[0], MAX_TOKEN_TICKS if row_labels else MAX_NUMBER_TICKS)
+    names = [visible(row_labels[k]) if row_labels else str(panel["y"][k]) for k in rows]
+    ax.set_yticks(rows, names)
 
 
 def _heatmap(fig: Any, figure: dict[str, Any]) -> None:
