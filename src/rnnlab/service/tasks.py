@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import typing
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -173,7 +174,7 @@ def _format_names() -> tuple[str, ...]:
 
 def _own_fields(task: str) -> list[str]:
     """Config fields whose description says they are for `task` ("forecast: ...",
-    "tag, tsv: ..."), as dotted names: data.horizon, ..."""
+    "tag, tsv: ...", "task seq2seq: ..."), as dotted names: data.horizon, ..."""
     own = []
     for section, outer in RunConfig.model_fields.items():
         spec = outer.annotation
@@ -181,7 +182,8 @@ def _own_fields(task: str) -> list[str]:
             continue
         for name, field in spec.model_fields.items():
             head, colon, _ = (field.description or "").partition(":")
-            if colon and task in {part.strip() for part in head.split(",")}:
+            takers = {part.strip().removeprefix("task ") for part in head.split(",")}
+            if colon and task in takers:
                 own.append(f"{section}.{name}")
     return own
 
@@ -233,3 +235,29 @@ def describe_task(name: str) -> dict[str, Any]:
 def list_tasks() -> list[dict[str, Any]]:
     """Every task (``describe_task``), in the config's order."""
     return [describe_task(name) for name in task_names()]
+
+
+# ---- predictions as the pages show them ----------------------------------------------------
+
+
+def translate_with_attention_maps(
+    ref: str,
+    sources: list[str],
+    beam_size: int = 1,
+    max_len: int | None = None,
+    home: str | Path | None = None,
+) -> list[dict[str, Any]]:
+    """``service.translate``'s results, each with ``figure``: its attention heatmap
+    (``viz.attention_map``: output tokens x source tokens), or None for a run without
+    attention or an output of no tokens."""
+    from rnnlab.service.translating import translate
+    from rnnlab.viz.seq2seq_figures import attention_map
+
+    results = translate(ref, sources, beam_size, max_len, home)
+    for result in results:
+        weights, outputs = result["attention"], result["output_tokens"]
+        drawn = weights is not None and len(outputs) > 0
+        result["figure"] = (
+            attention_map(result["source_tokens"], outputs, weights) if drawn else None
+        )
+    return results

@@ -300,6 +300,24 @@ class Tagged(BaseModel):
     warnings: list[str] = []
 
 
+class TranslateRequest(_Body):
+    sources: list[Text] = Field(description="source texts; their number is checked by the service")
+    beam_size: int = Field(1, description="1: greedy decoding; more: beam search")
+    max_len: int | None = Field(None, description="decoded tokens at most (<eos> included)")
+
+
+class Translated(BaseModel):
+    source: str
+    source_tokens: list[str]
+    output: str
+    output_tokens: list[str] = Field(description="<eos> left out")
+    attention: list[list[float]] | None = Field(
+        description="output tokens x source tokens; null without attention"
+    )
+    unknown_tokens: list[str] = Field(description="source tokens read as <unk>")
+    figure: Mapping | None = Field(description="the attention heatmap (figure data) or null")
+
+
 # ---- calculator ----------------------------------------------------------------------------
 
 

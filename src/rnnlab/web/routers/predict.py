@@ -1,4 +1,4 @@
-"""/api/runs/{id}/classify | generate | forecast | tag: use a trained model."""
+"""/api/runs/{id}/classify | generate | forecast | tag | translate: use a trained model."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from rnnlab.web.schemas import (
     GenerateRequest,
     Tagged,
     TagRequest,
+    Translated,
+    TranslateRequest,
 )
 
 router = APIRouter(prefix="/runs/{run_id}", tags=["use a model"])
@@ -45,3 +47,12 @@ def tag(run_id: str, body: TagRequest, home: Home) -> Any:
     """Each text's tokens with their tags and tag probabilities; a punctuation run also
     gives the text with its marks put back (``punctuated``)."""
     return service.tag_text(run_id, body.texts, home)
+
+
+@router.post("/translate", response_model=list[Translated])
+def translate(run_id: str, body: TranslateRequest, home: Home) -> Any:
+    """Each source decoded by an encoder-decoder (greedy at beam_size 1, else beam search),
+    with its attention weights and their heatmap (null for a run without attention)."""
+    return service.translate_with_attention_maps(
+        run_id, body.sources, body.beam_size, body.max_len, home
+    )

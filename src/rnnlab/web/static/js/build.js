@@ -41,13 +41,17 @@ function applyCellOptions(cell) {
   if (takes[state["model.init"]] === false) state["model.init"] = "default";
 }
 
-/** A control for config field `key` (the schema's type and choices), labelled by its name. */
+/** A control for config field `key` (the schema's type and choices), labelled by its name;
+ * a cell field without choices (e.g. a decoder's cell) lists the registered cells. */
 function fieldControl(key) {
   const field = FIELDS[key];
   const id = `field-${key.replace(".", "-")}`;
   const testid = key.replace(".", "-");
   let control;
-  if (field.choices) control = el("select", { id, name: key, "data-testid": testid }, field.choices.map((c) => new Option(c, c)));
+  if (!field.choices && key.endsWith("_cell")) {
+    const same = field.nullable ? [new Option("(the same as cell)", "")] : [];
+    control = el("select", { id, name: key, "data-testid": testid }, same, CELLS.map((cell) => new Option(cell.display_name, cell.name)));
+  } else if (field.choices) control = el("select", { id, name: key, "data-testid": testid }, field.choices.map((c) => new Option(c, c)));
   else if (field.type === "bool") control = el("input", { id, name: key, type: "checkbox", "data-testid": testid });
   else if (field.type === "int" || field.type === "float") control = el("input", { id, name: key, type: "number", step: field.type === "int" ? 1 : "any", "data-testid": testid });
   else control = el("input", { id, name: key, type: "text", "data-testid": testid });
@@ -179,6 +183,12 @@ function drawUnrolled(diagram) {
   const d = { ...localDiagram(), ...(diagram || {}) };
   const shape = trainingShape();
   const what = shape ? `${shape.title}: ${shape.summary}` : "";
+  if (shape?.encoder_decoder) {
+    // two networks, not one stack: the shape's own diagram (encoder h_j, decoder s_t)
+    $("#diagram-note").textContent = `${what}.`;
+    drawShape($("#diagram"), shape, { attention: attentionOn(taskInfo(state.task)) });
+    return;
+  }
   const both = d.directions === 2 ? "; with two directions it reads [h→_T ; h←_1], the final state of each" : "";
   $("#diagram-note").textContent = `${d.steps} of T steps shown; ${what}${both}.`;
   drawDiagram($("#diagram"), d);

@@ -1,7 +1,10 @@
 // The Predict page's panels for the sequence tasks of issue #15: tag every token of a text
-// (POST /api/runs/{id}/tag; a punctuation run also shows the text with its marks put back).
+// (POST /api/runs/{id}/tag; a punctuation run also shows the text with its marks put back)
+// and map a source to a target with an encoder–decoder (POST /api/runs/{id}/translate),
+// with its attention heatmap.
 
 import { api, guarded, seg } from "./api.js";
+import { renderFigure, renderMessage } from "./figures.js";
 import { $, el } from "./state.js";
 
 const PUNCTUATED = "punctuated"; // a run of this data format reads characters
@@ -51,4 +54,40 @@ export function showTagRun(run) {
   $("#tag-reads").textContent = characters ? "characters; marks and notes are dropped before tagging" : "tokens separated by spaces";
   $("#tag-text").placeholder = characters ? "學而時習之不亦說乎" : "Anna flew to Paris";
   $("#tag-results").replaceChildren();
+}
+
+// ---- translate (an encoder–decoder) -----------------------------------------------------
+
+/** Decode the source with `run`, greedy or by beam search; show the output and, for a run
+ * with attention, its heatmap (rows: output tokens, columns: source tokens). */
+export async function translateSource(run, errorBox) {
+  const beam = $("#translate-decoding").value === "beam";
+  const body = { sources: [$("#translate-source").value], beam_size: beam ? Number($("#translate-beam").value) || 1 : 1 };
+  $("#translate-button").disabled = true;
+  $("#translate-info").textContent = "decoding ...";
+  const answer = await guarded(errorBox, () => api(`/api/runs/${seg(run.id)}/translate`, { body }));
+  $("#translate-button").disabled = false;
+  $("#translate-info").textContent = "";
+  if (!answer) return;
+  const [result] = answer;
+  $("#translate-output").replaceChildren(el("span", { "data-testid": "translate-text", text: result.output }));
+  const how = body.beam_size > 1 ? `beam search, k = ${body.beam_size}` : "greedy";
+  const unknown = result.unknown_tokens.length ? ` · read as <unk>: ${result.unknown_tokens.join(" ")}` : "";
+  $("#translate-info").textContent = `${result.output_tokens.length} tokens from ${result.source_tokens.length} (${how})${unknown}`;
+  const host = $("#translate-attention");
+  if (result.figure) renderFigure(host, result.figure);
+  else renderMessage(host, result.attention ? "the model wrote nothing (<eos> at once): no attention to show" : "this run was trained without attention (model.attention none): the decoder reads the encoder's final state only");
+}
+
+/** The beam size matters only for beam search. */
+export function showDecoding() {
+  $("#row-beam-size").classList.toggle("hidden", $("#translate-decoding").value !== "beam");
+}
+
+/** A new translate run: clear the old output. */
+export function showTranslateRun() {
+  $("#translate-output").replaceChildren();
+  $("#translate-info").textContent = "";
+  $("#translate-attention").replaceChildren();
+  showDecoding();
 }

@@ -1,15 +1,16 @@
 // Page 5, Predict: classify sentences (probability bars), generate text, forecast a
-// series, or tag tokens (predict-tasks.js) with a trained run (POST /api/runs/{id}/
-// classify | generate | forecast | tag: the run's task's `predict`, GET /api/tasks).
+// series, tag tokens or translate a sequence (predict-tasks.js) with a trained run (POST
+// /api/runs/{id}/classify | generate | forecast | tag | translate: the run's task's
+// `predict`, GET /api/tasks).
 
 import { api, guarded, seg } from "./api.js";
 import { renderFigure } from "./figures.js";
-import { showTagRun, tagTexts } from "./predict-tasks.js";
+import { showDecoding, showTagRun, showTranslateRun, tagTexts, translateSource } from "./predict-tasks.js";
 import { $, el, markNav, markReady } from "./state.js";
 import { taskInfo } from "./tasks.js";
 
 // the panel of each prediction (a task's `predict`, GET /api/tasks)
-const PANEL = { classify: "#panel-classify", generate: "#panel-generate", forecast: "#panel-forecast", tag: "#panel-tag" };
+const PANEL = { classify: "#panel-classify", generate: "#panel-generate", forecast: "#panel-forecast", tag: "#panel-tag", translate: "#panel-translate" };
 const USABLE = new Set(["finished", "early-stopped", "interrupted", "diverged"]);
 let runs = [];
 
@@ -22,6 +23,7 @@ function showPanel() {
   const predict = run ? taskInfo(run.task)?.predict : null;
   for (const [name, id] of Object.entries(PANEL)) $(id).classList.toggle("hidden", predict !== name);
   if (predict === "tag") showTagRun(run);
+  if (predict === "translate") showTranslateRun();
   $("#run-task").textContent = run ? `${run.task} · ${run.status} · ${run.steps ?? "?"} steps` : "";
   if (run) {
     const params = new URLSearchParams(window.location.search);
@@ -145,6 +147,12 @@ function init() {
     event.preventDefault();
     const run = currentRun();
     if (run) tagTexts(run, $("#predict-error"));
+  });
+  $("#translate-decoding").addEventListener("change", showDecoding);
+  $("#translate-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const run = currentRun();
+    if (run) translateSource(run, $("#predict-error"));
   });
   loadRuns().finally(markReady);
 }
