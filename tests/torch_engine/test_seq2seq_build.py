@@ -1,0 +1,89 @@
+"""The encoder-decoder from a run config, and its gradient-flow probe against autograd on
+the model itself (the probe steps the encoder by hand on the same weights)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from rnnlab.data.seq2seq_tasks import build_task_data
+from rnnlab.probes import check_payload
+from rnnlab.spec.run import parse_run_config
+from rnnlab.torch_engine.seq2seq import sequence_loss
+from rnnlab.torch_engine.seq2seq_build import seq2seq_from_config, seq2seq_gradient_flow
+from rnnlab.train.seq2seq_eval import batch_tensors
+
+
+def config(**model: object):
+    return parse_run_config(
+        {
+            "task": "seq2seq",
+            "data": {"path": "seq2seq:reverse?size=4"},
+            "embedding": {"dim": 6},
+            "model": {"hidden_size": 5, **model},
+        }
+    )
+
+
+def test_the_config_sets_the_model() -> None:
+    model = seq2seq_from_config(
+        config(cell="gru", decoder_cell="lstm", attention="none", num_layers=2), 9, 7
+    )
+    assert model.options["cell"] == "gru" and model.options["decoder_cell"] == "lstm"
+    assert model.options["attention"] is None and model.encoder.rnn.num_layers == 2
+    assert isinstance(model.decoder.cell, torch.nn.LSTMCell)
+    assert model.encoder.embedding.weight.shape == (9, 6)
+    assert model.decoder.embedding.weight[0].abs().sum() == 0  # <pad> row of xavier
+
+
+def test_the_same_seed_gives_the_same_weights() -> None:
+    a, b = (seq2seq_from_config(config(), 9, 9) for _ in range(2))
+    for (name, p), q in zip(a.named_parameters(), b.parameters(), strict=True):
+        assert torch.equal(p, q), name
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        {"cell": "gru"},
+        {"cell": "lstm", "bidirectional": True, "num_layers": 2, "attention": "general"},
+        {"cell": "rnn", "nonlinearity": "relu", "attention": "none", "decoder_cell": "gru"},
+    ],
+    ids=["gru-additive", "lstm-bi-2-general", "rnn-relu-none-gru"],
+)
+def test_probe_gradients_equal_autograd_on_the_model(model: dict) -> None:
+    data = build_task_data("reverse", 4, 12, 0, seed=0)
+    # ragged sources: cut two of them short, so lengths and masks matter
+    pairs = data.pairs("train")
+    pairs[1] = (pairs[1][0][:2], pairs[1][1][:2])
+    pairs[2] = (pairs[2][0][:1], pairs[2][1][:1])
+    batch = next(data.batches("train", 6))
+    net = seq2seq_from_config(config(**model), len(data.source_vocab), len(data.target_vocab))
+    net = net.double()
+    src, lengths, tgt_in, tgt_out = batch_tensors(batch, "cpu")
+    flow, hist = seq2seq_gradient_flow(net, src, lengths, tgt_in, tgt_out, step=7)
+    check_payload("gradient_flow", flow)
+    assert all(p.grad is None for p in net.parameters())  # the model's own untouched
+    net.eval()
+    sequence_loss(net(src, lengths, tgt_in).logits, tgt_out).backward()
+    for name, param in net.named_parameters():
+        assert flow["param_norms"][name] == pytest.approx(float(param.grad.norm()), rel=1e-9), name
+    dirs = 2 if model.get("bidirectional") else 1
+    layers = model.get("num_layers", 1)
+    names = [s["direction"] for s in flow["series"]]
+    assert names == ["encoder", "encoder-backward"][:dirs] * layers + ["decoder"]
+    assert len(flow["series"][0]["norms"]) == src.shape[0]
+    assert len(flow["series"][-1]["norms"]) == tgt_in.shape[0]
+    assert all(n is not None and n > 0 for s in flow["series"] for n in s["norms"])
+    assert flow["step"] == 7 and set(hist["grads"]) == set(flow["param_norms"])
+
+
+def test_probe_leaves_the_model_as_it_was() -> None:
+    data = build_task_data("reverse", 3, 4, 0, seed=0)
+    net = seq2seq_from_config(config(), len(data.source_vocab), len(data.target_vocab))
+    before = {n: p for n, p in net.named_parameters()}
+    net.train()
+    seq2seq_gradient_flow(net, *batch_tensors(next(data.batches("train", 4)), "cpu"), step=1)
+    assert net.training
+    assert all(p is before[n] for n, p in net.named_parameters())
+    assert all(isinstance(p, torch.nn.Parameter) for p in net.parameters())
