@@ -162,3 +162,14 @@ def test_teacher_forcing_draws_change_training(tmp_path: Path) -> None:
 def test_numpy_engine_is_refused_naming_the_field(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"train\.engine: task seq2seq runs on the torch engine"):
         service.train(config_path("reverse"), [*TINY, "train.engine=numpy"], home=tmp_path)
+
+
+def test_states_are_the_encoders_over_a_source(run) -> None:
+    home, details = run
+    recorded = service.run_states(details["id"], home=home)  # recorded at the end
+    assert len(recorded["tokens"]) == 3 and recorded["cell"] == "gru"
+    states = service.run_states(details["id"], "abcab", home=home)
+    assert states["tokens"] == list("abcab")
+    assert [len(layer["h"]) for layer in states["layers"]] == [5]
+    figure = service.run_figure(details["id"], "states", text="abc", home=home)
+    assert figure["kind"] in ("heatmap", "heatmaps")

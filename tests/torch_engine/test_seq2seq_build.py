@@ -87,3 +87,20 @@ def test_probe_leaves_the_model_as_it_was() -> None:
     assert net.training
     assert all(p is before[n] for n, p in net.named_parameters())
     assert all(isinstance(p, torch.nn.Parameter) for p in net.parameters())
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_encoder_states_are_the_encoders_outputs(bidirectional: bool) -> None:
+    from rnnlab.torch_engine.seq2seq_build import encoder_states
+
+    net = seq2seq_from_config(
+        config(cell="lstm", num_layers=2, bidirectional=bidirectional, attention="general"), 9, 9
+    ).eval()
+    ids = torch.tensor([4, 5, 6, 7, 4])
+    payload = encoder_states(net, ids.numpy(), list("abcda"))
+    check_payload("states", payload)
+    memory, _ = net.encoder(ids.reshape(-1, 1), torch.tensor([5]))  # (S, 1, D H)
+    top = [layer["h"] for layer in payload["layers"] if layer["layer"] == 1]
+    expected = torch.cat([torch.tensor(h) for h in top], dim=1)  # (S, D H)
+    torch.testing.assert_close(expected.float(), memory[:, 0], atol=1e-6, rtol=1e-5)
+    assert payload["cell"] == "lstm" and len(payload["layers"]) == 2 * (1 + bidirectional)

@@ -17,6 +17,7 @@ from rnnlab.service.arguments import check_forecast_steps, check_generate_argume
 from rnnlab.service.baselines import forecast_comparison
 from rnnlab.service.checkpoint_use import best_metrics, checkpoint_in_use, chosen_tag
 from rnnlab.service.tag_report import tag_rows
+from rnnlab.service.translating import source_states
 from rnnlab.spec.run import parse_run_config
 from rnnlab.store import Store, list_checkpoints, owners, read_run_checkpoint
 from rnnlab.store.records import TASKS
@@ -103,6 +104,8 @@ def run_states(ref: str, text: str | None = None, home: str | Path | None = None
         recorded = run_probes(ref, "states", home, last=1)
         if recorded:
             return recorded[-1]
+    if text is not None and run_task(ref, home) == "seq2seq":  # the encoder over a source
+        return source_states(ref, text, home)
     return predictor(ref, home).states(text)
 
 

@@ -180,6 +180,19 @@ def _translate_one(
     }
 
 
+def source_states(ref: str, text: str, home: str | Path | None = None) -> dict[str, Any]:
+    """The ``states`` payload of run `ref`'s encoder over the source `text` (h_j per layer
+    and direction; the figures states draws it)."""
+    from rnnlab.torch_engine.seq2seq_build import encoder_states
+
+    _check_sources([text])
+    model = load_translator(ref, home)
+    tokens = model.tokenizer.tokenize(text)
+    if not tokens:
+        raise DataError(f"source 1: no tokens after tokenizing {text!r}")
+    return encoder_states(model.model, model.source_vocab.encode(tokens), tokens)
+
+
 def attention_figure(
     ref: str,
     text: str | None,

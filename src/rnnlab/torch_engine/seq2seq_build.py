@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
 import torch
 from torch import Tensor, nn
 
@@ -223,3 +224,36 @@ def _series(
 
 def _grad(tensor: Tensor) -> Tensor:
     return tensor.grad if tensor.grad is not None else torch.zeros_like(tensor)
+
+
+@torch.no_grad()
+def encoder_states(model: Seq2Seq, x: Any, tokens: list[str]) -> dict[str, Any]:
+    """The ``states`` probe payload (``rnnlab.probes``) of the encoder over one source of
+    ids x (S,) or (S, 1): h_j per layer and direction (no gates: torch.nn's fused modules
+    do not hand them out)."""
+    encoder = model.encoder
+    rnn, dirs = encoder.rnn, encoder.directions
+    device = next(model.parameters()).device
+    src = torch.as_tensor(np.asarray(x).reshape(-1, 1), device=device).long()  # (S, 1)
+    layer_input = encoder.embedding(src)  # (S, 1, E)
+    layers = []
+    for layer in range(rnn.num_layers):
+        outputs = [_direction_states(rnn, layer_input, layer, d) for d in range(dirs)]
+        for direction, out in enumerate(outputs):  # (S, 1, H) each
+            rows = out[:, 0].double().cpu().tolist()
+            name = "backward" if direction else "forward"
+            layers.append({"layer": layer, "direction": name, "h": rows, "gates": {}})
+        layer_input = torch.cat(outputs, dim=2) if dirs == 2 else outputs[0]
+    return {"tokens": list(tokens), "cell": model.options["cell"], "layers": layers}
+
+
+def _direction_states(rnn: nn.Module, x: Tensor, layer: int, direction: int) -> Tensor:
+    """h_1 .. h_S (S, 1, H) of one layer and direction of `rnn` over x (S, 1, D): a
+    one-layer copy of the torch.nn module on that layer's weights."""
+    sfx = f"_l{layer}" + ("_reverse" if direction else "")
+    extra = {"nonlinearity": rnn.nonlinearity} if hasattr(rnn, "nonlinearity") else {}
+    single = type(rnn)(x.shape[2], rnn.hidden_size, **extra).to(x.device, x.dtype)
+    weights = {k.replace(sfx, "_l0"): v for k, v in rnn.state_dict().items() if k.endswith(sfx)}
+    single.load_state_dict(weights)
+    out = single(x.flip(0) if direction else x)[0]
+    return out.flip(0) if direction else out

@@ -28,7 +28,11 @@ from rnnlab.errors import ConfigError
 from rnnlab.reference.sequence_model import SequenceModelNP
 from rnnlab.spec.run import RunConfig
 from rnnlab.torch_engine.seq2seq import Seq2Seq, sequence_loss
-from rnnlab.torch_engine.seq2seq_build import seq2seq_from_config, seq2seq_gradient_flow
+from rnnlab.torch_engine.seq2seq_build import (
+    encoder_states,
+    seq2seq_from_config,
+    seq2seq_gradient_flow,
+)
 from rnnlab.torch_engine.seq2seq_search import greedy_decode
 from rnnlab.train.learner import EvalOutput
 from rnnlab.train.seq2seq_eval import batch_tensors
@@ -77,45 +81,9 @@ class Seq2SeqLearner(TorchLearner):
     def device_probe(self, batch: Any, carry: Any, step: int) -> tuple[dict, dict]:
         return self.probe(batch, carry, step)
 
-    @torch.no_grad()
     def states(self, x: np.ndarray, tokens: list[str]) -> dict[str, Any]:
         """h_j of every encoder layer and direction over one source x (S, 1)."""
-        encoder = self.model.encoder
-        rnn, dirs = encoder.rnn, encoder.directions
-        src = torch.as_tensor(np.asarray(x).reshape(-1, 1), device=self.device).long()
-        layer_input = encoder.embedding(src)  # (S, 1, E)
-        layers = []
-        was_training = self.model.training
-        self.model.eval()
-        try:
-            for layer in range(rnn.num_layers):
-                outputs = self._layer_states(layer_input, layer)  # per direction (S, 1, H)
-                for direction, out in enumerate(outputs):
-                    rows = out[:, 0].cpu().numpy().astype(float).tolist()
-                    name = "backward" if direction else "forward"
-                    layers.append({"layer": layer, "direction": name, "h": rows, "gates": {}})
-                layer_input = torch.cat(outputs, dim=2) if dirs == 2 else outputs[0]
-        finally:
-            self.model.train(was_training)
-        return {"tokens": list(tokens), "cell": self.model.options["cell"], "layers": layers}
-
-    def _layer_states(self, x: torch.Tensor, layer: int) -> list[torch.Tensor]:
-        """Outputs h_1..h_S of one encoder layer, one (S, 1, H) tensor per direction, by a
-        one-layer copy of torch.nn's module on that layer's weights."""
-        rnn = self.model.encoder.rnn
-        outputs = []
-        for direction in range(self.model.encoder.directions):
-            sfx = f"_l{layer}" + ("_reverse" if direction else "")
-            single = type(rnn)(x.shape[2], rnn.hidden_size, **_extra(rnn))
-            single.to(self.device, self.dtype)
-            weights = {
-                k.replace(sfx, "_l0"): v for k, v in rnn.state_dict().items() if k.endswith(sfx)
-            }
-            single.load_state_dict(weights)
-            seq = x.flip(0) if direction else x
-            out = single(seq)[0]
-            outputs.append(out.flip(0) if direction else out)
-        return outputs
+        return encoder_states(self.model, x, tokens)
 
     def reference_model(self) -> SequenceModelNP:
         raise ConfigError(
@@ -134,12 +102,6 @@ class Seq2SeqLearner(TorchLearner):
         if TEACHER_FORCING_RNG in arrays:
             state = np.array(arrays[TEACHER_FORCING_RNG], dtype=np.uint8)
             self.generator.set_state(torch.from_numpy(state))
-
-
-def _extra(rnn: torch.nn.Module) -> dict[str, Any]:
-    """nn.RNN's nonlinearity (the other modules take none)."""
-    nonlinearity = getattr(rnn, "nonlinearity", None)
-    return {} if nonlinearity is None else {"nonlinearity": nonlinearity}
 
 
 def build_seq2seq_learner(
