@@ -199,3 +199,25 @@ def test_predict_translates_and_draws_the_attention_map(
     expect(page.get_by_test_id("translate-info")).to_contain_text("beam search, k = 3")
     shot(page, "tasks-predict-translate", full_page=False)
     assert not console.errors, console.errors
+
+
+def test_results_show_gradient_flow_through_encoder_and_decoder(
+    page: Page, console: Console, seq2seq_run: str
+) -> None:
+    failed = failed_requests(page)
+    page.goto(f"/results?run={seq2seq_run}")
+    ready(page)
+    choices = page.locator("#flow-direction option").evaluate_all("os => os.map(o => o.value)")
+    assert choices == ["encoder", "decoder"]
+    flow = page.get_by_test_id("fig-gradient-flow")
+    expect(flow.locator(".js-plotly-plot")).to_be_visible()
+    expect(flow).to_contain_text("encoder")
+    page.select_option("#flow-direction", "decoder")
+    expect(flow.locator("h3")).to_contain_text("decoder")
+    metric = page.locator(f"#runs-table tr[data-run='{seq2seq_run}'] td").nth(7)
+    expect(metric).to_contain_text("exact_match")  # the seq2seq task's headline metric
+    expect(page.locator("#detail-facts")).to_contain_text("val_token_accuracy")
+    shot(page, "tasks-results-seq2seq")
+    # the states over a text have no gates for an encoder-decoder (yet): that figure says so
+    assert all("/figures/gates" in url for url, _ in failed), failed
+    assert len(console.errors) == len(failed), console.errors

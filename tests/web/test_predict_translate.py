@@ -106,3 +106,33 @@ def test_a_seq2seq_task_is_an_encoder_decoder_with_its_headline_metric(
     assert "model.attention" in task["fields"] and "train.teacher_forcing" in task["fields"]
     details = seq_client.get(f"/api/runs/{seq_runs[1]['attention']}").json()
     assert task["headline"] in details["final_metrics"]
+
+
+def test_gradient_flow_series_are_the_encoders_and_the_decoders(seq_client, seq_runs) -> None:
+    ids = seq_runs[1]
+    series = seq_client.get(f"/api/runs/{ids['attention']}/gradient-flow/series").json()
+    assert series == [
+        {"layer": 0, "direction": "encoder"},
+        {"layer": 0, "direction": "decoder"},
+    ]
+    for pair in series:  # each one draws
+        response = seq_client.get(
+            f"/api/runs/{ids['attention']}/figures/gradient-flow", params=pair
+        )
+        assert response.status_code == 200, response.text
+    bidirectional = seq_client.get(f"/api/runs/{ids['classify']}/gradient-flow/series").json()
+    assert bidirectional == [
+        {"layer": 0, "direction": "forward"},
+        {"layer": 0, "direction": "backward"},
+    ]
+    assert seq_client.get("/api/runs/nope/gradient-flow/series").status_code == 404
+
+
+def test_a_direction_no_probe_recorded_is_422_naming_those_there_are(seq_client, seq_runs) -> None:
+    run = seq_runs[1]["attention"]
+    params = {"layer": 0, "direction": "sideways"}
+    response = seq_client.get(f"/api/runs/{run}/figures/gradient-flow", params=params)
+    assert response.status_code == 422
+    assert response.json()["detail"].endswith(
+        "available (layer, direction): (0, decoder), (0, encoder)"
+    )

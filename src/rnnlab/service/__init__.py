@@ -88,7 +88,13 @@ _HOMES: dict[str, tuple[str, ...]] = {
     ),
     "sweep": ("STORAGE_FILE", "run_sweep", "show_sweep"),
     "sweep_defaults": ("SWEEP_TRIALS", "WARMUP_EVALS"),
-    "tasks": ("describe_task", "list_tasks", "task_names", "translate_with_attention_maps"),
+    "tasks": (
+        "describe_task",
+        "gradient_flow_series",
+        "list_tasks",
+        "task_names",
+        "translate_with_attention_maps",
+    ),
     "tag_report": ("tag_comparison_lines",),
     "tagging": (
         "evaluate_tagged",

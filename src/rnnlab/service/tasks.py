@@ -261,3 +261,14 @@ def translate_with_attention_maps(
             attention_map(result["source_tokens"], outputs, weights) if drawn else None
         )
     return results
+
+
+def gradient_flow_series(ref: str, home: str | Path | None = None) -> list[dict[str, Any]]:
+    """The (layer, direction) series run `ref`'s gradient-flow probes recorded, in the
+    order of its latest probe (e.g. forward then backward; an encoder-decoder's encoder
+    then decoder): ``[{"layer", "direction"}]``, [] without probes."""
+    from rnnlab.service.runs import run_probes
+
+    probes = run_probes(ref, "gradient_flow", home, last=1)
+    pairs = [(int(s["layer"]), str(s["direction"])) for p in probes for s in p["series"]]
+    return [{"layer": layer, "direction": direction} for layer, direction in dict.fromkeys(pairs)]

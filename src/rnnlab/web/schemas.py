@@ -185,6 +185,11 @@ class TaskInfo(BaseModel):
     )
 
 
+class FlowSeries(BaseModel):
+    layer: int
+    direction: str = Field(description="forward | backward | encoder | decoder | ...")
+
+
 # ---- models --------------------------------------------------------------------------------
 
 

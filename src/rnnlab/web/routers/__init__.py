@@ -21,6 +21,7 @@ ROUTERS = (
     runs.router,
     predict.router,
     tasks.router,
+    tasks.run_router,
     trace.router,
 )
 

@@ -86,7 +86,9 @@ def figure(
     home: Home,
     text: str | None = None,
     layer: Annotated[int, Query(ge=0)] = 0,
-    direction: Literal["forward", "backward"] = "forward",
+    # forward | backward, or another series a probe recorded (an encoder-decoder's encoder,
+    # decoder): the figure names the pairs there are for any other
+    direction: Annotated[str, Query(min_length=1, max_length=40)] = "forward",
     which: Literal["grads", "params"] = "grads",
 ) -> dict[str, Any]:
     """One of a run's figures as data: curves | gradient-flow | gradient-flow-last | states |

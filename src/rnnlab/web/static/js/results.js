@@ -116,13 +116,47 @@ async function figure(host, name, params = {}) {
   }
 }
 
-function flowOptions(run) {
+// the directions of one recurrent stack's states (the page's own choices), which the states
+// and gates over a text read; a run's gradient flow may have others (encoder, decoder)
+const STACK_DIRECTIONS = ["forward", "backward"];
+
+function option(value, text, disabled = false) {
+  const node = el("option", { value, text });
+  node.disabled = disabled;
+  return node;
+}
+
+/** The layer and direction choices: the series the run's gradient-flow probes recorded
+ * (GET /api/runs/{id}/gradient-flow/series), else the layers and directions of its config. */
+async function flowOptions(run) {
   const m = run.config?.model || {};
-  const layers = [];
-  for (let l = 0; l < (m.num_layers || 1); l += 1) layers.push(el("option", { value: l, text: `layer ${l}` }));
-  $("#flow-layer").replaceChildren(...layers);
-  $("#flow-direction").querySelector('option[value="backward"]').disabled = !m.bidirectional;
-  $("#flow-direction").value = "forward";
+  let series = [];
+  try {
+    series = await api(`/api/runs/${seg(run.id)}/gradient-flow/series`);
+  } catch {
+    series = []; // the figures below say what is missing
+  }
+  if (!series.length) {
+    series = [];
+    for (let l = 0; l < (m.num_layers || 1); l += 1) {
+      for (const direction of m.bidirectional ? STACK_DIRECTIONS : STACK_DIRECTIONS.slice(0, 1)) series.push({ layer: l, direction });
+    }
+  }
+  const layers = [...new Set(series.map((s) => s.layer))];
+  const directions = [...new Set(series.map((s) => s.direction))];
+  $("#flow-layer").replaceChildren(...layers.map((l) => option(l, `layer ${l}`)));
+  $("#flow-direction").replaceChildren(...directions.map((d) => option(d, d)));
+  $("#flow-direction").dataset.series = JSON.stringify(series);
+  markRecorded();
+}
+
+/** Directions the chosen layer did not record are disabled (and left when chosen). */
+function markRecorded() {
+  const series = JSON.parse($("#flow-direction").dataset.series || "[]");
+  const layer = Number($("#flow-layer").value || 0);
+  const recorded = new Set(series.filter((s) => s.layer === layer).map((s) => s.direction));
+  for (const node of $("#flow-direction").options) node.disabled = !recorded.has(node.value);
+  if ($("#flow-direction").selectedOptions[0]?.disabled) $("#flow-direction").value = [...recorded][0] ?? "";
 }
 
 function drawFlow() {
@@ -134,7 +168,9 @@ function drawFlow() {
 function drawInspect(event) {
   event?.preventDefault();
   if (!current) return;
-  const params = { layer: $("#flow-layer").value || 0, direction: $("#flow-direction").value };
+  const chosen = $("#flow-direction").value;
+  const direction = STACK_DIRECTIONS.includes(chosen) ? chosen : STACK_DIRECTIONS[0];
+  const params = { layer: $("#flow-layer").value || 0, direction };
   const text = $("#inspect-text").value;
   if (text) params.text = text;
   figure($("#fig-states"), "states", params);
@@ -207,7 +243,7 @@ async function showRun(id) {
   $("#detail-predict").href = `/predict?run=${encodeURIComponent(id)}`;
   $("#detail-train").href = `/train?run=${encodeURIComponent(id)}`;
   detailFacts(run);
-  flowOptions(run);
+  await flowOptions(run);
   figure($("#fig-curves"), "curves");
   const task = taskInfo(run.task);
   drawReport(run, task?.report);
@@ -234,6 +270,7 @@ function init() {
   $("#reload").addEventListener("click", loadRuns);
   $("#compare").addEventListener("click", compare);
   $("#flow-layer").addEventListener("change", () => {
+    markRecorded();
     drawFlow();
     drawInspect();
   });
