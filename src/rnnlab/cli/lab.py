@@ -189,7 +189,7 @@ def _exit_if_any_failed(rows: list[dict]) -> None:
         raise typer.Exit(code=1)
 
 
-ATTENTION = service.ATTENTION_LAB_DEFAULTS  # one source: rnnlab.service.attention_lab
+ATTENTION = service.ATTENTION_LAB_DEFAULTS  # one source: rnnlab.service.attention_lab_defaults
 ATTENTION_EPILOG = """Examples:
 
   rnnlab lab attention                                   # reverse, L = 5,10,20,40

@@ -63,7 +63,8 @@ _HOMES: dict[str, tuple[str, ...]] = {
     ),
     "job_limits": ("DEFAULT_JOB_MEMORY_MB", "DEFAULT_JOB_SECONDS", "DEFAULT_MAX_JOBS"),
     "lab": ("lab_cells", "lab_vanishing"),
-    "attention_lab": ("ATTENTION_LAB_DEFAULTS", "AttentionLabOptions", "lab_attention"),
+    "attention_lab": ("lab_attention",),
+    "attention_lab_defaults": ("ATTENTION_LAB_DEFAULTS", "AttentionLabOptions"),
     "lab_defaults": ("LAB_DEFAULTS", "LAB_VARIANTS", "LabOptions"),
     "model_file": ("MODEL_FILE_VERSION", "read_model_file"),
     "models": (

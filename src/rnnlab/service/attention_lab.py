@@ -11,7 +11,8 @@ optimiser, clipping, seed, teacher forcing 1) and evaluated once at its end on t
 held-out pairs with greedy decoding. A row: exact match, token accuracy and the training
 speed in target tokens (<eos> included) per second of optimiser steps.
 
-The defaults (``AttentionLabOptions``) are the bench's (bench/seq2seq_attention.py): GRU,
+The defaults (``AttentionLabOptions`` in ``attention_lab_defaults``, light enough for the
+CLI to read at start-up) are the bench's (bench/seq2seq_attention.py): GRU,
 embedding 32, hidden 64, batch 64, Adam lr 3e-3, clip 1, 400 steps, 20 000 training and
 500 held-out strings.
 """
@@ -19,7 +20,6 @@ embedding 32, hidden 64, batch 64, Adam lr 3e-3, clip 1, 400 steps, 20 000 train
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,31 +27,9 @@ from rnnlab.data.checks import check_int
 from rnnlab.data.seq2seq_tasks import TASKS
 from rnnlab.errors import ConfigError
 from rnnlab.events import Event, StepDone
+from rnnlab.service.attention_lab_defaults import ATTENTION_LAB_DEFAULTS, AttentionLabOptions
 from rnnlab.service.training import load_config, train
 from rnnlab.spec.seq2seq import ATTENTIONS
-
-
-@dataclass(frozen=True)
-class AttentionLabOptions:
-    """One attention experiment; the CLI's defaults are these."""
-
-    task: str = "reverse"
-    lengths: tuple[int, ...] = (5, 10, 20, 40)
-    attentions: tuple[str, ...] = ("none", "additive")
-    steps: int = 400
-    cell: str = "gru"
-    hidden_size: int = 64
-    embed_dim: int = 32
-    batch_size: int = 64
-    lr: float = 3e-3
-    clip: float = 1.0
-    n_train: int = 20_000
-    n_val: int = 500
-    seed: int = 0
-    threads: int | None = 1
-
-
-ATTENTION_LAB_DEFAULTS = AttentionLabOptions()
 
 
 def attention_lab_config(length: int, attention: str, o: AttentionLabOptions) -> dict[str, Any]:
