@@ -26,10 +26,12 @@ TINY_SEQ2SEQ: dict[str, Any] = {
 def seq_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     home = tmp_path_factory.mktemp("web-seq2seq")
     plain = {**TINY_SEQ2SEQ, "model": {**TINY_SEQ2SEQ["model"], "attention": "none"}}
+    unprobed = {**TINY_SEQ2SEQ, "train": {**TINY_SEQ2SEQ["train"], "probe_every": None}}
     return home, {
         "attention": service.train(TINY_SEQ2SEQ, home=home)["id"],
         "plain": service.train(plain, home=home)["id"],
         "classify": service.train(TINY_CLASSIFY, home=home)["id"],
+        "unprobed": service.train(unprobed, home=home)["id"],
     }
 
 
@@ -126,6 +128,8 @@ def test_gradient_flow_series_are_the_encoders_and_the_decoders(seq_client, seq_
         {"layer": 0, "direction": "backward"},
     ]
     assert seq_client.get("/api/runs/nope/gradient-flow/series").status_code == 404
+    unprobed = seq_client.get(f"/api/runs/{ids['unprobed']}/gradient-flow/series")
+    assert unprobed.status_code == 200 and unprobed.json() == []
 
 
 def test_a_direction_no_probe_recorded_is_422_naming_those_there_are(seq_client, seq_runs) -> None:
