@@ -221,3 +221,43 @@ def test_results_show_gradient_flow_through_encoder_and_decoder(
     # the states over a text have no gates for an encoder-decoder (yet): that figure says so
     assert all("/figures/gates" in url for url, _ in failed), failed
     assert len(console.errors) == len(failed), console.errors
+
+
+def test_tagged_tokens_take_a_colour_per_tag_type(
+    page: Page, console: Console, tag_runs: dict[str, str]
+) -> None:
+    """B-PER and I-PER share a colour, B-LOC has another, O none (the answer is fixed by
+    intercepting the request: a tiny model tags everything O)."""
+    tags = ["B-LOC", "B-PER", "I-LOC", "I-PER", "O"]
+    sentence = {
+        "tokens": ["Anna", "Lee", "flew", "to", "Paris"],
+        "tags": ["B-PER", "I-PER", "O", "O", "B-LOC"],
+        "probabilities": [
+            {t: 0.9 if t == g else 0.025 for t in tags}
+            for g in ["B-PER", "I-PER", "O", "O", "B-LOC"]
+        ],
+    }
+    answer = {
+        "task": "tag",
+        "format": "conll",
+        "tags": tags,
+        "results": [
+            {"text": "Anna Lee flew to Paris", "sentences": [sentence], "punctuated": None}
+        ],
+        "unknown_tokens": [],
+        "warnings": [],
+    }
+    page.route("**/tag", lambda route: route.fulfill(json=answer))
+    page.goto(f"/predict?run={tag_runs['ner']}")
+    ready(page)
+    page.fill("#tag-text", "Anna Lee flew to Paris")
+    page.get_by_test_id("tag-button").click()
+    tokens = page.get_by_test_id("tagged-token")
+    expect(tokens).to_have_count(5)
+    colours = tokens.evaluate_all("ts => ts.map(t => getComputedStyle(t).backgroundColor)")
+    anna, lee, flew, to, paris = colours
+    assert anna == lee and anna != paris and flew == to
+    assert flew not in (anna, paris)
+    titles = tokens.evaluate_all("ts => ts.map(t => t.title)")
+    assert titles[0] == "B-PER: p = 0.900"
+    assert not console.errors, console.errors
