@@ -26,6 +26,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rnnlab import cells
+from rnnlab.spec.io import short_repr
 
 if TYPE_CHECKING:
     from rnnlab.spec.run import RunConfig
@@ -43,7 +44,7 @@ def native_cells() -> str:
 
 def _cell_problem(field: str, name: str) -> str | None:
     if name not in cells.names():
-        return f"{field}: expected one of {' | '.join(cells.names())}, received {name!r}"
+        return f"{field}: expected one of {' | '.join(cells.names())}, received {short_repr(name)}"
     if cells.get(name).torch_native is None:
         return (
             f"{field}: the encoder-decoder runs on torch.nn's recurrent modules; cell "
