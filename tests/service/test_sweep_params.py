@@ -59,7 +59,7 @@ def test_a_range(text: str, low: float, high: float, integer: bool, log: bool) -
         ("model.hidden_size", "--param 'model.hidden_size': expected FIELD=a,b,c or FIELD=lo"),
         ("=1,2", "--param '=1,2': expected FIELD=a,b,c"),
         ("model.hidden_size=", "--param 'model.hidden_size=': expected FIELD=a,b,c"),
-        ("model.size=1,2", "--param model.size=1,2: unknown field; known: model.bidirectional"),
+        ("model.size=1,2", "--param model.size=1,2: unknown field; known: model.attention"),
         ("modle.hidden_size=1,2", "--param modle.hidden_size=1,2: unknown field; known: data."),
         ("train.lr=0.1..0.01", "--param train.lr=0.1..0.01: expected lo < hi, received 0.1..0.01"),
         ("train.lr=1..1", "--param train.lr=1..1: expected lo < hi, received 1..1"),
