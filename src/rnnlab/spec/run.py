@@ -200,7 +200,9 @@ class EmbeddingSpec(_Strict):
 class TrainSpec(_Strict):
     """The training loop."""
 
-    engine: Literal["torch", "numpy"] = "torch"
+    engine: Literal["torch", "numpy"] = Field(
+        "torch", description="numpy: the reference engine (not for task seq2seq: torch only)"
+    )
     device: Literal["auto", "cpu", "cuda"] = "auto"
     optimizer: Literal["sgd", "adam", "adamw", "rmsprop"] = "adam"
     lr: float = Field(2e-3, gt=0.0, le=10.0)
