@@ -162,3 +162,21 @@ def test_lab_attention_bad_options(home: Path, args: list[str], message: str) ->
     result = invoke("lab", "attention", *args)
     assert result.exit_code != 0 and message in result.output + result.stderr
     assert service.list_runs() == []  # nothing trained before the check
+
+
+def test_runs_list_shows_the_exact_match_of_the_checkpoint_in_use(run_id) -> None:
+    result = invoke("runs", "list", "--task", "seq2seq")
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.stdout.splitlines() if run_id in line)
+    assert "exact_match" in row and "by exact_match" in row
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["generate", "--prompt", "ab"], ["export", "-o", "model.onnx"], ["forecast"]],
+    ids=["generate", "export", "forecast"],
+)
+def test_other_uses_of_a_seq2seq_run_are_errors(run_id, command: list[str]) -> None:
+    result = invoke(command[0], run_id, *command[1:])
+    assert result.exit_code == 1
+    assert f"error: run {run_id} is a seq2seq run: translate with it" in result.stderr

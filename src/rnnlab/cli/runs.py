@@ -19,8 +19,11 @@ app = typer.Typer(help="List, show and remove runs.", no_args_is_help=True)
 console = Console()
 
 
-def _metric(metrics: dict[str, float]) -> str:
-    for name in ("val_accuracy", "val_rmse", "val_bpc", "val_perplexity", "val_loss"):
+def _metric(metrics: dict[str, float], select_by: str | None = None) -> str:
+    """The run's selection metric (e.g. exact_match, f1) when it is not the loss, else the
+    first of accuracy, rmse, bpc, perplexity, loss it has."""
+    chosen = (f"val_{select_by}",) if select_by and select_by != "loss" else ()
+    for name in (*chosen, "val_accuracy", "val_rmse", "val_bpc", "val_perplexity", "val_loss"):
         if name in metrics:
             return f"{name.removeprefix('val_')} {metrics[name]:.4g}"
     return ""
@@ -31,7 +34,8 @@ def _used(used: dict) -> str:
     if used["tag"] is None:
         return ""
     which = f"best@{used['step']} by {used['select_by']}" if used["tag"] == "best" else "last"
-    return f"{_metric(used['metrics']) or 'not evaluated'} ({which})"
+    shown = _metric(used["metrics"], used.get("select_by"))
+    return f"{shown or 'not evaluated'} ({which})"
 
 
 @app.command("list", epilog="Example: rnnlab runs list --task classify")

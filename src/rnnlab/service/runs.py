@@ -135,6 +135,12 @@ def load_bundle(ref: str, home: str | Path | None = None, tag: str | None = None
     """The trained model of a run: its best checkpoint (or last, or `tag`)."""
     with Store(home) as store:
         record = store.get_run(ref)
+        if record.task == "seq2seq":  # an encoder-decoder: service.translating loads it
+            raise ConfigError(
+                f"run {record.id} is a seq2seq run: translate with it (rnnlab predict RUN "
+                "SOURCE, service.translate); classify, generate, forecast, tag and export "
+                "take runs of the other tasks"
+            )
         folder = store.run_dir(record.id) / "checkpoints"
         tags = list_checkpoints(folder)
         if not tags:
