@@ -173,3 +173,23 @@ def test_states_are_the_encoders_over_a_source(run) -> None:
     assert [len(layer["h"]) for layer in states["layers"]] == [5]
     figure = service.run_figure(details["id"], "states", text="abc", home=home)
     assert figure["kind"] in ("heatmap", "heatmaps")
+
+
+def test_the_preview_of_seq2seq_data_shows_pairs(tmp_path: Path) -> None:
+    preview = service.preview_dataset("seq2seq", {"path": "seq2seq:reverse?size=4&n=30&val=5"})
+    assert preview["columns"] == ["source", "target"] and len(preview["rows"]) == 10
+    assert all(target == source[::-1] for source, target in preview["rows"])
+    assert preview["lengths"]["counts"] and preview["vocab_size"] == 14
+    table = tmp_path / "pairs.tsv"
+    table.write_text("source\ttarget\nthe cat\tle chat\n", encoding="utf-8")
+    preview = service.preview_dataset(
+        "seq2seq", {"path": str(table), "tokenizer": "word", "val_fraction": 0.0}
+    )
+    assert preview["rows"] == [["the cat", "le chat"]]
+
+
+def test_the_web_workbench_takes_a_generated_seq2seq_path() -> None:
+    preview = service.preview_dataset(
+        "seq2seq", {"path": "seq2seq:sort?size=3&n=20&val=4"}, allow_files=False
+    )
+    assert preview["task"] == "seq2seq"

@@ -22,6 +22,7 @@ from rnnlab.data.readers import series_column
 from rnnlab.data.samples import sample_format
 from rnnlab.errors import ConfigError, DataError, RnnlabError
 from rnnlab.service.training import load_config
+from rnnlab.service.translating import seq2seq_preview
 from rnnlab.service.web_store import (
     EMBEDDING_PREFIX,
     FORMAT_SUFFIX,
@@ -39,7 +40,7 @@ from rnnlab.spec.run import TAG_FORMATS
 from rnnlab.store import atomic_write_bytes
 
 UPLOAD_PREFIX = "upload:"
-WEB_DATA_PREFIXES = ("sample:", "synthetic:", UPLOAD_PREFIX)
+WEB_DATA_PREFIXES = ("sample:", "synthetic:", "seq2seq:", UPLOAD_PREFIX)
 UPLOAD_FORMATS = {".txt": "text", ".tsv": "tsv", ".csv": "csv"}
 PREVIEW_ROWS = 10
 PREVIEW_CHARS = 2000
@@ -167,8 +168,8 @@ def web_data_path(path: Any, home: str | Path | None = None, allow_files: bool =
         return path
     if not allow_files and not path.startswith(WEB_DATA_PREFIXES):
         raise ConfigError(
-            f"data.path: the web workbench reads sample:NAME, synthetic:TASK or upload:<id> "
-            f"(upload the file first), received {path!r}"
+            f"data.path: the web workbench reads sample:NAME, synthetic:TASK, seq2seq:TASK or "
+            f"upload:<id> (upload the file first), received {path!r}"
         )
     return resolve_data_path(path, home)
 
@@ -219,6 +220,8 @@ def _shown(config: Any, prepared: Any) -> dict[str, Any]:
     """rows, columns, text and lengths of the preview."""
     summary = prepared.summary
     shown: dict[str, Any] = {"rows": [], "columns": None, "text": None}
+    if config.task == "seq2seq":  # generated or read: the pairs as text
+        return {**shown, **seq2seq_preview(prepared.data, PREVIEW_ROWS)}
     if "file" not in summary:  # a synthetic task: nothing to show but the summary
         return {**shown, "lengths": {"edges": [], "counts": []}}
     if config.task == "tag":  # sentences in file order: tokens and tags, space-separated

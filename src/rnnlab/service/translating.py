@@ -180,6 +180,20 @@ def _translate_one(
     }
 
 
+def seq2seq_preview(data: Any, rows: int) -> dict[str, Any]:
+    """The first `rows` training pairs as text (``rows``, ``columns`` source / target) and
+    a histogram of the source lengths, for a data set's preview (``preview_dataset``)."""
+    from rnnlab.service.datasets import histogram
+
+    pairs = data.pairs("train")
+    text = [
+        [data.tokenizer.detokenize(data.source_vocab.decode(src)), data.decode_target(tgt)]
+        for src, tgt in pairs[:rows]
+    ]
+    lengths = histogram([len(src) for src, _ in pairs])
+    return {"rows": text, "columns": ["source", "target"], "lengths": lengths}
+
+
 def source_states(ref: str, text: str, home: str | Path | None = None) -> dict[str, Any]:
     """The ``states`` payload of run `ref`'s encoder over the source `text` (h_j per layer
     and direction; the figures states draws it)."""
