@@ -109,19 +109,23 @@ def lab_attention(
             on_run(length, attention)
         speed = _Speed(on_event)
         details = train(config, on_event=speed, home=home)
-        final = details["final_metrics"]
-        rows.append(
-            {
-                "task": options.task,
-                "L": length,
-                "attention": attention,
-                "run": details["id"],
-                "status": details["status"],
-                "steps": details["steps"],
-                "exact_match": final.get("val_exact_match"),
-                "token_accuracy": final.get("val_token_accuracy"),
-                "val_loss": final.get("val_loss"),
-                "tokens_per_s": speed.per_second,
-            }
-        )
+        rows.append(_row(details, options.task, length, attention, speed.per_second))
     return rows
+
+
+def _row(
+    details: dict[str, Any], task: str, length: int, attention: str, speed: float | None
+) -> dict[str, Any]:
+    final = details["final_metrics"]
+    return {
+        "task": task,
+        "L": length,
+        "attention": attention,
+        "run": details["id"],
+        "status": details["status"],
+        "steps": details["steps"],
+        "exact_match": final.get("val_exact_match"),
+        "token_accuracy": final.get("val_token_accuracy"),
+        "val_loss": final.get("val_loss"),
+        "tokens_per_s": speed,
+    }
