@@ -193,3 +193,25 @@ def test_the_web_workbench_takes_a_generated_seq2seq_path() -> None:
         "seq2seq", {"path": "seq2seq:sort?size=3&n=20&val=4"}, allow_files=False
     )
     assert preview["task"] == "seq2seq"
+
+
+def test_pad_and_bos_steps_are_not_output_tokens(run, monkeypatch) -> None:
+    import torch
+
+    from rnnlab.service import translating
+    from rnnlab.torch_engine import seq2seq_search
+
+    home, details = run
+    model = translating.load_translator(details["id"], home)
+    weights = torch.eye(5)[:, None, :3]  # (T 5, B 1, S 3): step t attends position t
+
+    def decoded(*args, **kwargs):  # a, <pad>, <bos>, b, <eos>
+        ids = torch.tensor([[model.target_vocab.token_to_id("a")], [0], [3], [5], [2]])
+        return seq2seq_search.Decoded(ids=ids, attention=weights)
+
+    monkeypatch.setattr(seq2seq_search, "greedy_decode", decoded)
+    monkeypatch.setattr(translating, "load_translator", lambda ref, home=None: model)
+    [result] = service.translate(details["id"], ["abc"], home=home)
+    b = model.target_vocab.id_to_token(5)
+    assert result["output_tokens"] == ["a", b]
+    assert result["attention"] == [[1.0, 0.0, 0.0], [0.0, 0.0, 0.0]]

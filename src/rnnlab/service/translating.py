@@ -165,10 +165,12 @@ def _translate_one(
             decoded = beam_search(model.model, src, lengths, max_len, beam_size)
     out_ids = decoded.ids[:, 0].tolist()
     steps = out_ids.index(model.model.eos_id) if model.model.eos_id in out_ids else len(out_ids)
-    output_tokens = [model.target_vocab.id_to_token(i) for i in out_ids[:steps]]
+    # the steps before <eos> that emitted a token (<pad> and <bos> are not text)
+    kept = [t for t in range(steps) if out_ids[t] not in (model.model.pad_id, model.model.bos_id)]
+    output_tokens = [model.target_vocab.id_to_token(out_ids[t]) for t in kept]
     attention = None
     if decoded.attention is not None:
-        attention = decoded.attention[:steps, 0, :].double().tolist()  # (T, S)
+        attention = decoded.attention[kept, 0, :].double().tolist()  # (T, S)
     unknown = [t for t in tokens if t not in model.source_vocab]
     return {
         "source": text,
