@@ -104,3 +104,24 @@ def test_encoder_states_are_the_encoders_outputs(bidirectional: bool) -> None:
     expected = torch.cat([torch.tensor(h) for h in top], dim=1)  # (S, D H)
     torch.testing.assert_close(expected.float(), memory[:, 0], atol=1e-6, rtol=1e-5)
     assert payload["cell"] == "lstm" and len(payload["layers"]) == 2 * (1 + bidirectional)
+
+
+def test_the_encoders_last_step_gradient_is_the_final_states() -> None:
+    """Without attention the decoder reads the source only through h_S: the probe's
+    dL/dh_S is the gradient of the loss with respect to the encoder's final state."""
+    data = build_task_data("reverse", 4, 8, 0, seed=1)
+    net = seq2seq_from_config(config(attention="none"), len(data.source_vocab), 14).double()
+    src, lengths, tgt_in, tgt_out = batch_tensors(next(data.batches("train", 8)), "cpu")
+    flow, _ = seq2seq_gradient_flow(net, src, lengths, tgt_in, tgt_out, step=1)
+    kept = {}
+
+    def keep(module, inputs, output):  # (memory, (h, c)): keep h's gradient
+        output[1][0].retain_grad()
+        kept["h"] = output[1][0]
+
+    net.eval()
+    handle = net.encoder.register_forward_hook(keep)
+    sequence_loss(net(src, lengths, tgt_in).logits, tgt_out).backward()
+    handle.remove()
+    expected = float(kept["h"].grad.norm(dim=1).mean())
+    assert flow["series"][0]["norms"][-1] == pytest.approx(expected, rel=1e-9)
