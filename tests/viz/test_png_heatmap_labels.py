@@ -26,3 +26,22 @@ def test_an_attention_map_labels_rows_with_the_output_tokens() -> None:
 def test_a_heatmap_without_yticklabels_shows_its_y_values() -> None:
     figure = {"kind": "heatmap", "x": [1, 2], "y": [10, 20], "z": [[0.0, 1.0], [1.0, 0.0]]}
     assert _row_labels(figure) == ["10", "20"]
+
+
+def _inverted(figure: dict) -> bool:
+    fig = plt.figure()
+    ax = fig.add_subplot()
+    _heat(fig, ax, figure)
+    inverted = ax.yaxis_inverted()
+    plt.close(fig)
+    return inverted
+
+
+def test_an_attention_map_puts_the_first_output_on_top() -> None:
+    figure = attention_map(["a", "b"], ["x", "y"], [[1, 0], [0, 1]])
+    assert figure["rows_down"] is True and _inverted(figure)
+
+
+def test_other_heatmaps_keep_row_zero_at_the_bottom() -> None:
+    figure = {"kind": "heatmap", "x": [1, 2], "y": [10, 20], "z": [[0.0, 1.0], [1.0, 0.0]]}
+    assert not _inverted(figure)

@@ -9,7 +9,8 @@ it with matplotlib.
 - ``lines``: ``series`` of ``{"name", "x", "y", "style", "group"?}``; optional ``logy``,
   ``vline`` (+ ``vline_label``) and ``table`` (a ``table`` figure drawn under the plot).
 - ``heatmap``: ``x``, ``y``, ``z`` (rows along y), optional ``xticklabels``,
-  ``yticklabels``, ``zmin``, ``zmax``, ``colorbar``; ``heatmaps``: ``panels`` of those, sharing x.
+  ``yticklabels``, ``zmin``, ``zmax``, ``colorbar``, ``rows_down`` (row 0 on top);
+  ``heatmaps``: ``panels`` of those, sharing x.
 - ``matrix``: ``x`` (predicted), ``y`` (true), ``z`` counts, ``normalized``, ``accuracy``.
 - ``histograms``: ``panels`` of ``{"title", "edges", "counts"}``.
 - ``table``: ``columns`` and ``rows``.

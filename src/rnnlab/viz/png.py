@@ -126,8 +126,9 @@ def _heat(fig: Any, ax: Any, panel: dict[str, Any], colorbar: str = "") -> None:
     if z.size == 0:
         ax.text(0.5, 0.5, "no values", ha="center", va="center", transform=ax.transAxes)
         return
+    origin = "upper" if panel.get("rows_down") else "lower"  # row 0 at the top, or bottom
     image = ax.imshow(
-        z, aspect="auto", origin="lower", cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest"
+        z, aspect="auto", origin=origin, cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest"
     )
     bar = fig.colorbar(image, ax=ax, pad=0.01, fraction=0.04)
     bar.set_label(colorbar, fontsize=8)

@@ -3,7 +3,8 @@
 The map is a heatmap with one row per output step t (the token the decoder emitted
 there, ``yticklabels``) and one column per source token j (``xticklabels``); the colour
 is the attention weight a_{t,j} on 0..1 (each row sums to 1 over the real source
-tokens). Positions are 0-based integers, so repeated tokens stay distinct.
+tokens). Positions are 0-based integers, so repeated tokens stay distinct. ``rows_down``
+asks a renderer to put row 0 (the first output step) on top, as the map is read.
 """
 
 from __future__ import annotations
@@ -51,4 +52,5 @@ def attention_map(
         "yticklabels": [str(t) for t in target_tokens],
         "zmin": 0.0,
         "zmax": 1.0,
+        "rows_down": True,  # read like text: the first output step on top
     }
