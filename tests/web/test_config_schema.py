@@ -21,11 +21,12 @@ def test_schema_gives_each_default_and_choice_of_run_config(client: TestClient) 
     assert again.status_code == 200 and again.json() == response.json()
     schema = response.json()
     assert schema["required"] == ["task", "data"]
-    assert schema["properties"]["task"]["enum"][:4] == [
+    assert schema["properties"]["task"]["enum"] == [
         "language-model",
         "classify",
         "forecast",
         "tag",
+        "seq2seq",
     ]
     embedding = schema["$defs"]["EmbeddingSpec"]["properties"]
     assert embedding["init"]["default"] == EmbeddingSpec().init == "xavier"

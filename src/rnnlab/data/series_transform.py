@@ -24,7 +24,7 @@ from typing import Any, get_args
 import numpy as np
 
 from rnnlab.errors import ConfigError, DataError
-from rnnlab.spec.run import DataSpec, transform_steps
+from rnnlab.spec.data import DataSpec, transform_steps
 
 TARGETS: tuple[str, ...] = get_args(DataSpec.model_fields["target"].annotation)
 MAX_EXP = 709.0  # exp(709) is near the largest float64: keeps an inverted log finite
@@ -32,7 +32,7 @@ MAX_EXP = 709.0  # exp(709) is near the largest float64: keeps an inverted log f
 
 def parse_transform(text: str) -> tuple[str, ...]:
     """ "log+diff" -> ("log", "diff"); "none" -> (); ConfigError naming data.transform
-    (the config's own rule, spec.run.transform_steps)."""
+    (the config's own rule, spec.data.transform_steps)."""
     try:
         return transform_steps(text)
     except ValueError as err:

@@ -33,6 +33,7 @@ from typing import Any, Literal
 
 from rnnlab.data.readers import column, read_table_lines, read_text
 from rnnlab.errors import ConfigError, DataError
+from rnnlab.spec.data import TAGS_COLUMN, TOKENS_COLUMN  # the config's defaults, once
 
 TagFormat = Literal["conll", "tsv"]
 TAG_SUFFIXES: dict[str, TagFormat] = {
@@ -42,8 +43,6 @@ TAG_SUFFIXES: dict[str, TagFormat] = {
     ".txt": "conll",
     ".tsv": "tsv",
 }
-TOKENS_COLUMN = "tokens"
-TAGS_COLUMN = "tags"
 TAG_VOCAB_FORMAT = "rnnlab-tags"
 OUTSIDE = "O"  # the tag of "nothing here": outside any BIO span, no punctuation mark
 SHOWN_TAGS = 12  # tags listed in an error message before "..."
