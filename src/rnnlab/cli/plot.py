@@ -48,8 +48,13 @@ def plot(
         int, typer.Option(help="gradient-flow/states/gates: the layer, 0 the first (weight_ih_l0).")
     ] = 0,
     direction: Annotated[
-        str, typer.Option(help="forward | backward (bidirectional runs).")
-    ] = "forward",
+        str | None,
+        typer.Option(
+            help="forward | backward (bidirectional runs); gradient-flow of a seq2seq run: "
+            "encoder | decoder. Default: the first series recorded (forward, encoder).",
+            show_default=False,
+        ),
+    ] = None,
     which: Annotated[str, typer.Option(help="histograms: grads | params.")] = "grads",
     as_json: Annotated[bool, typer.Option("--json", help="Print the figure data instead.")] = False,
 ) -> None:

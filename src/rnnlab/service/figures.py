@@ -31,18 +31,30 @@ def _last_probe(store: Store, record: RunRecord, kind: str) -> list[dict[str, An
     raise DataError(f"run {record.id} recorded no {kind.replace('_', '-')} data{why}")
 
 
+def _first_direction(probes: list[dict[str, Any]], layer: int) -> str:
+    """The direction of the first series recorded at `layer` (forward when there is none:
+    the figure then names the series there are)."""
+    for probe in probes:
+        for series in probe["series"]:
+            if int(series["layer"]) == layer:
+                return str(series["direction"])
+    return "forward"
+
+
 def run_figure(
     ref: str,
     figure: str,
     text: str | None = None,
     layer: int = 0,
-    direction: str = "forward",
+    direction: str | None = None,
     which: str = "grads",
     home: str | Path | None = None,
 ) -> dict[str, Any]:
     """Figure data of one run: curves | gradient-flow | gradient-flow-last | states | gates |
     confusion | forecast | histograms | attention. `text` chooses the input of states and
-    gates, and the source of attention (a seq2seq run's attention map)."""
+    gates, and the source of attention (a seq2seq run's attention map). `direction` None:
+    gradient-flow draws the first series the probes recorded at `layer` (forward, or a
+    seq2seq run's encoder), states and gates the forward one."""
     if figure not in FIGURES:
         raise ConfigError(f"figure: expected one of {' | '.join(FIGURES)}, received {figure!r}")
     if figure == "attention":
@@ -50,7 +62,7 @@ def run_figure(
     if figure in ("states", "gates"):
         states = run_states(ref, text, home)
         draw = viz.hidden_states if figure == "states" else viz.gates
-        return draw(states, layer, direction)
+        return draw(states, layer, direction or "forward")
     with Store(home) as store:
         record = store.get_run(ref)
         needed = TASK_OF_FIGURE.get(figure)
@@ -62,7 +74,8 @@ def run_figure(
         if figure == "curves":
             return viz.curves([_curve_input(store, record)])
         if figure == "gradient-flow":
-            return viz.gradient_flow(_last_probe(store, record, "gradient_flow"), layer, direction)
+            probes = _last_probe(store, record, "gradient_flow")
+            return viz.gradient_flow(probes, layer, direction or _first_direction(probes, layer))
         if figure == "gradient-flow-last":
             return viz.gradient_flow_last(_last_probe(store, record, "gradient_flow"))
         if figure == "histograms":
