@@ -90,3 +90,11 @@ def test_summary_errors(client: TestClient) -> None:
     for body, field in cases:
         response = client.post("/api/models/summary", json=body)
         assert response.status_code == 422 and field in response.json()["detail"], body
+
+
+def test_an_encoder_decoder_is_summarised(client: TestClient) -> None:
+    model = {"hidden_size": 4, "attention": "dot"}
+    result = summary(client, task="seq2seq", model=model, embedding={"dim": 2}, vocab_size=6)
+    symbols = {p["name"]: p["symbol"] for p in result["parameters"]}
+    assert symbols["encoder.rnn.weight_hh_l0"] == "W_hh (encoder, layer 0)"
+    assert symbols["decoder.out.weight"] == "W_o" and "decoder.attention.W_s.weight" not in symbols

@@ -23,11 +23,32 @@ from rnnlab.errors import ConfigError
 from rnnlab.service.runs import predictor
 from rnnlab.service.training import load_config
 from rnnlab.torch_engine import model_from_config, model_sizes
+from rnnlab.torch_engine.seq2seq_build import seq2seq_from_config
 from rnnlab.train.build import frozen_parameters
 
 DIAGRAM_STEPS = 4
 _RNN_PARAM = re.compile(r"^rnn\.(?P<stem>\w+?)_l(?P<layer>\d+)(?P<reverse>_reverse)?$")
 _OTHER_SYMBOL = {"embedding.weight": "E", "head.weight": "W_hy", "head.bias": "b_y"}
+# An encoder-decoder's parameters outside its recurrent cells, as torch_engine.seq2seq and
+# seq2seq_attention write them: E_x / E_y the source / target embeddings, W_b and W_c the
+# bridge to the decoder's s_0 and c_0, W_o the output layer, W_s W_h v (additive) and W_a
+# (general) the attention's.
+_SEQ2SEQ_SYMBOL = {
+    "encoder.embedding.weight": "E_x",
+    "decoder.embedding.weight": "E_y",
+    "bridge.W_b.weight": "W_b",
+    "bridge.W_b.bias": "b_b",
+    "bridge.W_c.weight": "W_c",
+    "bridge.W_c.bias": "b_c",
+    "decoder.out.weight": "W_o",
+    "decoder.out.bias": "b_o",
+    "decoder.attention.W_s.weight": "W_s",
+    "decoder.attention.W_h.weight": "W_h",
+    "decoder.attention.W_h.bias": "b_h",
+    "decoder.attention.v.weight": "v",
+    "decoder.attention.W_a.weight": "W_a",
+}
+_ENCODER, _DECODER = "encoder.rnn.", "decoder.cell."
 
 
 def _symbols(cell: str | None) -> dict[str, str]:
@@ -47,12 +68,32 @@ def parameter_symbol(name: str, cell: str | None = None) -> str:
     count from 0, as PyTorch's names (``_l0``), the figures and ``--layer`` do."""
     if name in _OTHER_SYMBOL:
         return _OTHER_SYMBOL[name]
+    return _recurrent_symbol(name, cell) or name
+
+
+def _recurrent_symbol(name: str, cell: str | None, part: str = "") -> str | None:
+    """W_hh (layer 1, backward) of rnn.weight_hh_l1_reverse; `part` ("encoder, ") leads
+    the brackets; None for a name that is not a recurrent parameter of `cell`."""
     match = _RNN_PARAM.match(name)
     symbol = _symbols(cell).get(match["stem"]) if match else None
     if match is None or symbol is None:
-        return name
+        return None
     where = f"layer {int(match['layer'])}" + (", backward" if match["reverse"] else "")
-    return f"{symbol} ({where})"
+    return f"{symbol} ({part}{where})"
+
+
+def seq2seq_symbol(name: str, cell: str, decoder_cell: str) -> str:
+    """The symbol of an encoder-decoder's parameter: encoder.rnn.weight_hh_l0 -> W_hh
+    (encoder, layer 0), decoder.cell.weight_ih -> W_xh (decoder), decoder.out.weight ->
+    W_o; the name itself where none is known."""
+    if name in _SEQ2SEQ_SYMBOL:
+        return _SEQ2SEQ_SYMBOL[name]
+    if name.startswith(_ENCODER):
+        return _recurrent_symbol("rnn." + name.removeprefix(_ENCODER), cell, "encoder, ") or name
+    if name.startswith(_DECODER):
+        symbol = _symbols(decoder_cell).get(name.removeprefix(_DECODER))
+        return f"{symbol} (decoder)" if symbol else name
+    return name
 
 
 def model_summary(
@@ -70,6 +111,8 @@ def model_summary(
     given, is the width D of x_t (an embedding's d, or the features of a series).
     """
     config = _summary_config(task, model, embedding, horizon)
+    if config.task == "seq2seq":
+        return _seq2seq_summary(config, vocab_size, input_size)
     sizes = _sizes(config, vocab_size, num_classes, input_size)
     m = config.model
     with torch.device("meta"):  # shapes without memory
@@ -84,6 +127,42 @@ def model_summary(
         "parameters": parameters,
         "total": total,
         "trainable": trainable,
+        "sizes": sizes,
+        "diagram": _diagram(config),
+    }
+
+
+def _seq2seq_summary(config: Any, vocab_size: int | None, input_size: int | None) -> dict[str, Any]:
+    """An encoder-decoder's parameters (source and target vocabularies both V, the
+    embeddings' width input_size when given), its totals and its diagram."""
+    if not vocab_size:
+        raise ConfigError("vocab_size: task seq2seq needs the vocabulary size (>= 1)")
+    if input_size is not None:
+        config = config.model_copy(
+            update={"embedding": config.embedding.model_copy(update={"dim": input_size})}
+        )
+    with torch.device("meta"):  # shapes without memory
+        network = seq2seq_from_config(config, vocab_size, vocab_size)
+    m = config.model
+    decoder_cell = m.decoder_cell or m.cell
+    parameters = []
+    for name, p in network.named_parameters():
+        row = _parameter(name, tuple(p.shape), m.cell)
+        row["symbol"] = seq2seq_symbol(name, m.cell, decoder_cell)
+        recurrent = m.cell if name.startswith(_ENCODER) else decoder_cell
+        inside = name.startswith((_ENCODER, _DECODER))
+        row["gates"] = (" ".join(cells.get(recurrent).gate_names) or None) if inside else None
+        parameters.append(row)
+    total = sum(p["count"] for p in parameters)
+    sizes = {
+        "input_size": config.embedding.dim,
+        "num_outputs": vocab_size,
+        "vocab_size": vocab_size,
+    }
+    return {
+        "parameters": parameters,
+        "total": total,
+        "trainable": total,
         "sizes": sizes,
         "diagram": _diagram(config),
     }

@@ -19,7 +19,7 @@ move between engines unchanged (see ``convert``).
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import torch
 from torch import nn
@@ -31,8 +31,11 @@ from rnnlab.spec.model import ModelSpec
 from rnnlab.torch_engine.cell_layer import CellRecurrent
 from rnnlab.torch_engine.fast_cells import ExplicitRecurrent
 
+# The tasks this one network (embedding -> recurrent stack -> head) serves: spec.run.Task
+# but seq2seq, whose two networks torch_engine.seq2seq builds. A list of its own because it
+# is a choice of this module, not the config's list (a test checks the two cover Task).
 Task = Literal["language-model", "classify", "forecast", "tag"]
-TASKS = ("language-model", "classify", "forecast", "tag")
+TASKS: tuple[str, ...] = get_args(Task)
 State = torch.Tensor | tuple[torch.Tensor, torch.Tensor]
 
 
