@@ -74,11 +74,21 @@ def test_formats_and_bidirectional_are_what_the_config_accepts(name: str) -> Non
 def test_a_tasks_own_fields_come_from_the_field_descriptions() -> None:
     forecast = service.describe_task("forecast")["fields"]
     assert "data.horizon" in forecast and "data.season" in forecast
-    assert "data.seq_len" not in forecast  # every task's
+    assert "data.seq_len" in forecast and "data.val_fraction" not in forecast  # every task's
     classify = service.describe_task("classify")["fields"]
     assert "data.label_names" in classify and "data.horizon" not in classify
+    assert "data.seq_len" not in classify  # an example is a whole sentence
+    tag = service.describe_task("tag")["fields"]
+    assert {"data.tokens_column", "data.max_length"} <= set(tag)
+    assert "data.tokenizer" not in tag  # the file gives the tokens
     # ppmi-svd and word2vec are embedding inits, not tasks
     assert all("embedding.window" not in t["fields"] for t in service.list_tasks())
+
+
+def test_token_fields_belong_to_every_task_that_reads_tokens() -> None:
+    for task in service.list_tasks():
+        has = {key for key in ("data.lowercase", "data.min_freq") if key in task["fields"]}
+        assert has == ({"data.lowercase", "data.min_freq"} if task["tokens"] else set())
 
 
 def test_a_tasks_defaults_are_the_values_a_config_gets_when_it_leaves_them_out() -> None:

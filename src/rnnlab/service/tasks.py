@@ -172,9 +172,15 @@ def _format_names() -> tuple[str, ...]:
     return tuple(names)
 
 
+TOKEN_TASKS = "token tasks"  # a description head naming every task that reads tokens
+
+
 def _own_fields(task: str) -> list[str]:
     """Config fields whose description says they are for `task` ("forecast: ...",
-    "tag, tsv: ...", "task seq2seq: ..."), as dotted names: data.horizon, ..."""
+    "tag, tsv: ...", "task seq2seq: ...", "token tasks: ..." when the task reads tokens),
+    as dotted names: data.horizon, ... A field no description head claims is every
+    task's."""
+    names = {task, TOKEN_TASKS} if TASK_VIEWS[task].tokens else {task}
     own = []
     for section, outer in RunConfig.model_fields.items():
         spec = outer.annotation
@@ -183,7 +189,7 @@ def _own_fields(task: str) -> list[str]:
         for name, field in spec.model_fields.items():
             head, colon, _ = (field.description or "").partition(":")
             takers = {part.strip().removeprefix("task ") for part in head.split(",")}
-            if colon and task in takers:
+            if colon and takers & names:
                 own.append(f"{section}.{name}")
     return own
 

@@ -1,7 +1,9 @@
 """DataSpec: where a run's data is and how it becomes sequences (the ``data:`` section).
 
-Part of the run config (``rnnlab.spec.run``); every field's description says which task
-reads it, and ``service.tasks`` reads those descriptions for the web page.
+Part of the run config (``rnnlab.spec.run``); a field only some tasks read says which
+in its description ("forecast: ...", "tag, tsv: ...", "token tasks: ..." for every task
+that reads tokens), and ``service.tasks`` reads those descriptions for the web pages; a
+field without such a head (path, format, val_fraction, seed) is every task's.
 """
 
 from __future__ import annotations
@@ -51,10 +53,12 @@ class DataSpec(_Strict):
         "punctuated (punctuated text in the anthology layout: each character tagged with "
         "the mark after it)",
     )
-    tokenizer: Literal["char", "word"] = "char"
-    lowercase: bool = False
-    text_column: str = "text"
-    label_column: str = "label"
+    tokenizer: Literal["char", "word"] = Field(
+        "char", description="language-model, classify, seq2seq: a token per character or word"
+    )
+    lowercase: bool = Field(False, description="token tasks: lowercase the text first")
+    text_column: str = Field("text", description="classify: the texts' column")
+    label_column: str = Field("label", description="classify: the labels' column")
     label_names: list[str] | None = Field(
         None,
         min_length=2,
@@ -89,7 +93,13 @@ class DataSpec(_Strict):
         description="seq2seq: target tokens per row at most (a longer one is an error naming "
         "its line); also the decoding limit of predict (+1 for <eos>)",
     )
-    seq_len: int = Field(64, ge=1, le=10_000)
+    seq_len: int = Field(
+        64,
+        ge=1,
+        le=10_000,
+        description="language-model, forecast: steps per training window T (also the "
+        "length of a synthetic:TASK sequence)",
+    )
     horizon: int = Field(1, ge=1, le=1_000, description="forecast: values predicted per window")
     season: int | None = Field(
         None, ge=2, le=100_000, description="forecast: period of seasonal-naive"
@@ -110,9 +120,11 @@ class DataSpec(_Strict):
     )
     val_fraction: float = Field(0.1, ge=0.0, lt=1.0)
     min_freq: int = Field(
-        1, ge=1, le=1_000_000_000, description="tokens rarer than this become <unk>"
+        1, ge=1, le=1_000_000_000, description="token tasks: tokens rarer than this become <unk>"
     )
-    max_vocab: int | None = Field(None, ge=3, le=MAX_VOCAB)
+    max_vocab: int | None = Field(
+        None, ge=3, le=MAX_VOCAB, description="token tasks: vocabulary entries at most"
+    )
     seed: int = Field(0, ge=0, lt=2**32)
 
     @model_validator(mode="after")

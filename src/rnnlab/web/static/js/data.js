@@ -4,11 +4,13 @@
 import { api, guarded, showError } from "./api.js";
 import { initEmbeddings } from "./embeddings.js";
 import { renderFigure, renderMessage } from "./figures.js";
-import { $, $$, debounce, el, fillForm, linkWith, markNav, markReady, readForm, readState, saveHint, toConfig, writeState } from "./state.js";
+import { $, $$, debounce, el, FIELDS, fillForm, linkWith, markNav, markReady, readForm, readState, saveHint, taskDefaults, toConfig, writeState } from "./state.js";
+import { TASKS, taskInfo } from "./tasks.js";
 
 const form = $("#data-form");
 const state = readState();
-const TASK_CLASS = { "language-model": "task-lm", classify: "task-classify", forecast: "task-forecast" };
+// Data fields some task claims (GET /api/tasks: `fields`); a field none claims is every task's.
+const CLAIMED = new Set(TASKS.flatMap((task) => task.fields));
 
 // Settings that suit each bundled sample (as in examples/configs/), applied when it is picked.
 const SAMPLE_SETTINGS = {
@@ -28,13 +30,57 @@ function save() {
   $("#change-task").setAttribute("href", linkWith("/build", state));
 }
 
+/** Whether the chosen task reads tokens (true while the tasks are unknown). */
+function readsTokens() {
+  return taskInfo(state.task)?.tokens ?? true;
+}
+
+/** A row for a data field of the task that the page has no row for (its schema's control). */
+function fieldRow(key) {
+  const field = FIELDS[key];
+  const id = `data-${key.split(".")[1]}`;
+  const attrs = { id, name: key, "data-testid": id };
+  let control;
+  if (field.choices) control = el("select", attrs, field.choices.map((c) => new Option(c, c)));
+  else if (field.type === "bool") control = el("input", { ...attrs, type: "checkbox" });
+  else if (field.type === "int" || field.type === "float") control = el("input", { ...attrs, type: "number", step: field.type === "int" ? 1 : "any" });
+  else control = el("input", { ...attrs, type: "text", placeholder: field.type === "list" ? "a, b, ..." : "" });
+  const label = key.split(".")[1].replaceAll("_", " ");
+  return el("div", { class: `field${field.type === "bool" ? " check" : ""}` }, el("label", { for: id, text: label }), control);
+}
+
+/** The format choices: from the file suffix, or one of the formats the task reads. */
+function showFormats(task) {
+  const select = $("#data-format");
+  const formats = task?.formats || [];
+  if (state["data.format"] && !formats.includes(state["data.format"])) state["data.format"] = null;
+  select.replaceChildren(new Option("from the file suffix", ""), ...formats.map((f) => new Option(f, f)));
+  select.value = state["data.format"] || "";
+}
+
+/** Show the rows of the fields the task reads: every task's, and those it claims. */
 function showTask() {
-  $("#task-name").textContent = state.task;
-  const mine = TASK_CLASS[state.task];
-  for (const row of $$(".task-lm, .task-classify, .task-forecast", form)) {
-    row.classList.toggle("hidden", !row.classList.contains(mine));
+  const task = taskInfo(state.task);
+  $("#task-name").textContent = task?.display_name || state.task;
+  const own = new Set(task?.fields || []);
+  const host = $("#task-data-fields");
+  const missing = [...own].filter((key) => key.startsWith("data.") && key in FIELDS && !form.querySelector(`[name="${key}"]`));
+  host.append(...missing.map(fieldRow));
+  for (const control of $$("[name^='data.']", form)) {
+    const row = control.closest(".field");
+    if (row) row.classList.toggle("hidden", Boolean(task) && CLAIMED.has(control.name) && !own.has(control.name));
   }
-  $("#embedding-panel").classList.toggle("hidden", state.task === "forecast");
+  showFormats(task);
+  $("#embedding-panel").classList.toggle("hidden", !readsTokens());
+}
+
+/** A new task: the fields the old one defaulted go back to their own default, the new
+ * one's defaults apply (GET /api/tasks: `defaults`), and a one-way task reads one way. */
+function switchTask(to) {
+  for (const key of Object.keys(taskDefaults(state.task))) if (key in FIELDS) state[key] = FIELDS[key].def;
+  state.task = to;
+  for (const [key, value] of Object.entries(taskDefaults(to))) if (key in FIELDS) state[key] = value;
+  if (taskInfo(to)?.bidirectional === false) state["model.bidirectional"] = false;
 }
 
 function datasetOption(entry, kind) {
@@ -74,15 +120,12 @@ async function loadDatasets() {
 function pick(input) {
   state["data.path"] = input.value;
   const task = input.dataset.task;
-  if (task && task !== state.task) {
-    state.task = task;
-    if (task === "language-model") state["model.bidirectional"] = false;
-  }
+  if (task && task !== state.task) switchTask(task);
   const settings = SAMPLE_SETTINGS[input.dataset.name];
   if (settings) Object.assign(state, settings);
   if (input.dataset.kind === "upload") state["data.format"] = null;
-  fillForm(form, state);
   showTask();
+  fillForm(form, state);
   save();
   preview();
   embeddings?.refresh();
@@ -141,11 +184,11 @@ function drawLengths(result) {
     host.replaceChildren();
     return;
   }
-  const what = state.task === "forecast" ? "Values of the series" : "Lengths (tokens per line or sentence)";
+  const tokens = readsTokens();
   renderFigure(host, {
     kind: "histograms",
-    title: what,
-    xlabel: state.task === "forecast" ? "value" : "tokens",
+    title: tokens ? "Lengths (tokens per line or sentence)" : "Values of the series",
+    xlabel: tokens ? "tokens" : "value",
     ylabel: "count",
     panels: [{ title: "", edges: lengths.edges, counts: lengths.counts }],
   });
@@ -181,8 +224,9 @@ const previewLater = debounce(preview, 350);
 
 function init() {
   markNav();
-  fillForm(form, state);
+  fillForm(form, state); // once first: the controls take their schema's choices and bounds
   showTask();
+  fillForm(form, state);
   save();
   form.addEventListener("submit", (event) => event.preventDefault());
   form.addEventListener("change", (event) => {

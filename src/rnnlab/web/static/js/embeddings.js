@@ -5,6 +5,7 @@
 import { api, guarded, seg, showError } from "./api.js";
 import { renderFigure, renderMessage } from "./figures.js";
 import { $, el } from "./state.js";
+import { taskInfo } from "./tasks.js";
 
 const EMBEDDING_PREFIX = "embedding:";
 
@@ -138,6 +139,6 @@ export function initEmbeddings(state, save) {
     drawMap();
   });
   showCurrent();
-  if (state.task !== "forecast") refresh().then(() => list.length && drawMap());
+  if (taskInfo(state.task)?.tokens ?? true) refresh().then(() => list.length && drawMap());
   return { refresh: () => refresh(selected()) };
 }

@@ -5,6 +5,7 @@ import { api, guarded, seg, showError } from "./api.js";
 import { cellInfo, displayName } from "./cells.js";
 import { LiveRun, setStatus } from "./live.js";
 import { $, FIELDS, fillForm, fromConfig, markNav, markReady, readForm, readState, toConfig, writeState } from "./state.js";
+import { taskInfo } from "./tasks.js";
 
 const form = $("#train-form");
 const state = readState();
@@ -43,7 +44,7 @@ function configLine() {
   ];
   const init = String(state["embedding.init"]);
   const fromFile = init.startsWith("embedding:") || init.startsWith("file:");
-  if (state.task !== "forecast") parts.push(`embedding ${init} (${fromFile ? "d from the file" : `d = ${state["embedding.dim"]}`})`);
+  if (taskInfo(state.task)?.tokens ?? true) parts.push(`embedding ${init} (${fromFile ? "d from the file" : `d = ${state["embedding.dim"]}`})`);
   $("#config-line").textContent = parts.join(" · ");
 }
 
