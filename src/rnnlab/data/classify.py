@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from rnnlab.data.batches import Batch, Split
-from rnnlab.data.checks import check_int
-from rnnlab.data.split import epoch_order, stratified_split
+from rnnlab.data.batches import Batch, ExampleLists, Split
+from rnnlab.data.split import stratified_split
 from rnnlab.data.tokenize import Tokenizer
 from rnnlab.data.vocab import PAD_ID, UNK_ID, Vocab, check_unknown_share
 from rnnlab.errors import ConfigError, DataError
@@ -29,7 +28,7 @@ MAX_NUMERIC_CLASSES = 10  # more distinct non-integer numbers than this: not cla
 Example = tuple[np.ndarray, int]
 
 
-class ClassifyData:
+class ClassifyData(ExampleLists[Example]):
     """Train and validation examples (ids int64 (T_i,), class index) with one vocabulary.
 
     tokenizer: the one that made the ids; needed by ``encode_texts``.
@@ -83,37 +82,9 @@ class ClassifyData:
             )
         return ids.astype(np.int64, copy=False), int(label)
 
-    def examples(self, split: Split) -> list[Example]:
-        """The (ids, class index) pairs of `split`, in file order."""
-        if split not in self._examples:
-            raise ConfigError(f"split: expected train | val, received {split!r}")
-        return self._examples[split]
-
-    def size(self, split: Split) -> int:
-        return len(self.examples(split))
-
-    def num_batches(self, split: Split, batch_size: int) -> int:
-        """ceil(examples / batch_size): the last batch may be smaller."""
-        check_int(batch_size, "train.batch_size", 1)
-        return -(-self.size(split) // batch_size)
-
-    def batches(
-        self,
-        split: Split,
-        batch_size: int,
-        seq_len: int | None = None,
-        *,
-        seed: int | None = None,
-        epoch: int = 0,
-    ) -> Iterator[Batch]:
-        """Padded batches; file order, or ``default_rng([seed, epoch]).permutation(n)``.
-        `seq_len` is not needed: an example is a whole sequence of its own length."""
-        check_int(batch_size, "train.batch_size", 1)
-        examples = self.examples(split)
-        order = epoch_order(len(examples), seed, epoch)
-        for start in range(0, len(order), batch_size):
-            chosen = [examples[i] for i in order[start : start + batch_size]]
-            yield pad_batch([ids for ids, _ in chosen], [label for _, label in chosen])
+    def _pad(self, chosen: list[Example]) -> Batch:
+        """Padded batches (ExampleLists): an example is a whole sequence of its own length."""
+        return pad_batch([ids for ids, _ in chosen], [label for _, label in chosen])
 
     def encode_texts(self, texts: Sequence[str]) -> Batch:
         """A batch of new texts for prediction (y is -1 for every text)."""

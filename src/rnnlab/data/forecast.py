@@ -18,12 +18,12 @@ rnnlab.data.series_transform for the transforms and their inverses.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from rnnlab.data.batches import Batch, Split
+from rnnlab.data.batches import Batch, EpochBatches, Split, check_split
 from rnnlab.data.checks import check_int
 from rnnlab.data.series_transform import (
     TARGETS,
@@ -32,11 +32,11 @@ from rnnlab.data.series_transform import (
     SeriesTransform,
     check_magnitude,
 )
-from rnnlab.data.split import epoch_order, val_count
+from rnnlab.data.split import val_count
 from rnnlab.errors import ConfigError, DataError
 
 
-class SeriesData:
+class SeriesData(EpochBatches):
     """Windows of one numeric series for training and validating a forecaster.
 
     `transform` and `target` (see rnnlab.data.series_transform) default to the plain
@@ -139,9 +139,11 @@ class SeriesData:
 
     def starts(self, split: Split) -> np.ndarray:
         """Start index i of every window of `split`, int64 (n,)."""
-        if split not in self._starts:
-            raise ConfigError(f"split: expected train | val, received {split!r}")
-        return self._starts[split]
+        return check_split(split, self._starts)
+
+    def size(self, split: Split) -> int:
+        """Windows of `split`."""
+        return len(self.starts(split))
 
     def window_counts(self) -> dict[str, int]:
         return {split: len(starts) for split, starts in self._starts.items()}
@@ -175,29 +177,17 @@ class SeriesData:
             "history": [float(v) for v in self.values[-keep:]],
         }
 
-    def num_batches(self, split: Split, batch_size: int) -> int:
-        check_int(batch_size, "train.batch_size", 1)
-        return -(-len(self.starts(split)) // batch_size)
-
-    def batches(
-        self,
-        split: Split,
-        batch_size: int,
-        seq_len: int | None = None,
-        *,
-        seed: int | None = None,
-        epoch: int = 0,
-    ) -> Iterator[Batch]:
-        """x float64 (T, B, 1), y float64 (B, horizon); time order, or
-        ``default_rng([seed, epoch]).permutation(n)`` when `seed` is given. `seq_len` is
-        not needed: the windows were cut at ``self.seq_len`` when the data was built."""
-        check_int(batch_size, "train.batch_size", 1)
+    def _batcher(self, split: Split) -> Callable[[np.ndarray], Batch]:
+        """x float64 (T, B, 1), y float64 (B, horizon), in time order by default
+        (EpochBatches). `seq_len` is not needed: the windows were cut at ``self.seq_len``
+        when the data was built."""
         x_all, y_all = self.windows(split)  # (n, T), (n, horizon)
-        order = epoch_order(len(x_all), seed, epoch)
-        for start in range(0, len(order), batch_size):
-            chosen = order[start : start + batch_size]
+
+        def batch(chosen: np.ndarray) -> Batch:
             x = np.ascontiguousarray(x_all[chosen].T[:, :, None])  # (T, B, 1)
-            yield Batch(x=x, y=y_all[chosen])  # y (B, horizon)
+            return Batch(x=x, y=y_all[chosen])  # y (B, horizon)
+
+        return batch
 
     # ---- baselines ------------------------------------------------------------------------
 

@@ -21,22 +21,22 @@ an empty target is allowed (the answer is <eos> alone).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
+from rnnlab.data.batches import ExampleLists, Split
 from rnnlab.data.checks import check_int, check_seed
 from rnnlab.data.readers import column, read_table_lines
-from rnnlab.data.split import epoch_order, val_count
+from rnnlab.data.split import val_count
 from rnnlab.data.tokenize import EOS, Tokenizer
 from rnnlab.data.vocab import PAD, PAD_ID, UNK, UNK_ID, Vocab
 from rnnlab.errors import ConfigError, DataError
 from rnnlab.spec.seq2seq import SOURCE_COLUMN, TARGET_COLUMN
 
-Split = Literal["train", "val"]
 BOS = "<bos>"
 EOS_ID = 2
 BOS_ID = 3
@@ -132,7 +132,7 @@ def pad_pairs(pairs: Sequence[Pair]) -> Seq2SeqBatch:
     return Seq2SeqBatch(src=src, src_lengths=src_lengths, tgt=tgt, tgt_lengths=tgt_lengths)
 
 
-class Seq2SeqData:
+class Seq2SeqData(ExampleLists[Pair]):
     """Train and validation pairs with their vocabularies and tokenizer."""
 
     def __init__(
@@ -148,7 +148,7 @@ class Seq2SeqData:
         self.source_vocab = check_seq2seq_vocab(source_vocab, f"{source}: source vocabulary")
         self.target_vocab = check_seq2seq_vocab(target_vocab, f"{source}: target vocabulary")
         self.tokenizer, self.source = tokenizer, source
-        self._pairs = {
+        self._examples = {
             "train": [self._check(p, "train", i) for i, p in enumerate(train)],
             "val": [self._check(p, "val", i) for i, p in enumerate(val)],
         }
@@ -178,38 +178,13 @@ class Seq2SeqData:
         return out[0], out[1]
 
     def pairs(self, split: Split) -> list[Pair]:
-        if split not in self._pairs:
-            raise ConfigError(f"split: expected train | val, received {split!r}")
-        return self._pairs[split]
+        """The (source ids, target ids) pairs of `split`, in file order."""
+        return self.examples(split)
 
-    def size(self, split: Split) -> int:
-        return len(self.pairs(split))
-
-    def num_batches(self, split: Split, batch_size: int) -> int:
-        check_int(batch_size, "train.batch_size", 1)
-        return -(-self.size(split) // batch_size)
-
-    @property
-    def carry_state(self) -> bool:
-        """Independent pairs: every batch starts from a zero state (``TrainingData``)."""
-        return False
-
-    def batches(
-        self,
-        split: Split,
-        batch_size: int,
-        seq_len: int | None = None,
-        *,
-        seed: int | None = None,
-        epoch: int = 0,
-    ) -> Iterator[Seq2SeqBatch]:
-        """Padded batches in file order, or ``default_rng([seed, epoch]).permutation(n)``
-        (``TrainingData``; seq_len is not used: a pair is one whole example)."""
-        check_int(batch_size, "train.batch_size", 1)
-        pairs = self.pairs(split)
-        order = epoch_order(len(pairs), seed, epoch)
-        for start in range(0, len(order), batch_size):
-            yield pad_pairs([pairs[i] for i in order[start : start + batch_size]])
+    def _pad(self, chosen: list[Pair]) -> Seq2SeqBatch:
+        """Padded batches (ExampleLists; seq_len is not used: a pair is one whole example).
+        Independent pairs: every batch starts from a zero state (carry_state False)."""
+        return pad_pairs(chosen)
 
     def encode_sources(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """New source texts for prediction: ids int64 (S_b, B) padded, lengths (B,)."""
@@ -241,12 +216,12 @@ class Seq2SeqData:
             "shared_vocab": self.shared_vocab,
         }
         for split in ("train", "val"):
-            pairs = self._pairs[split]
+            pairs = self._examples[split]
             out[f"{split}_examples"] = len(pairs)
             out[f"{split}_max_source_length"] = max((len(s) for s, _ in pairs), default=0)
             out[f"{split}_max_target_length"] = max((len(t) for _, t in pairs), default=0)
         out["val_unk_tokens"] = int(
-            sum(np.count_nonzero(s == UNK_ID) for s, _ in self._pairs["val"])
+            sum(np.count_nonzero(s == UNK_ID) for s, _ in self._examples["val"])
         )
         return out
 

@@ -8,25 +8,17 @@ many-to-many; every batch holds whole sequences). The order task is a plain
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from rnnlab.data.batches import Batch, Split
-from rnnlab.data.checks import check_int
-from rnnlab.data.split import epoch_order
+from rnnlab.data.batches import Batch, EpochBatches, Split, check_split
 from rnnlab.data.vocab import Vocab
 from rnnlab.errors import ConfigError, DataError
 
 
-def _check_split(split: str, splits: dict[str, Any]) -> str:
-    if split not in splits:
-        raise ConfigError(f"split: expected train | val, received {split!r}")
-    return split
-
-
-class SyntheticAdding:
+class SyntheticAdding(EpochBatches):
     """The adding problem with SeriesData's interface; values are not rescaled (identity)."""
 
     carry_state = False
@@ -72,35 +64,23 @@ class SyntheticAdding:
         return np.asarray(v, dtype=np.float64)
 
     def size(self, split: Split) -> int:
-        return len(self._sets[_check_split(split, self._sets)][2])
+        return len(check_split(split, self._sets)[2])
 
     def arrays(self, split: Split) -> tuple[np.ndarray, np.ndarray]:
         """All of `split`: x float64 (n, T, 2) and y float64 (n, 1)."""
-        values, marks, y = self._sets[_check_split(split, self._sets)]
+        values, marks, y = check_split(split, self._sets)
         return np.stack([values, marks.astype(np.float64)], axis=-1), y
 
-    def num_batches(self, split: Split, batch_size: int) -> int:
-        check_int(batch_size, "train.batch_size", 1)
-        return -(-self.size(split) // batch_size)
+    def _batcher(self, split: Split) -> Callable[[np.ndarray], Batch]:
+        """x float64 (T, B, 2), y float64 (B, 1) (EpochBatches); `seq_len` is not needed:
+        the sequences were generated with T steps."""
+        values, marks, y = check_split(split, self._sets)
 
-    def batches(
-        self,
-        split: Split,
-        batch_size: int,
-        seq_len: int | None = None,
-        *,
-        seed: int | None = None,
-        epoch: int = 0,
-    ) -> Iterator[Batch]:
-        """x float64 (T, B, 2), y float64 (B, 1); order ``default_rng([seed, epoch])``.
-        `seq_len` is not needed: the sequences were generated with T steps."""
-        check_int(batch_size, "train.batch_size", 1)
-        values, marks, y = self._sets[_check_split(split, self._sets)]
-        order = epoch_order(len(y), seed, epoch)
-        for start in range(0, len(order), batch_size):
-            idx = order[start : start + batch_size]
+        def batch(idx: np.ndarray) -> Batch:
             x = np.stack([values[idx].T, marks[idx].T.astype(np.float64)], axis=-1)  # (T, B, 2)
-            yield Batch(x=x, y=y[idx])
+            return Batch(x=x, y=y[idx])
+
+        return batch
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -113,7 +93,7 @@ class SyntheticAdding:
         }
 
 
-class SyntheticSequences:
+class SyntheticSequences(EpochBatches):
     """Independent many-to-many sequences with LMData's batch interface.
 
     Every batch holds whole sequences (x, y int64 (L, B)); nothing continues from one
@@ -152,15 +132,15 @@ class SyntheticSequences:
         return x.astype(small), y.astype(small)
 
     def size(self, split: Split) -> int:
-        return len(self._sets[_check_split(split, self._sets)][0])
+        return len(check_split(split, self._sets)[0])
 
     def inputs(self, split: Split) -> np.ndarray:
         """The input sequences of `split`, int64 (n, L) (e.g. to learn an embedding)."""
-        return self._sets[_check_split(split, self._sets)][0].astype(np.int64)
+        return check_split(split, self._sets)[0].astype(np.int64)
 
     def targets(self, split: Split) -> np.ndarray:
         """The target sequences of `split`, int64 (n, L)."""
-        return self._sets[_check_split(split, self._sets)][1].astype(np.int64)
+        return check_split(split, self._sets)[1].astype(np.int64)
 
     def _check_seq_len(self, seq_len: int | None) -> None:
         if seq_len is not None and seq_len != self.T:
@@ -169,29 +149,10 @@ class SyntheticSequences:
                 f"{self.length} steps); received {seq_len!r}"
             )
 
-    def num_batches(self, split: Split, batch_size: int, seq_len: int | None = None) -> int:
-        """ceil(sequences / batch_size)."""
-        check_int(batch_size, "train.batch_size", 1)
-        self._check_seq_len(seq_len)
-        return -(-self.size(split) // batch_size)
-
-    def batches(
-        self,
-        split: Split,
-        batch_size: int,
-        seq_len: int | None = None,
-        *,
-        seed: int | None = None,
-        epoch: int = 0,
-    ) -> Iterator[Batch]:
-        """x, y int64 (L, B); `seq_len` must be T when given (a batch is whole sequences)."""
-        check_int(batch_size, "train.batch_size", 1)
-        self._check_seq_len(seq_len)
-        x, y = self._sets[_check_split(split, self._sets)]
-        order = epoch_order(len(x), seed, epoch)
-        for start in range(0, len(order), batch_size):
-            idx = order[start : start + batch_size]
-            yield Batch(x=x[idx].T.astype(np.int64), y=y[idx].T.astype(np.int64))  # (L, B)
+    def _batcher(self, split: Split) -> Callable[[np.ndarray], Batch]:
+        """x, y int64 (L, B) (EpochBatches); `seq_len` must be T when given."""
+        x, y = check_split(split, self._sets)
+        return lambda idx: Batch(x=x[idx].T.astype(np.int64), y=y[idx].T.astype(np.int64))
 
     def summary(self, batch_size: int) -> dict[str, Any]:
         return {

@@ -17,23 +17,23 @@ paragraph comes from), on one side, chosen at random with ``data.seed``.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 import numpy as np
 
-from rnnlab.data.batches import Batch, Split
-from rnnlab.data.checks import check_int, check_seed
-from rnnlab.data.split import epoch_order, val_count
+from rnnlab.data.batches import Batch, ExampleLists, Split
+from rnnlab.data.checks import check_seed
+from rnnlab.data.split import val_count
 from rnnlab.data.tagging import TaggedSentence, TagVocab
 from rnnlab.data.vocab import PAD_ID, UNK_ID, Vocab, check_unknown_share
-from rnnlab.errors import ConfigError, DataError
+from rnnlab.errors import DataError
 
 IGNORE_INDEX = -100
 TagExample = tuple[np.ndarray, np.ndarray]  # token ids int64 (T_i,), tag ids int64 (T_i,)
 
 
-class TagData:
+class TagData(ExampleLists[TagExample]):
     """Train and validation sentences encoded with one token vocabulary and one TagVocab.
 
     carry_state: False, every sentence starts from a zero hidden state (the trainer's
@@ -80,35 +80,9 @@ class TagData:
             raise DataError(f"{where}: {len(ids)} tokens but {len(tag_ids)} tags")
         return ids.astype(np.int64, copy=False), tag_ids.astype(np.int64, copy=False)
 
-    def examples(self, split: Split) -> list[TagExample]:
-        if split not in self._examples:
-            raise ConfigError(f"split: expected train | val, received {split!r}")
-        return self._examples[split]
-
-    def size(self, split: Split) -> int:
-        return len(self.examples(split))
-
-    def num_batches(self, split: Split, batch_size: int) -> int:
-        check_int(batch_size, "train.batch_size", 1)
-        return -(-self.size(split) // batch_size)
-
-    def batches(
-        self,
-        split: Split,
-        batch_size: int,
-        seq_len: int | None = None,
-        *,
-        seed: int | None = None,
-        epoch: int = 0,
-    ) -> Iterator[Batch]:
-        """Padded batches; file order, or ``default_rng([seed, epoch]).permutation(n)``.
-        `seq_len` is not needed: a sentence is a whole sequence of its own length."""
-        check_int(batch_size, "train.batch_size", 1)
-        examples = self.examples(split)
-        order = epoch_order(len(examples), seed, epoch)
-        for start in range(0, len(order), batch_size):
-            chosen = [examples[i] for i in order[start : start + batch_size]]
-            yield pad_tag_batch([ids for ids, _ in chosen], [tags for _, tags in chosen])
+    def _pad(self, chosen: list[TagExample]) -> Batch:
+        """Padded batches (ExampleLists): a sentence is a whole sequence of its own length."""
+        return pad_tag_batch([ids for ids, _ in chosen], [tags for _, tags in chosen])
 
     def encode_tokens(self, token_lists: Sequence[Sequence[str]]) -> Batch:
         """A batch of new sentences for prediction (y is IGNORE_INDEX everywhere)."""
