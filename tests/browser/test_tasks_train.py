@@ -53,12 +53,13 @@ def train_until_done(page: Page, epochs: str, batch_size: str, timeout: float = 
     return page.get_by_test_id("run-id").inner_text()
 
 
-def test_newcomer_trains_a_tagger_and_tags_a_sentence(page: Page, console: Console) -> None:
+def test_picking_a_tag_sample_adopts_the_task_and_its_defaults(
+    page: Page, console: Console
+) -> None:
     failed = failed_requests(page)
-    # 1. Data first, at the default task: picking a tag sample adopts task tag and its
-    #    defaults (a tagger reads both ways) and shows the tag rows and formats
-    page.goto("/data?model.hidden_size=8&embedding.dim=8")
+    page.goto("/data")  # the default task, a language model, reads one way
     ready(page)
+    expect(row_of(page, "data-seq_len")).to_be_visible()
     page.get_by_test_id("dataset-sample:toy_ner").check()
     expect(page.get_by_test_id("task-name")).to_have_text("sequence labelling")
     expect(page).to_have_url(re.compile(r"task=tag.*model\.bidirectional=true"))
@@ -68,6 +69,35 @@ def test_newcomer_trains_a_tagger_and_tags_a_sentence(page: Page, console: Conso
     for hidden in ("data-text_column", "data-tokenizer", "data-seq_len", "data-source_column"):
         expect(row_of(page, hidden)).to_be_hidden()
     expect(page.locator("#embedding-panel")).to_be_visible()
+    page.get_by_test_id("dataset-sample:monthly_series").check()  # a forecaster: no tokens
+    expect(page.locator("#embedding-panel")).to_be_hidden()
+    expect(page).not_to_have_url(re.compile(r"model\.bidirectional=true"))  # tag's default gone
+    expect(row_of(page, "data-horizon")).to_be_visible()
+    expect(row_of(page, "data-tags_column")).to_be_hidden()
+    assert not failed, failed
+    assert not console.errors, console.errors
+
+
+def test_newcomer_trains_a_tagger_and_tags_a_sentence(page: Page, console: Console) -> None:
+    failed = failed_requests(page)
+    # 1. Build: a tagger, small; it reads both ways by default and scores K tags at each step
+    page.goto("/build")
+    ready(page)
+    page.select_option("#task", "tag")
+    page.fill("#model-hidden_size", "8")
+    page.fill("#embedding-dim", "8")
+    page.locator("#model-hidden_size").dispatch_event("change")
+    expect(page.locator("#model-bidirectional")).to_be_checked()
+    summary = page.get_by_test_id("summary-table")
+    expect(summary).to_have_attribute("data-state", "ready")
+    expect(summary.get_by_test_id("param-row").filter(has_text="head.weight")).to_contain_text(
+        "× 16"  # K x 2H: both directions' states
+    )
+
+    # 2. Data: the bundled NER sample, previewed
+    page.get_by_test_id("next-data").click()
+    ready(page)
+    page.get_by_test_id("dataset-sample:toy_ner").check()
     expect(page.get_by_test_id("preview-vocab")).to_have_text(re.compile(r"^\d+$"))
     shot(page, "tasks-train-tag-data")
 
@@ -126,6 +156,7 @@ def test_newcomer_trains_an_encoder_decoder_and_translates(page: Page, console: 
     page.get_by_test_id("next-train").click()
     ready(page)
     expect(page.get_by_test_id("config-line")).to_contain_text(REVERSE)
+    expect(page.locator("#train-engine option[value='numpy']")).to_be_disabled()  # torch only
     run_id = train_until_done(page, epochs="4", batch_size="16")
 
     # 4. Predict: translate a source; the attention map has a column per source token

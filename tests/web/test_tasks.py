@@ -85,6 +85,15 @@ def test_a_tasks_own_fields_come_from_the_field_descriptions() -> None:
     assert all("embedding.window" not in t["fields"] for t in service.list_tasks())
 
 
+def test_a_tasks_engines_are_those_its_config_accepts(client: TestClient) -> None:
+    tasks_by_name = {t["name"]: t for t in client.get("/api/tasks").json()}
+    assert tasks_by_name["seq2seq"]["engines"] == ["torch"]  # torch only
+    assert tasks_by_name["tag"]["engines"] == ["torch", "numpy"]
+    config = {"task": "seq2seq", "data": {"path": "x"}, "train": {"engine": "numpy"}}
+    with pytest.raises(ConfigError, match="engine"):
+        parse_run_config(config)
+
+
 def test_token_fields_belong_to_every_task_that_reads_tokens() -> None:
     for task in service.list_tasks():
         has = {key for key in ("data.lowercase", "data.min_freq") if key in task["fields"]}

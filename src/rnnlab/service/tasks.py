@@ -31,7 +31,7 @@ from pydantic import BaseModel
 
 from rnnlab.errors import ConfigError
 from rnnlab.service.figures import TASK_OF_FIGURE
-from rnnlab.spec.run import SELECT_BY, DataSpec, RunConfig, Task, parse_run_config
+from rnnlab.spec.run import SELECT_BY, DataSpec, RunConfig, Task, TrainSpec, parse_run_config
 
 PROBE_PATH = "probe"  # a data path for checking which options a task's config accepts
 
@@ -163,11 +163,13 @@ def _accepts(task: str, data: dict[str, Any] | None = None, **sections: Any) -> 
     return True
 
 
-def _format_names() -> tuple[str, ...]:
-    """The values of DataSpec.format (its Literal, without None)."""
-    annotation = DataSpec.model_fields["format"].annotation
+def _choices(section: type[BaseModel], field: str) -> tuple[str, ...]:
+    """The values of a Literal field (without None): DataSpec.format, TrainSpec.engine."""
+    annotation = section.model_fields[field].annotation
+    if typing.get_origin(annotation) is Literal:
+        return tuple(a for a in typing.get_args(annotation) if isinstance(a, str))
     names: list[str] = []
-    for arg in typing.get_args(annotation) or (annotation,):
+    for arg in typing.get_args(annotation):  # Literal[...] | None
         names.extend(a for a in typing.get_args(arg) if isinstance(a, str))
     return tuple(names)
 
@@ -227,7 +229,10 @@ def describe_task(name: str) -> dict[str, Any]:
         "tokens": view.tokens,
         "predict": view.predict,
         "readout": view.readout,
-        "formats": [f for f in _format_names() if _accepts(name, {"format": f})],
+        "formats": [f for f in _choices(DataSpec, "format") if _accepts(name, {"format": f})],
+        "engines": [
+            e for e in _choices(TrainSpec, "engine") if _accepts(name, train={"engine": e})
+        ],
         "bidirectional": _accepts(name, model={"bidirectional": True}),
         "fields": _own_fields(name),
         "defaults": _task_defaults(name),

@@ -170,8 +170,13 @@ class TaskInfo(BaseModel):
         "or the next values of a series"
     )
     formats: list[str] = Field(description="the data.format values it accepts")
+    engines: list[str] = Field(description="the train.engine values it accepts")
     bidirectional: bool = Field(description="model.bidirectional allowed")
-    fields: list[str] = Field(description="config fields only this task uses")
+    fields: list[str] = Field(
+        description="config fields only some tasks use, this one among them (their "
+        "descriptions name it, or 'token tasks' for a task that reads tokens); a field no "
+        "task claims is every task's"
+    )
     defaults: Mapping = Field(
         description="fields whose value for this task, when left out, is not the field's "
         "default: dotted name -> value"

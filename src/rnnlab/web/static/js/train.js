@@ -24,7 +24,19 @@ function setRunParam(id) {
   window.history.replaceState(null, "", `${window.location.pathname}?${params}`);
 }
 
+/** Only the engines the task trains on can be chosen (GET /api/tasks: `engines`). */
+function applyEngines() {
+  const engines = taskInfo(state.task)?.engines;
+  if (!engines) return;
+  for (const option of $("#train-engine").options) option.disabled = !engines.includes(option.value);
+  if (!engines.includes(state["train.engine"])) {
+    state["train.engine"] = engines[0];
+    $("#train-engine").value = engines[0];
+  }
+}
+
 function applyConstraints() {
+  applyEngines();
   const optimizer = state["train.optimizer"];
   $("#row-momentum").classList.toggle("hidden", !["sgd", "rmsprop"].includes(optimizer));
   const step = state["train.schedule"] === "step";
