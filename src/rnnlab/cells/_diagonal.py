@@ -36,17 +36,21 @@ engine's log-space scan (``_scan.py``) can take log b_t:
     \qquad g'(u) = 1 \ (g \ge 1/2),\qquad g (1 - g) \ (g < 1/2)
 
 and what the two cells' calculator hooks share (``rnnlab.cells.equation``): the words for
-g, the spelling of W_xh and b_ih in a trace file, the gradients of both.
+g, the spelling of W_xh and b_ih in a trace file, the gradients of both, the backward
+values (the candidate n is the last gate block of both). ``scan_cell`` makes the
+``CellType`` of such a cell from its own parts (gates, ``ScanStep``, forward and backward
+equations), so a new scan cell is its file plus its ``<name>_torch.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Protocol
 
 import numpy as np
 
-from rnnlab.cells.equation import Eq, Result, Spelling
+from rnnlab.cells.base import CellType, Gate, Param
+from rnnlab.cells.equation import Eq, Result, Spelling, Step, hooks
 from rnnlab.cells.functions import sigmoid
 from rnnlab.cells.tape import Tape
 
@@ -152,3 +156,54 @@ class DiagonalRecurrence:
             grads["bias_ih"] = delta.sum(axis=0)  # sum_t delta_t
         dxs = (delta @ p["weight_ih"]).reshape(T, B, D)  # (T, B, D) W_xh^T delta_t
         return dxs, carry, None, grads
+
+
+def scan_backward_values(tape: Tape, s: int, nonlinearity: str) -> dict[str, Array]:
+    """delta_t and g'(zx^n_t) at step s; n is the last gate block (H) of both cells."""
+    n = tape.gates[s, 0, -tape.h.shape[2] :]  # (H,)
+    return {"delta": tape.delta[s, 0], "g_prime": positive_grad_from_output(n)}
+
+
+def scan_cell(
+    *,
+    name: str,
+    display_name: str,
+    summary: str,
+    gates: tuple[Gate, ...],
+    step: Callable[[], ScanStep],
+    forward_values: Callable[[Tape, int], dict[str, Array]],
+    forward: Callable[[Result, Step], list[Eq]],
+    backward: Callable[[Result, Step], list[Eq]],
+    dh_from_next: Callable[[int], str],
+    forget_gate: str | None = None,
+) -> CellType:
+    """The ``CellType`` of a scan cell: W_xh and b_ih of one block per gate, the reference
+    ``DiagonalRecurrence(step())``, the torch module ``rnnlab.cells.<name>_torch``, and the
+    calculator hooks (its own forward values and equations, the shared rest)."""
+    blocks = len(gates)
+    return CellType(
+        name=name,
+        display_name=display_name,
+        summary=summary,
+        gates=gates,
+        blocks=blocks,
+        has_cell_state=False,
+        params=(
+            Param("weight_ih", blocks, "input", "W_xh"),
+            Param("bias_ih", blocks, None, "b_ih", bias=True),
+        ),
+        reference=lambda nonlinearity: DiagonalRecurrence(step()),
+        forget_gate=forget_gate,
+        torch_module=f"rnnlab.cells.{name}_torch",
+        parallel_scan=True,
+        equations=hooks(
+            forward_values=forward_values,
+            backward_values=scan_backward_values,
+            forward=forward,
+            backward=backward,
+            dh_from_next=dh_from_next,
+            gradients=scan_gradients,
+            spelling=scan_spelling(display_name, tuple(g.name for g in gates)),
+            network_name=lambda nonlinearity: f"{display_name} ({G_RULE})",
+        ),
+    )

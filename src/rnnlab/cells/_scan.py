@@ -27,9 +27,14 @@ Masks (PackedSequence semantics): past a sequence's length a_t = 1 and b_t = 0
 (log a_t = 0, log b_t = -inf), so the state is carried unchanged.
 
 Shapes: log_a, log_b (T, B, H); h0 (B, H); mask (T, B, 1) or None; result (T, B, H).
+
+Also here: what the cells' torch modules share (``scan_sequence``: one GEMM, the cell's
+log a_t and log b_t, the scan), so a scan cell's module holds only its own maths.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Mapping
 
 import torch
 from torch.nn import functional as F
@@ -80,3 +85,26 @@ def _scan_chunk(log_a: Tensor, log_b: Tensor, h0: Tensor) -> Tensor:
     log_A = torch.cumsum(log_a, dim=0)  # (C, B, H) log of a_1 ... a_t
     log_sum = torch.logcumsumexp(log_b - log_A, dim=0)  # (C, B, H)
     return torch.exp(log_A + log_sum) + torch.exp(log_A) * h0  # (C, B, H)
+
+
+# ------------------------------------------------- what the scan cells' torch modules share
+LogCoefficients = Callable[[Tensor], tuple[Tensor, Tensor]]
+
+
+def pre_activations(x: Tensor, p: Mapping[str, Tensor]) -> Tensor:
+    """zx = W_xh x + b_ih, (..., G) from x (..., D): every gate's pre-activation, one GEMM."""
+    return F.linear(x, p["weight_ih"], p.get("bias_ih"))
+
+
+def scan_sequence(
+    log_coefficients: LogCoefficients,
+    x: Tensor,
+    mask: Tensor | None,
+    p: Mapping[str, Tensor],
+    h0: Tensor,
+) -> tuple[Tensor, Tensor, None]:
+    """A scan cell's ``sequence`` over x (T, B, D): (hs (T, B, H), h_T (B, H), None), with
+    the cell's own ``log_coefficients``: widened zx (T, B, G) -> log a_t, log b_t (T, B, H)."""
+    log_a, log_b = log_coefficients(widened(pre_activations(x, p)))
+    hs = scan(log_a, log_b, h0, mask)  # (T, B, H)
+    return hs, hs[-1], None

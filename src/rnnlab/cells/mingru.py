@@ -34,16 +34,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnlab.cells._diagonal import (
-    G_RULE,
-    DiagonalRecurrence,
-    positive,
-    positive_grad_from_output,
-    scan_gradients,
-    scan_spelling,
-)
-from rnnlab.cells.base import CellType, Gate, Param
-from rnnlab.cells.equation import Eq, Result, Step, forward_of, hooks, parts, previous
+from rnnlab.cells._diagonal import positive, positive_grad_from_output, scan_cell
+from rnnlab.cells.base import Gate
+from rnnlab.cells.equation import Eq, Result, Step, forward_of, parts, previous
 from rnnlab.cells.functions import sigmoid, sigmoid_grad_from_output
 from rnnlab.cells.tape import Tape
 
@@ -82,11 +75,6 @@ def _forward_values(tape: Tape, s: int) -> dict[str, Array]:
     return {"zx": tape.zx[s, 0], "z": z, "n": n}
 
 
-def _backward_values(tape: Tape, s: int, nonlinearity: str) -> dict[str, Array]:
-    n = split_gates(tape.gates[s, 0], tape.h.shape[2])[1]
-    return {"delta": tape.delta[s, 0], "g_prime": positive_grad_from_output(n)}
-
-
 def _forward(r: Result, step: Step) -> list[Eq]:
     t, h_prev, z, n = step["t"], previous(r, step, "h"), step["z"], step["n"]
     zx_z, zx_n = parts(step["zx"], 2)
@@ -123,18 +111,7 @@ def _backward(r: Result, step: Step) -> list[Eq]:
     ]
 
 
-EQUATIONS = hooks(
-    forward_values=_forward_values,
-    backward_values=_backward_values,
-    forward=_forward,
-    backward=_backward,
-    dh_from_next=lambda k: f"(1 - z_{k}) ⊙ ∂L/∂h_{k}",
-    gradients=scan_gradients,
-    spelling=scan_spelling("minGRU", ("z", "n")),
-    network_name=lambda nonlinearity: f"minGRU ({G_RULE})",
-)
-
-CELL = CellType(
+CELL = scan_cell(
     name="mingru",
     display_name="minGRU",
     summary="minimal GRU (Feng et al. 2024): update gate and candidate from x_t alone, "
@@ -143,14 +120,9 @@ CELL = CellType(
         Gate("z", "update gate z"),
         Gate("n", "candidate n", "positive"),
     ),
-    blocks=2,
-    has_cell_state=False,
-    params=(
-        Param("weight_ih", 2, "input", "W_xh"),
-        Param("bias_ih", 2, None, "b_ih", bias=True),
-    ),
-    reference=lambda nonlinearity: DiagonalRecurrence(MinGRUStep()),
-    torch_module="rnnlab.cells.mingru_torch",
-    parallel_scan=True,
-    equations=EQUATIONS,
+    step=MinGRUStep,
+    forward_values=_forward_values,
+    forward=_forward,
+    backward=_backward,
+    dh_from_next=lambda k: f"(1 - z_{k}) ⊙ ∂L/∂h_{k}",
 )

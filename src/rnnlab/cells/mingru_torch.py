@@ -19,27 +19,27 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import torch
-from torch.nn import functional as F
 
-from rnnlab.cells._scan import log_positive, log_sigmoid, positive, scan, widened
+from rnnlab.cells._scan import log_positive, log_sigmoid, positive, pre_activations, scan_sequence
 
 Tensor = torch.Tensor
+
+
+def log_coefficients(zx: Tensor) -> tuple[Tensor, Tensor]:
+    """log a_t = log(1 - z_t) and log b_t = log(z_t n_t), (T, B, H) each, from zx (T, B, 2H)."""
+    zx_z, zx_n = zx.chunk(2, dim=-1)  # (T, B, H) each
+    return log_sigmoid(-zx_z), log_sigmoid(zx_z) + log_positive(zx_n)
 
 
 def sequence(
     x: Tensor, mask: Tensor | None, p: Mapping[str, Tensor], h0: Tensor, c0: Tensor | None
 ) -> tuple[Tensor, Tensor, None]:
     """Run one layer-direction over x (T, B, D): (hs (T, B, H), h_T (B, H), None)."""
-    zx = widened(F.linear(x, p["weight_ih"], p.get("bias_ih")))  # (T, B, 2H)
-    zx_z, zx_n = zx.chunk(2, dim=-1)  # (T, B, H) each
-    log_a = log_sigmoid(-zx_z)  # (T, B, H) log(1 - z_t)
-    log_b = log_sigmoid(zx_z) + log_positive(zx_n)  # (T, B, H) log(z_t n_t)
-    hs = scan(log_a, log_b, h0, mask)  # (T, B, H)
-    return hs, hs[-1], None
+    return scan_sequence(log_coefficients, x, mask, p, h0)
 
 
 def step(x: Tensor, p: Mapping[str, Tensor], h: Tensor, c: Tensor | None) -> tuple[Tensor, None]:
     """One step (generation): x (B, D), h (B, H) -> (h_t, None)."""
-    zx_z, zx_n = F.linear(x, p["weight_ih"], p.get("bias_ih")).chunk(2, dim=-1)  # (B, H)
+    zx_z, zx_n = pre_activations(x, p).chunk(2, dim=-1)  # (B, H)
     z = torch.sigmoid(zx_z)  # (B, H)
     return (1.0 - z) * h + z * positive(zx_n), None

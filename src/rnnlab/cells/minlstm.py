@@ -38,16 +38,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnlab.cells._diagonal import (
-    G_RULE,
-    DiagonalRecurrence,
-    positive,
-    positive_grad_from_output,
-    scan_gradients,
-    scan_spelling,
-)
-from rnnlab.cells.base import CellType, Gate, Param
-from rnnlab.cells.equation import Eq, Result, Step, forward_of, hooks, parts, previous
+from rnnlab.cells._diagonal import positive, positive_grad_from_output, scan_cell
+from rnnlab.cells.base import Gate
+from rnnlab.cells.equation import Eq, Result, Step, forward_of, parts, previous
 from rnnlab.cells.functions import sigmoid, sigmoid_grad_from_output
 from rnnlab.cells.tape import Tape
 
@@ -101,11 +94,6 @@ def _forward_values(tape: Tape, s: int) -> dict[str, Array]:
     return {"zx": tape.zx[s, 0], "i": i, "f": f, "n": n, "f_norm": f_norm, "i_norm": i_norm}
 
 
-def _backward_values(tape: Tape, s: int, nonlinearity: str) -> dict[str, Array]:
-    n = split_gates(tape.gates[s, 0], tape.h.shape[2])[2]
-    return {"delta": tape.delta[s, 0], "g_prime": positive_grad_from_output(n)}
-
-
 def _forward(r: Result, step: Step) -> list[Eq]:
     t, h_prev, i, f, n = step["t"], previous(r, step, "h"), step["i"], step["f"], step["n"]
     zx_i, zx_f, zx_n = parts(step["zx"], 3)
@@ -155,19 +143,7 @@ def _backward(r: Result, step: Step) -> list[Eq]:
     ]
 
 
-EQUATIONS = hooks(
-    forward_values=_forward_values,
-    backward_values=_backward_values,
-    forward=_forward,
-    backward=_backward,
-    dh_from_next=lambda k: f"f'_{k} ⊙ ∂L/∂h_{k}",
-    gradients=scan_gradients,
-    spelling=scan_spelling("minLSTM", ("i", "f", "n")),
-    network_name=lambda nonlinearity: f"minLSTM ({G_RULE})",
-)
-
-
-CELL = CellType(
+CELL = scan_cell(
     name="minlstm",
     display_name="minLSTM",
     summary="minimal LSTM (Feng et al. 2024): normalised forget and input gates from x_t "
@@ -177,15 +153,10 @@ CELL = CellType(
         Gate("f", "forget gate f"),
         Gate("n", "candidate n", "positive"),
     ),
-    blocks=3,
-    has_cell_state=False,
-    params=(
-        Param("weight_ih", 3, "input", "W_xh"),
-        Param("bias_ih", 3, None, "b_ih", bias=True),
-    ),
-    reference=lambda nonlinearity: DiagonalRecurrence(MinLSTMStep()),
+    step=MinLSTMStep,
+    forward_values=_forward_values,
+    forward=_forward,
+    backward=_backward,
+    dh_from_next=lambda k: f"f'_{k} ⊙ ∂L/∂h_{k}",
     forget_gate="f",
-    torch_module="rnnlab.cells.minlstm_torch",
-    parallel_scan=True,
-    equations=EQUATIONS,
 )

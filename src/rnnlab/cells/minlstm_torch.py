@@ -22,26 +22,27 @@ from collections.abc import Mapping
 import torch
 from torch.nn import functional as F
 
-from rnnlab.cells._scan import log_positive, log_sigmoid, positive, scan, widened
+from rnnlab.cells._scan import log_positive, log_sigmoid, positive, pre_activations, scan_sequence
 
 Tensor = torch.Tensor
+
+
+def log_coefficients(zx: Tensor) -> tuple[Tensor, Tensor]:
+    """log a_t = log f'_t and log b_t = log(i'_t n_t), (T, B, H) each, from zx (T, B, 3H)."""
+    zx_i, zx_f, zx_n = zx.chunk(3, dim=-1)  # (T, B, H) each
+    d = log_sigmoid(zx_i) - log_sigmoid(zx_f)  # (T, B, H) log i_t - log f_t
+    return -F.softplus(d), -F.softplus(-d) + log_positive(zx_n)
 
 
 def sequence(
     x: Tensor, mask: Tensor | None, p: Mapping[str, Tensor], h0: Tensor, c0: Tensor | None
 ) -> tuple[Tensor, Tensor, None]:
     """Run one layer-direction over x (T, B, D): (hs (T, B, H), h_T (B, H), None)."""
-    zx = widened(F.linear(x, p["weight_ih"], p.get("bias_ih")))  # (T, B, 3H)
-    zx_i, zx_f, zx_n = zx.chunk(3, dim=-1)  # (T, B, H) each
-    d = log_sigmoid(zx_i) - log_sigmoid(zx_f)  # (T, B, H) log i_t - log f_t
-    log_a = -F.softplus(d)  # (T, B, H) log f'_t
-    log_b = -F.softplus(-d) + log_positive(zx_n)  # (T, B, H) log(i'_t n_t)
-    hs = scan(log_a, log_b, h0, mask)  # (T, B, H)
-    return hs, hs[-1], None
+    return scan_sequence(log_coefficients, x, mask, p, h0)
 
 
 def step(x: Tensor, p: Mapping[str, Tensor], h: Tensor, c: Tensor | None) -> tuple[Tensor, None]:
     """One step (generation): x (B, D), h (B, H) -> (h_t, None)."""
-    zx_i, zx_f, zx_n = F.linear(x, p["weight_ih"], p.get("bias_ih")).chunk(3, dim=-1)  # (B, H)
+    zx_i, zx_f, zx_n = pre_activations(x, p).chunk(3, dim=-1)  # (B, H)
     i, f = torch.sigmoid(zx_i), torch.sigmoid(zx_f)  # (B, H) each
     return (f * h + i * positive(zx_n)) / (f + i), None
