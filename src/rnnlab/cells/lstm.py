@@ -85,26 +85,38 @@ class LSTMCell:
     ) -> tuple[Array, Array]:
         H = tape.h.shape[2]
         act = tape.gates[s]  # (B, 4H) i f g o
-        i, f, g, o = split_gates(act, H)  # (B, H) each
+        _, f, _, o = split_gates(act, H)  # (B, H) each
         tanh_c = tape.tanh_c[s]  # (B, H)
         dc_t = np.multiply(dh, o, out=tape.dc[s])  # (B, H)
         dc_t *= tanh_grad_from_output(tanh_c)  # through h_t
         if dc is not None:
             dc_t += dc  # (B, H)  from step t+1
-        # delta = [dc g, dc c_{t-1}, dc i, dh tanh(c_t)] * [i', f', g', o'], the derivatives
-        # from the outputs: s (1 - s) for the sigmoid gates, 1 - g^2 for g.
-        delta = tape.delta[s]  # (B, 4H)
-        d_i, d_f, d_g, d_o = split_gates(delta, H)  # (B, H) views to fill
-        np.multiply(dc_t, g, out=d_i)
-        np.multiply(dc_t, tape.c[s], out=d_f)
-        np.multiply(dc_t, i, out=d_g)
-        np.multiply(dh, tanh_c, out=d_o)
-        derivative = sigmoid_grad_from_output(act)  # (B, 4H), g's block replaced below
-        derivative[:, 2 * H : 3 * H] = tanh_grad_from_output(g)
-        delta *= derivative  # (B, 4H), also delta_h: the same both sides (one array)
+        delta = tape.delta[s]  # (B, 4H), also delta_h: the same both sides (one array)
+        fill_gate_deltas(delta, act, dc_t, tape.c[s], dh, tanh_c)
         dh_prev = delta @ W_hh  # (B, H)  W_hh^T delta_t
         dc_prev = dc_t * f  # (B, H)
         return dh_prev, dc_prev
+
+
+def fill_gate_deltas(
+    delta: Array, act: Array, dc_t: Array, c_prev: Array, dh: Array, tanh_c: Array
+) -> None:
+    """Write dL/dz_t into delta (B, 4H) from the gates act (B, 4H) i f g o, dL/dc_t,
+    c_{t-1}, dL/dh_t and the tanh that makes h_t (all (B, H)); LN-LSTM's too.
+
+    delta = [dc g, dc c_{t-1}, dc i, dh tanh(c_t)] * [i', f', g', o'], the derivatives
+    from the outputs: s (1 - s) for the sigmoid gates, 1 - g^2 for g.
+    """
+    H = act.shape[-1] // 4
+    i, _, g, _ = split_gates(act, H)  # (B, H) each
+    d_i, d_f, d_g, d_o = split_gates(delta, H)  # (B, H) views to fill
+    np.multiply(dc_t, g, out=d_i)
+    np.multiply(dc_t, c_prev, out=d_f)
+    np.multiply(dc_t, i, out=d_g)
+    np.multiply(dh, tanh_c, out=d_o)
+    derivative = sigmoid_grad_from_output(act)  # (B, 4H), g's block replaced below
+    derivative[:, 2 * H : 3 * H] = tanh_grad_from_output(g)
+    delta *= derivative  # (B, 4H)
 
 
 # ---------------------------------------------------------------- calculator equations
@@ -121,12 +133,12 @@ def _backward_values(tape: Tape, s: int, nonlinearity: str) -> dict[str, Array]:
     return {"delta": tape.delta[s, 0], "dc_next": tape.dc_next[s, 0], "dc": tape.dc[s, 0]}
 
 
-def _forward(r: Result, step: Step) -> list[Eq]:
+def gate_equations(r: Result, step: Step) -> list[Eq]:
+    """i_t, f_t, g_t, o_t from z_t, and c_t (the LSTM's and the LN-LSTM's)."""
     t = step["t"]
     zi, zf, zg, zo = parts(step["z"], 4)
     c_prev = previous(r, step, "c")
     return [
-        preactivation(r, step),
         Eq(f"i_{t}", f"σ(z^i_{t})", ["σ(", zi, ")"], step["i"]),
         Eq(f"f_{t}", f"σ(z^f_{t})", ["σ(", zf, ")"], step["f"]),
         Eq(f"g_{t}", f"tanh(z^g_{t})", ["tanh(", zg, ")"], step["g"]),
@@ -137,11 +149,20 @@ def _forward(r: Result, step: Step) -> list[Eq]:
             [step["f"], " ⊙ ", c_prev, " + ", step["i"], " ⊙ ", step["g"]],
             step["c"],
         ),
+    ]
+
+
+def _forward(r: Result, step: Step) -> list[Eq]:
+    t = step["t"]
+    return [
+        preactivation(r, step),
+        *gate_equations(r, step),
         Eq(f"h_{t}", f"o_{t} ⊙ tanh(c_{t})", [step["o"], " ⊙ tanh(", step["c"], ")"], step["h"]),
     ]
 
 
-def _dc_from_next(k: int) -> str:
+def dc_from_next(k: int) -> str:
+    """The part of dL/dc_{k-1} that comes from step k (LSTM and LN-LSTM)."""
     return f"∂L/∂c_{k} ⊙ f_{k}"
 
 
@@ -153,7 +174,7 @@ def _backward(r: Result, step: Step) -> list[Eq]:
     return [
         Eq(
             f"∂L/∂c_{t}",
-            f"{_dc_from_next(t + 1)} + ∂L/∂h_{t} ⊙ o_{t} ⊙ (1 - tanh²(c_{t}))",
+            f"{dc_from_next(t + 1)} + ∂L/∂h_{t} ⊙ o_{t} ⊙ (1 - tanh²(c_{t}))",
             [step["dc_next"], " + ", *through_h],
             dc,
         ),
@@ -184,13 +205,20 @@ def _backward(r: Result, step: Step) -> list[Eq]:
     ]
 
 
+GATES = (
+    Gate("i", "input gate i"),
+    Gate("f", "forget gate f"),
+    Gate("g", "candidate g", "tanh"),
+    Gate("o", "output gate o"),
+)  # the LSTM's and the LN-LSTM's
+
 EQUATIONS = hooks(
     forward_values=_forward_values,
     backward_values=_backward_values,
     forward=_forward,
     backward=_backward,
     dh_from_next=lambda k: f"W_hhᵀ δ_{k}",
-    dc_from_next=_dc_from_next,
+    dc_from_next=dc_from_next,
     gradients=layout_gradients,
     spelling=TORCH_SPELLING,
 )
@@ -199,12 +227,7 @@ CELL = CellType(
     name="lstm",
     display_name="LSTM",
     summary="long short-term memory: input, forget and output gates around a cell state c_t",
-    gates=(
-        Gate("i", "input gate i"),
-        Gate("f", "forget gate f"),
-        Gate("g", "candidate g", "tanh"),
-        Gate("o", "output gate o"),
-    ),
+    gates=GATES,
     blocks=4,
     has_cell_state=True,
     params=torch_layout(4),

@@ -67,10 +67,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rnnlab.cells.base import CellType, Gate, Param
+from rnnlab.cells.base import CellType, Param
 from rnnlab.cells.equation import Eq, Result, Spelling, Step, forward_of, hooks, parts, previous
-from rnnlab.cells.functions import sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
-from rnnlab.cells.lstm import split_gates
+from rnnlab.cells.functions import sigmoid, tanh_grad_from_output
+from rnnlab.cells.lstm import GATES, dc_from_next, fill_gate_deltas, gate_equations, split_gates
 from rnnlab.cells.tape import Tape
 
 Array = np.ndarray
@@ -167,20 +167,13 @@ class LayerNormLSTM:
         H = tape.h.shape[2]
         cache = tape.cache
         act = tape.gates[s]  # (B, 4H) i f g o
-        i, f, g, o = split_gates(act, H)  # (B, H) each
+        _, f, _, o = split_gates(act, H)  # (B, H) each
         tanh_n = tape.tanh_c[s]  # (B, H)
         dn = np.multiply(dh * o, tanh_grad_from_output(tanh_n), out=cache["dn"][s])  # (B, H)
         dc_t = layer_norm_backward(p["gain_c"] * dn, cache["c_hat"][s], cache["c_rstd"][s])
         dc_t = np.add(dc_t, dc, out=tape.dc[s])  # (B, H) dL/dc_t in total
-        delta = tape.delta[s]  # (B, 4H)
-        d_i, d_f, d_g, d_o = split_gates(delta, H)  # (B, H) views to fill
-        np.multiply(dc_t, g, out=d_i)
-        np.multiply(dc_t, tape.c[s], out=d_f)
-        np.multiply(dc_t, i, out=d_g)
-        np.multiply(dh, tanh_n, out=d_o)
-        derivative = sigmoid_grad_from_output(act)  # (B, 4H), g's block replaced below
-        derivative[:, 2 * H : 3 * H] = tanh_grad_from_output(g)
-        delta *= derivative  # (B, 4H) dL/dz_t
+        delta = tape.delta[s]  # (B, 4H) dL/dz_t
+        fill_gate_deltas(delta, act, dc_t, tape.c[s], dh, tanh_n)
         delta_h = layer_norm_backward(p["gain_hh"] * delta, cache["h_hat"][s], cache["h_rstd"][s])
         tape.delta_h[s] = delta_h  # (B, 4H) dL/d(W_hh h_{t-1})
         return delta_h @ p["weight_hh"], dc_t * f  # dh_{t-1} (B, H), dc_{t-1} (B, H)
@@ -245,8 +238,6 @@ def _normalised(v: str, side: str, step: Step, raw: str) -> Eq:
 def _forward(r: Result, step: Step) -> list[Eq]:
     t, w = step["t"], r["weights"]
     u, v, c = f"u_{t}", f"v_{t}", f"c_{t}"
-    zi, zf, zg, zo = parts(step["z"], 4)
-    c_prev = previous(r, step, "c")
     return [
         Eq(u, f"W_xh x_{t}", [], step["zx"]),
         _normalised(u, "x", step, "zx"),
@@ -268,16 +259,7 @@ def _forward(r: Result, step: Step) -> list[Eq]:
             ],
             step["z"],
         ),
-        Eq(f"i_{t}", f"σ(z^i_{t})", ["σ(", zi, ")"], step["i"]),
-        Eq(f"f_{t}", f"σ(z^f_{t})", ["σ(", zf, ")"], step["f"]),
-        Eq(f"g_{t}", f"tanh(z^g_{t})", ["tanh(", zg, ")"], step["g"]),
-        Eq(f"o_{t}", f"σ(z^o_{t})", ["σ(", zo, ")"], step["o"]),
-        Eq(
-            c,
-            f"f_{t} ⊙ c_{t - 1} + i_{t} ⊙ g_{t}",
-            [step["f"], " ⊙ ", c_prev, " + ", step["i"], " ⊙ ", step["g"]],
-            step["c"],
-        ),
+        *gate_equations(r, step),
         _normalised(c, "c", step, "c"),
         Eq(
             f"h_{t}",
@@ -286,10 +268,6 @@ def _forward(r: Result, step: Step) -> list[Eq]:
             step["h"],
         ),
     ]
-
-
-def _dc_from_next(k: int) -> str:
-    return f"∂L/∂c_{k} ⊙ f_{k}"
 
 
 def _ln_back(v: str) -> str:
@@ -317,7 +295,7 @@ def _backward(r: Result, step: Step) -> list[Eq]:
         ),
         Eq(
             dc_t,
-            f"{_dc_from_next(t + 1)} + {_ln_back(f'c_{t}')}, d = gamma_c ⊙ {dn}",
+            f"{dc_from_next(t + 1)} + {_ln_back(f'c_{t}')}, d = gamma_c ⊙ {dn}",
             [step["dc_next"], " + LNᵀ(", w["gamma_c"], " ⊙ ", step["dn"], ")"],
             dc,
         ),
@@ -354,7 +332,7 @@ EQUATIONS = hooks(
     forward=_forward,
     backward=_backward,
     dh_from_next=lambda k: f"W_hhᵀ δʰ_{k}",
-    dc_from_next=_dc_from_next,
+    dc_from_next=dc_from_next,
     gradients=_gradients,
     spelling=Spelling(
         per_gate={"W_xh": "W_x{g}", "W_hh": "W_h{g}", "b": "b_{g}"},
@@ -376,12 +354,7 @@ CELL = CellType(
     display_name="LN-LSTM",
     summary="layer-normalised LSTM (Ba et al. 2016): LN on the input and recurrent "
     "pre-activations and on the cell state",
-    gates=(
-        Gate("i", "input gate i"),
-        Gate("f", "forget gate f"),
-        Gate("g", "candidate g", "tanh"),
-        Gate("o", "output gate o"),
-    ),
+    gates=GATES,
     blocks=4,
     has_cell_state=True,
     params=(
