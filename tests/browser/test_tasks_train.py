@@ -74,6 +74,12 @@ def test_picking_a_tag_sample_adopts_the_task_and_its_defaults(
     expect(page).not_to_have_url(re.compile(r"model\.bidirectional=true"))  # tag's default gone
     expect(row_of(page, "data-horizon")).to_be_visible()
     expect(row_of(page, "data-tags_column")).to_be_hidden()
+    page.goto("/data?task=classify")  # a task field without a row of its own gets one
+    ready(page)
+    expect(page.get_by_test_id("data-label_names")).to_be_visible()
+    page.fill("#data-label_names", "negative, positive")
+    page.locator("#data-label_names").dispatch_event("change")
+    expect(page).to_have_url(re.compile(r"data\.label_names=negative%2Cpositive"))
     assert not failed, failed
     assert not console.errors, console.errors
 
