@@ -286,6 +286,13 @@ class Seq2Seq(nn.Module):
     def encode(self, src: torch.Tensor, src_lengths: torch.Tensor) -> Encoded:
         """src (S, B) ids, src_lengths (B,) -> what every decoder step reads."""
         memory, final = self.encoder(src, src_lengths)  # (S, B, M)
+        return self.encoded(memory, final, src, src_lengths)
+
+    def encoded(
+        self, memory: torch.Tensor, final: State, src: torch.Tensor, src_lengths: torch.Tensor
+    ) -> Encoded:
+        """What every decoder step reads from the encoder's memory (S, B, M) and final
+        state: the source mask, the attention's keys and the bridged initial state."""
         positions = torch.arange(src.shape[0], device=src.device).unsqueeze(1)  # (S, 1)
         mask = positions < src_lengths.to(src.device).unsqueeze(0)  # (S, B)
         attention = self.decoder.attention

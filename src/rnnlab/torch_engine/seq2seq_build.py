@@ -120,7 +120,7 @@ def seq2seq_gradient_flow(
     try:
         with torch.enable_grad(), _swapped(model, weights):
             memory, final, records = _unrolled_encoder(model, weights, src, lengths)
-            enc = _encoded(model, memory, final, src, lengths)
+            enc = model.encoded(memory, final, src, lengths)
             states, logits = _teacher_forced(model, enc, tgt_in)
             sequence_loss(torch.stack(logits), tgt_out).backward()
     finally:
@@ -160,21 +160,6 @@ def _set(model: nn.Module, name: str, value: Tensor) -> None:
     pass only; modules read their parameters from this dict when they compute)."""
     owner_name, _, leaf = name.rpartition(".")
     model.get_submodule(owner_name)._parameters[leaf] = value  # type: ignore[assignment]
-
-
-def _encoded(
-    model: Seq2Seq,
-    memory: Tensor,
-    final: tuple[Tensor, Tensor | None],
-    src: Tensor,
-    lengths: Tensor,
-) -> Encoded:
-    """What ``Seq2Seq.encode`` gives, from the unrolled encoder's memory and final state."""
-    positions = torch.arange(src.shape[0], device=src.device).unsqueeze(1)  # (S, 1)
-    mask = positions < lengths.to(src.device).unsqueeze(0)  # (S, B)
-    attention = model.decoder.attention
-    keys = None if attention is None else attention.keys(memory)  # (S, B, K)
-    return Encoded(memory=memory, mask=mask, keys=keys, state=model.bridge(final))
 
 
 def _teacher_forced(
