@@ -62,15 +62,6 @@ def weight_section(r: dict[str, Any]) -> Section:
     return Section("Weights and initial state", eqs, _describe_network(r), "start", "start")
 
 
-def _preactivation(r: dict[str, Any], step: dict[str, Any]) -> Eq:
-    t = step["t"]
-    if r["combined_bias"]:
-        sym = f"(W_xh x_{t} + b_h) + W_hh h_{t - 1}"
-    else:
-        sym = f"(W_xh x_{t} + b_ih) + (W_hh h_{t - 1} + b_hh)"
-    return Eq(f"z_{t}", sym, [step["zx"], " + ", step["zh"]], step["z"])
-
-
 def forward_equations(r: dict[str, Any], step: dict[str, Any]) -> list[Eq]:
     """One forward time step: the cell's own equations."""
     return cells.get(r["cell"]).equations["forward"](r, step)
