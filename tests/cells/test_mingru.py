@@ -1,9 +1,7 @@
-"""minGRU: the NumPy reference (explicit BPTT) against torch autograd on the scan, finite
-differences, hand-computed values, and what the registry says of it."""
+"""minGRU: its own masks, tape and hand-computed values, and what the registry says of it
+(what both scan cells share is checked in ``test_scan_cells.py``)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,29 +10,7 @@ from rnnlab import cells
 from rnnlab.errors import ConfigError
 from rnnlab.spec.model import ModelSpec
 from rnnlab.spec.run import parse_run_config
-from rnnlab.trace import FORMATS, compute_trace, render
-from rnnlab.trace.spec import parse_trace, read_trace_file
-from tests.cells.scan_parity import (
-    assert_calculator_equals_twin,
-    autograd,
-    case,
-    finite_difference,
-    lengths_mask,
-    reference,
-)
-
-EXAMPLE = Path(__file__).parents[2] / "src/rnnlab/trace/examples/mingru.yaml"
-KEYS = ("hs", "h_T", "x", "h0", "weight_ih", "bias_ih")
-
-
-@pytest.mark.parametrize("lengths", [None, [6, 3, 1]])
-def test_reference_equals_autograd_in_float64(lengths: list[int] | None) -> None:
-    c = case("mingru")
-    mask = None if lengths is None else lengths_mask(lengths, 6)
-    args = (c["p"], c["x"], mask, c["h0"], c["dy"], c["dh_n"])
-    ours, theirs = reference("mingru", *args), autograd("mingru", *args)
-    for key in KEYS:
-        np.testing.assert_allclose(ours[key], theirs[key], rtol=1e-8, atol=1e-10, err_msg=key)
+from tests.cells.scan_parity import autograd, case, lengths_mask, reference
 
 
 def test_past_the_length_the_state_is_carried_and_no_gradient_enters() -> None:
@@ -53,16 +29,6 @@ def test_without_bias_reference_equals_autograd() -> None:
     ours, theirs = reference("mingru", *args), autograd("mingru", *args)
     assert set(ours) - {"tape"} == set(theirs) == {"hs", "h_T", "x", "h0", "weight_ih"}
     np.testing.assert_allclose(ours["weight_ih"], theirs["weight_ih"], rtol=1e-8, atol=1e-10)
-
-
-def test_reference_gradients_equal_finite_differences() -> None:
-    c = case("mingru", T=3, B=2, D=2, H=2, seed=3)
-    mask = lengths_mask([3, 2], 3)
-    zero = np.zeros_like(c["h0"])
-    ours = reference("mingru", c["p"], c["x"], mask, c["h0"], c["dy"], zero)
-    numeric = finite_difference("mingru", c["p"], c["x"], mask, c["h0"], c["dy"], 1e-6)
-    for stem in ("weight_ih", "bias_ih"):
-        np.testing.assert_allclose(ours[stem], numeric[stem], rtol=1e-6, atol=1e-8)
 
 
 def test_tape_holds_gates_in_storage_order_and_the_total_dh() -> None:
@@ -109,22 +75,3 @@ def test_config_refuses_orthogonal_init_and_forget_bias() -> None:
         _model(cell="mingru", init="orthogonal")
     with pytest.raises(ConfigError, match="forget_bias: expected 0 for cell mingru"):
         _model(cell="mingru", forget_bias=1.0)
-
-
-def test_calculator_example_equals_the_paper_unrolled_by_autograd() -> None:
-    assert_calculator_equals_twin(read_trace_file(EXAMPLE))
-
-
-def test_calculator_example_renders_in_every_format() -> None:
-    result = compute_trace(read_trace_file(EXAMPLE))
-    outputs = {fmt: render(result, fmt) for fmt in FORMATS}
-    assert "z_1 = σ(zx^z_1)" in outputs["markdown"]
-    assert "g(a) = a + ½ for a ≥ 0" in outputs["markdown"]
-    assert "gate order z n" in outputs["text"]
-
-
-def test_calculator_refuses_hidden_to_hidden_weights_with_the_reason() -> None:
-    data = read_trace_file(EXAMPLE).model_dump(exclude_none=True)
-    data["weights"]["W_hh"] = [[0.0, 0.0], [0.0, 0.0]]
-    with pytest.raises(ConfigError, match=r"weights\.W_hh: a minGRU has no hidden-to-hidden"):
-        parse_trace(data)

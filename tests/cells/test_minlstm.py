@@ -1,9 +1,7 @@
-"""minLSTM: the NumPy reference (explicit BPTT) against torch autograd on the scan, finite
-differences, hand-computed values, and what the registry says of it."""
+"""minLSTM: its own masks, tape and hand-computed values, and what the registry says of it
+(what both scan cells share is checked in ``test_scan_cells.py``)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,29 +9,9 @@ import pytest
 from rnnlab import cells
 from rnnlab.errors import ConfigError
 from rnnlab.spec.run import parse_run_config
-from rnnlab.trace import FORMATS, compute_trace, render
-from rnnlab.trace.spec import parse_trace, read_trace_file
-from tests.cells.scan_parity import (
-    assert_calculator_equals_twin,
-    autograd,
-    case,
-    finite_difference,
-    lengths_mask,
-    reference,
-)
+from tests.cells.scan_parity import autograd, case, lengths_mask, reference
 
-EXAMPLE = Path(__file__).parents[2] / "src/rnnlab/trace/examples/minlstm.yaml"
 KEYS = ("hs", "h_T", "x", "h0", "weight_ih", "bias_ih")
-
-
-@pytest.mark.parametrize("lengths", [None, [6, 3, 1]])
-def test_reference_equals_autograd_in_float64(lengths: list[int] | None) -> None:
-    c = case("minlstm", seed=1)
-    mask = None if lengths is None else lengths_mask(lengths, 6)
-    args = (c["p"], c["x"], mask, c["h0"], c["dy"], c["dh_n"])
-    ours, theirs = reference("minlstm", *args), autograd("minlstm", *args)
-    for key in KEYS:
-        np.testing.assert_allclose(ours[key], theirs[key], rtol=1e-8, atol=1e-10, err_msg=key)
 
 
 def test_a_mask_that_starts_late_carries_h0_until_the_sequence_starts() -> None:
@@ -45,16 +23,6 @@ def test_a_mask_that_starts_late_carries_h0_until_the_sequence_starts() -> None:
     np.testing.assert_array_equal(ours["hs"][:5, 2], np.broadcast_to(c["h0"][2], (5, 5)))
     for key in KEYS:
         np.testing.assert_allclose(ours[key], theirs[key], rtol=1e-8, atol=1e-10, err_msg=key)
-
-
-def test_reference_gradients_equal_finite_differences() -> None:
-    c = case("minlstm", T=3, B=2, D=2, H=2, seed=3)
-    mask = lengths_mask([3, 2], 3)
-    zero = np.zeros_like(c["h0"])
-    ours = reference("minlstm", c["p"], c["x"], mask, c["h0"], c["dy"], zero)
-    numeric = finite_difference("minlstm", c["p"], c["x"], mask, c["h0"], c["dy"], 1e-6)
-    for stem in ("weight_ih", "bias_ih"):
-        np.testing.assert_allclose(ours[stem], numeric[stem], rtol=1e-6, atol=1e-8)
 
 
 def test_tape_holds_gates_in_storage_order_and_the_total_dh() -> None:
@@ -95,22 +63,3 @@ def test_config_takes_forget_bias_and_refuses_identity_init() -> None:
     assert model(cell="minlstm", forget_bias=1.0).forget_bias == 1.0
     with pytest.raises(ConfigError, match="init: expected default for cell minlstm"):
         model(cell="minlstm", init="identity")
-
-
-def test_calculator_example_equals_the_paper_unrolled_by_autograd() -> None:
-    assert_calculator_equals_twin(read_trace_file(EXAMPLE))
-
-
-def test_calculator_example_renders_in_every_format() -> None:
-    result = compute_trace(read_trace_file(EXAMPLE))
-    outputs = {fmt: render(result, fmt) for fmt in FORMATS}
-    assert "f'_1 = f_1 / (f_1 + i_1)" in outputs["markdown"]
-    assert "g(a) = a + ½ for a ≥ 0" in outputs["markdown"]
-    assert "gate order i f n" in outputs["text"]
-
-
-def test_calculator_refuses_hidden_to_hidden_weights_with_the_reason() -> None:
-    data = read_trace_file(EXAMPLE).model_dump(exclude_none=True)
-    data["weights"]["W_hh"] = [[0.0, 0.0], [0.0, 0.0]]
-    with pytest.raises(ConfigError, match=r"weights\.W_hh: a minLSTM has no hidden-to-hidden"):
-        parse_trace(data)
