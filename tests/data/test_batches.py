@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from rnnlab.data import prepare
-from rnnlab.data.batches import Batch, TrainingData
+from rnnlab.data.batches import Batch, EpochBatches, TrainingData, check_split
+from rnnlab.errors import ConfigError
 from rnnlab.spec.run import RunConfig
 
 SEQ_LEN = 6
@@ -63,3 +64,35 @@ def test_a_seed_shuffles_independent_sequences_but_never_a_stream(name: str) -> 
         )
     else:
         assert not all(same)
+
+
+WHOLE_EXAMPLES = [name for name, (_, _, carry) in DATASETS.items() if not carry]
+
+
+@pytest.mark.parametrize("name", WHOLE_EXAMPLES)
+def test_whole_example_datasets_batch_every_example_once_per_epoch(name: str) -> None:
+    data = dataset(name)
+    assert isinstance(data, EpochBatches)
+    n = data.size("train")
+    batches = list(data.batches("train", 4, seed=7, epoch=2))
+    assert data.num_batches("train", 4) == len(batches) == -(-n // 4)
+    assert [b.size for b in batches] == [4] * (n // 4) + ([n % 4] if n % 4 else [])
+
+
+@pytest.mark.parametrize("name", WHOLE_EXAMPLES)
+def test_whole_example_datasets_refuse_an_unknown_split_and_batch_size(name: str) -> None:
+    data = dataset(name)
+    with pytest.raises(ConfigError, match=r"split: expected train \| val, received 'test'"):
+        data.num_batches("test", 4)
+    with pytest.raises(ConfigError, match=r"split: expected train \| val, received 'test'"):
+        next(data.batches("test", 4))
+    with pytest.raises(
+        ConfigError, match=r"train\.batch_size: expected an integer >= 1, received 0"
+    ):
+        next(data.batches("train", 0))
+
+
+def test_check_split_gives_what_the_split_holds() -> None:
+    assert check_split("val", {"train": 1, "val": 2}) == 2
+    with pytest.raises(ConfigError, match=r"expected train \| val, received 'dev'"):
+        check_split("dev", {"train": 1, "val": 2})
