@@ -8,9 +8,6 @@ import numpy as np
 import pytest
 import torch
 
-from rnnlab.spec.model import ModelSpec
-from rnnlab.torch_engine.model import SequenceModel
-from rnnlab.torch_engine.stepping import TokenStepper
 from rnnlab.trace import compute_trace, read_trace_file, render
 from rnnlab.trace.spec import network_weights
 from rnnlab.train import build_learner
@@ -136,19 +133,3 @@ def test_states_and_gates_are_those_of_the_torch_step():
     gates = payload["layers"][0]["gates"]
     assert list(gates) == ["i", "f", "g", "o"]
     assert all(0 < v < 1 for k in "ifo" for v in np.ravel(gates[k]))
-
-
-def test_generation_steps_equal_the_sequence_model_on_every_prefix():
-    torch.manual_seed(0)
-    spec = ModelSpec(cell="lstm-ln", hidden_size=8, num_layers=2)
-    model = SequenceModel("language-model", spec, input_size=6, num_outputs=11, vocab_size=11)
-    model.eval()
-    tokens = [3, 5, 2, 9, 9, 4]
-    stepper = TokenStepper(model)
-    with torch.inference_mode():
-        _, sequence_state = model(torch.tensor(tokens[:2])[:, None])
-        state = stepper.from_sequence_state(sequence_state)
-        for k in range(2, len(tokens)):
-            stepped, state = stepper.step(tokens[k], state)
-            full, _ = model(torch.tensor(tokens[: k + 1])[:, None])  # recompute the prefix
-            torch.testing.assert_close(stepped, full[-1, 0], rtol=1e-5, atol=1e-6)

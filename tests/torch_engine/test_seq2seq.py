@@ -176,26 +176,35 @@ def test_beam_of_one_is_greedy(attention: str | None) -> None:
         torch.testing.assert_close(greedy.attention, beam.attention)
 
 
-def half_trained_reverser() -> tuple[Seq2Seq, torch.Tensor, torch.Tensor]:
-    """A model after 20 steps on 8 strings of 3 letters: unsure, so greedy can go wrong."""
-    data = build_task_data("reverse", 3, 8, 0, seed=0)
+def trained_reverser(
+    length: int, embed_dim: int, hidden_size: int, steps: int
+) -> tuple[Seq2Seq, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(model in eval mode, src, lengths, tgt_out) after `steps` Adam steps on 8 strings of
+    `length` letters to reverse, with additive attention."""
+    data = build_task_data("reverse", length, 8, 0, seed=0)
     b = next(data.batches("train", 8))
     src, lengths = torch.as_tensor(b.src), torch.as_tensor(b.src_lengths)
     tgt_in, tgt_out = torch.as_tensor(b.decoder_inputs), torch.as_tensor(b.decoder_targets)
     torch.manual_seed(0)
     m = Seq2Seq(
+        len(data.source_vocab),
         len(data.target_vocab),
-        len(data.target_vocab),
-        embed_dim=8,
-        hidden_size=16,
+        embed_dim=embed_dim,
+        hidden_size=hidden_size,
         attention="additive",
     )
     optimiser = torch.optim.Adam(m.parameters(), lr=1e-2)
-    for _ in range(20):
+    for _ in range(steps):
         optimiser.zero_grad()
         sequence_loss(m(src, lengths, tgt_in).logits, tgt_out).backward()
         optimiser.step()
-    return m.eval(), src, lengths
+    return m.eval(), src, lengths, tgt_out
+
+
+def half_trained_reverser() -> tuple[Seq2Seq, torch.Tensor, torch.Tensor]:
+    """A model after 20 steps on 8 strings of 3 letters: unsure, so greedy can go wrong."""
+    m, src, lengths, _ = trained_reverser(3, embed_dim=8, hidden_size=16, steps=20)
+    return m, src, lengths
 
 
 def log_probs(
@@ -273,25 +282,8 @@ def test_gradients_reach_the_encoder(attention: str | None) -> None:
 
 
 def test_a_tiny_model_learns_to_reverse_eight_strings() -> None:
-    data = build_task_data("reverse", 5, 8, 0, seed=0)
-    b = next(data.batches("train", 8))
-    src, lengths = torch.as_tensor(b.src), torch.as_tensor(b.src_lengths)
-    tgt_in, tgt_out = torch.as_tensor(b.decoder_inputs), torch.as_tensor(b.decoder_targets)
-    torch.manual_seed(0)
-    m = Seq2Seq(
-        len(data.source_vocab),
-        len(data.target_vocab),
-        embed_dim=16,
-        hidden_size=32,
-        attention="additive",
-    )
-    optimiser = torch.optim.Adam(m.parameters(), lr=1e-2)
-    for _ in range(200):
-        loss = sequence_loss(m(src, lengths, tgt_in).logits, tgt_out)
-        optimiser.zero_grad()
-        loss.backward()
-        optimiser.step()
-    decoded = greedy_decode(m.eval(), src, lengths, 10).ids
+    m, src, lengths, tgt_out = trained_reverser(5, embed_dim=16, hidden_size=32, steps=200)
+    decoded = greedy_decode(m, src, lengths, 10).ids
     assert torch.equal(decoded, tgt_out)
 
 

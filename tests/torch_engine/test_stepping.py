@@ -11,7 +11,7 @@ from rnnlab.torch_engine.model import SequenceModel
 from rnnlab.torch_engine.stepping import TokenStepper
 
 
-@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn", "lstm-ln"])
 def test_steps_equal_the_sequence_model_on_every_prefix(cell):
     torch.manual_seed(0)
     spec = ModelSpec(cell=cell, hidden_size=8, num_layers=2)
