@@ -140,3 +140,15 @@ def test_a_direction_no_probe_recorded_is_422_naming_those_there_are(seq_client,
     assert response.json()["detail"].endswith(
         "available (layer, direction): (0, decoder), (0, encoder)"
     )
+
+
+def test_gradient_flow_without_a_direction_draws_the_runs_first_series(
+    seq_client, seq_runs
+) -> None:
+    run = seq_runs[1]["attention"]
+    plain = seq_client.get(f"/api/runs/{run}/figures/gradient-flow")
+    encoder = seq_client.get(
+        f"/api/runs/{run}/figures/gradient-flow", params={"direction": "encoder"}
+    )
+    assert plain.status_code == 200, plain.text
+    assert plain.json() == encoder.json()

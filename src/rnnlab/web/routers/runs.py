@@ -87,8 +87,8 @@ def figure(
     text: str | None = None,
     layer: Annotated[int, Query(ge=0)] = 0,
     # forward | backward, or another series a probe recorded (an encoder-decoder's encoder,
-    # decoder): the figure names the pairs there are for any other
-    direction: Annotated[str, Query(min_length=1, max_length=40)] = "forward",
+    # decoder): the figure names the pairs there are for any other; none: the run's first
+    direction: Annotated[str | None, Query(min_length=1, max_length=40)] = None,
     which: Literal["grads", "params"] = "grads",
 ) -> dict[str, Any]:
     """One of a run's figures as data: curves | gradient-flow | gradient-flow-last | states |
