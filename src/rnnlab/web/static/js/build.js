@@ -4,7 +4,7 @@
 import { api, showError } from "./api.js";
 import { CELLS, cellInfo } from "./cells.js";
 import { drawDiagram, drawShape } from "./diagram.js";
-import { $, debounce, el, fillForm, FIELDS, linkWith, loadHint, markNav, markReady, readForm, readState, taskDefaults, writeState } from "./state.js";
+import { $, debounce, el, fillForm, FIELDS, linkWith, loadHint, markNav, markReady, readForm, readState, switchTask, writeState } from "./state.js";
 import { taskInfo, taskOptions } from "./tasks.js";
 
 const form = $("#build-form");
@@ -225,16 +225,15 @@ const refreshLater = debounce(refreshSummary, 200);
 
 /** A new task: the fields the old task defaulted go back to their own default, and the
  * fields the new task defaults take its value (GET /api/tasks: `defaults`). */
-function switchTask(from, to) {
-  for (const key of Object.keys(taskDefaults(from))) if (key in FIELDS) state[key] = FIELDS[key].def;
-  for (const [key, value] of Object.entries(taskDefaults(to))) if (key in FIELDS) state[key] = value;
-}
-
 function update() {
   $("#summary-table").dataset.state = "loading";
   const before = state.task;
   readForm(form, state);
-  if (state.task !== before) switchTask(before, state.task);
+  if (state.task !== before) {
+    const chosen = state.task;
+    state.task = before;
+    switchTask(state, chosen);
+  }
   applyConstraints();
   writeState(state);
   $("#next-data").setAttribute("href", linkWith("/data", state));

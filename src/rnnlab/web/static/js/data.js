@@ -4,7 +4,7 @@
 import { api, guarded, showError } from "./api.js";
 import { initEmbeddings } from "./embeddings.js";
 import { renderFigure, renderMessage } from "./figures.js";
-import { $, $$, debounce, el, FIELDS, fillForm, linkWith, markNav, markReady, readForm, readState, saveHint, taskDefaults, toConfig, writeState } from "./state.js";
+import { $, $$, debounce, el, FIELDS, fillForm, linkWith, markNav, markReady, readForm, readState, saveHint, switchTask, toConfig, writeState } from "./state.js";
 import { TASKS, taskInfo } from "./tasks.js";
 
 const form = $("#data-form");
@@ -74,15 +74,6 @@ function showTask() {
   $("#embedding-panel").classList.toggle("hidden", !readsTokens());
 }
 
-/** A new task: the fields the old one defaulted go back to their own default, the new
- * one's defaults apply (GET /api/tasks: `defaults`), and a one-way task reads one way. */
-function switchTask(to) {
-  for (const key of Object.keys(taskDefaults(state.task))) if (key in FIELDS) state[key] = FIELDS[key].def;
-  state.task = to;
-  for (const [key, value] of Object.entries(taskDefaults(to))) if (key in FIELDS) state[key] = value;
-  if (taskInfo(to)?.bidirectional === false) state["model.bidirectional"] = false;
-}
-
 function datasetOption(entry, kind) {
   const path = entry.path;
   const title = kind === "sample" ? entry.name : `${entry.filename} (uploaded)`;
@@ -120,7 +111,7 @@ async function loadDatasets() {
 function pick(input) {
   state["data.path"] = input.value;
   const task = input.dataset.task;
-  if (task && task !== state.task) switchTask(task);
+  if (task && task !== state.task) switchTask(state, task);
   const settings = SAMPLE_SETTINGS[input.dataset.name];
   if (settings) Object.assign(state, settings);
   if (input.dataset.kind === "upload") state["data.format"] = null;

@@ -73,6 +73,16 @@ export function taskDefaults(task) {
   return taskInfo(task)?.defaults || {};
 }
 
+/** `state` moves to task `to`: the fields the old task defaulted go back to their own
+ * default, the new one's defaults apply (GET /api/tasks: `defaults`), and a one-way task
+ * reads one way. The Build and Data pages both change the task through this. */
+export function switchTask(state, to) {
+  for (const key of Object.keys(taskDefaults(state.task))) if (key in FIELDS) state[key] = FIELDS[key].def;
+  state.task = to;
+  for (const [key, value] of Object.entries(taskDefaults(to))) if (key in FIELDS) state[key] = value;
+  if (taskInfo(to)?.bidirectional === false) state["model.bidirectional"] = false;
+}
+
 /** The current state: every field's value (defaults, the task's where it has its own). */
 export function readState(search = window.location.search) {
   const params = new URLSearchParams(search);
