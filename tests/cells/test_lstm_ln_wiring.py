@@ -10,10 +10,8 @@ import torch
 
 from rnnlab.trace import compute_trace, read_trace_file, render
 from rnnlab.trace.spec import network_weights
-from rnnlab.train import build_learner
-from rnnlab.train.trainer import Trainer
 from tests.cells.test_lstm_ln import CELL, EXAMPLE, paper_sequence
-from tests.train.conftest import prepared_for, small_config
+from tests.train.conftest import learners_on_both_engines, prepared_for, small_config
 
 
 def test_the_calculator_example_equals_torch_autograd():
@@ -64,15 +62,7 @@ def _learners(task: str, with_data: bool = False, **train):
     model = {"cell": "lstm-ln", "num_layers": 2, "forget_bias": 1.0}
     config = small_config(task, model={**model, "bidirectional": task == "classify"}, train=train)
     prepared = prepared_for(config)
-    learners = [
-        build_learner(
-            config.model_copy(update={"train": config.train.model_copy(update={"engine": e})}),
-            prepared,
-            dtype="float64",
-        )
-        for e in ("torch", "numpy")
-    ]
-    batch = next(iter(Trainer(learners[0], prepared, config).batches("train", 0)))
+    learners, batch = learners_on_both_engines(config, prepared)
     return (learners, batch, prepared) if with_data else (learners, batch)
 
 

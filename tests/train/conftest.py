@@ -6,6 +6,8 @@ from typing import Any
 
 from rnnlab.data import prepare
 from rnnlab.spec.run import RunConfig
+from rnnlab.train import build_learner
+from rnnlab.train.trainer import Trainer
 
 BASE: dict[str, dict[str, Any]] = {
     "language-model": {"data": {"path": "sample:sample_text", "seq_len": 12}},
@@ -47,3 +49,16 @@ def small_config(task: str, **sections: dict[str, Any]) -> RunConfig:
 
 def prepared_for(config: RunConfig) -> Any:
     return prepare(config)
+
+
+def learners_on_both_engines(config: RunConfig, prepared: Any) -> tuple[list[Any], Any]:
+    """([torch learner, numpy learner] in float64 for `config`, the first training batch)."""
+    learners = [
+        build_learner(
+            config.model_copy(update={"train": config.train.model_copy(update={"engine": e})}),
+            prepared,
+            dtype="float64",
+        )
+        for e in ("torch", "numpy")
+    ]
+    return learners, next(iter(Trainer(learners[0], prepared, config).batches("train", 0)))
