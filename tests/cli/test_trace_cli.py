@@ -9,7 +9,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from rnnlab import cells
+from rnnlab import cells, service
 from rnnlab.cli.main import app
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "trace"
@@ -101,3 +101,9 @@ def test_random_names_the_registered_cells_for_an_unknown_one():
     assert result.exit_code == 1 and "Traceback" not in result.output
     expected = f"cell: expected one of {' | '.join(cells.names())}, received 'transformer'"
     assert expected in result.output
+
+
+def test_random_without_options_is_the_calculators_default_network() -> None:
+    out = CliRunner().invoke(app, ["trace", "--random", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output) == service.trace_result(service.random_trace())

@@ -56,3 +56,12 @@ def test_a_bad_spec_gets_the_services_message(client: TestClient) -> None:
         assert response.json()["detail"] == str(err)
     else:
         raise AssertionError("the service accepted a bad spec")
+
+
+def test_a_random_network_with_no_options_is_the_calculators_default(client: TestClient) -> None:
+    from rnnlab.trace.random import random_trace_spec
+
+    default = random_trace_spec().model_dump(exclude_none=True)
+    assert client.post("/api/trace/random", json={}).json() == default
+    assert service.random_trace() == default
+    assert default["cell"] == "rnn" and len(default["inputs"]) == 3  # its own defaults

@@ -39,13 +39,16 @@ def trace(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
     precision: Annotated[int, typer.Option(min=1, max=12, help="Decimals shown.")] = 4,
     random: Annotated[bool, typer.Option("--random", help="Trace a small random network.")] = False,
+    # --random's options default to None: the calculator's own defaults apply, kept in one
+    # place (trace.random.random_trace_spec); `--save` writes what was drawn
     cell: Annotated[
-        str, typer.Option(help="With --random: the cell, any that `rnnlab cells` lists.")
-    ] = "rnn",
-    input_size: Annotated[int, typer.Option(help="With --random: D.")] = 2,
-    hidden_size: Annotated[int, typer.Option(help="With --random: H.")] = 2,
-    steps: Annotated[int, typer.Option(help="With --random: T.")] = 3,
-    seed: Annotated[int, typer.Option(help="With --random: the seed.")] = 0,
+        str | None,
+        typer.Option(help="With --random: the cell, any that `rnnlab cells` lists."),
+    ] = None,
+    input_size: Annotated[int | None, typer.Option(help="With --random: D.")] = None,
+    hidden_size: Annotated[int | None, typer.Option(help="With --random: H.")] = None,
+    steps: Annotated[int | None, typer.Option(help="With --random: T.")] = None,
+    seed: Annotated[int | None, typer.Option(help="With --random: the seed.")] = None,
     save: Annotated[
         Path | None, typer.Option(help="With --random: write the network here.")
     ] = None,

@@ -45,9 +45,11 @@ def trace_result(source: str | Path | Mapping[str, Any]) -> dict[str, Any]:
 
 
 def random_trace(**options: Any) -> dict[str, Any]:
-    """A random small network as a trace mapping (see ``trace.random_trace_spec``)."""
-    check_seed(options.get("seed", 0))
-    return calculator.random_trace_spec(**options).model_dump(exclude_none=True)
+    """A random small network as a trace mapping (see ``trace.random_trace_spec``, where
+    the defaults live: an option given as None takes its default there)."""
+    given = {name: value for name, value in options.items() if value is not None}
+    check_seed(given.get("seed", 0))
+    return calculator.random_trace_spec(**given).model_dump(exclude_none=True)
 
 
 def save_trace_spec(spec: Mapping[str, Any], path: str | Path) -> Path:

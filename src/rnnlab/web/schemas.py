@@ -338,14 +338,17 @@ class TraceExample(BaseModel):
 
 
 class RandomTrace(_Body):
-    cell: CellName = "rnn"
-    input_size: int = 2
-    hidden_size: int = 2
-    steps: int = 3
-    seed: Seed = 0
-    output: Literal["sigmoid", "softmax", "linear"] = "sigmoid"
-    readout: Literal["last", "every"] = "last"
-    output_size: int = 1
+    """A random network's options; one left out takes the calculator's default (one place:
+    rnnlab.trace.random.random_trace_spec)."""
+
+    cell: CellName | None = None
+    input_size: int | None = None
+    hidden_size: int | None = None
+    steps: int | None = None
+    seed: Seed | None = None
+    output: Literal["sigmoid", "softmax", "linear"] | None = None
+    readout: Literal["last", "every"] | None = None
+    output_size: int | None = None
     nonlinearity: str | None = Field(None, description="one of the cell's; default its first")
 
 
