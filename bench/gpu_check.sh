@@ -52,7 +52,8 @@ python3 -c "from rnnlab.torch_engine.kernel import load_kernel; print('kernel', 
 if [ "$mode" = quick ]; then
   tests=(tests/service/test_device.py tests/train/test_device_settings.py
          tests/train/test_probes.py tests/train/test_packing.py tests/train/test_engine_parity.py
-         tests/train/test_kernel_choice.py tests/service/test_resume.py tests/torch_engine)
+         tests/train/test_kernel_choice.py tests/service/test_resume.py tests/torch_engine
+         tests/cells tests/train/test_build_cells.py)  # the registry's cells on CUDA (#14)
   bench=(--quick)
 else
   tests=(tests --ignore=tests/browser --ignore=tests/web --ignore=tests/hostile)
