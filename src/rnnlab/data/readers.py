@@ -144,6 +144,22 @@ def column(header: list[str], rows: list[list[str]], name: str, path: str | Path
     return [row[index] for row in rows]
 
 
+def column_pair(
+    path: str | Path, first: tuple[str, str], second: tuple[str, str]
+) -> tuple[list[str], list[str], list[int]]:
+    """Two columns of a TSV with a header, each given as (config field, column name), and
+    the 1-based file line of each row; the same column named for both is a ConfigError
+    naming the two fields (e.g. data.tokens_column and data.tags_column)."""
+    (first_field, first_name), (second_field, second_name) = first, second
+    if first_name == second_name:
+        raise ConfigError(
+            f"data.{first_field} and data.{second_field} are both {first_name!r}; "
+            "expected two different columns"
+        )
+    header, rows, lines = read_table_lines(path, "tsv")
+    return column(header, rows, first_name, path), column(header, rows, second_name, path), lines
+
+
 def read_series(
     path: str | Path, fmt: TableFormat, column_name: str | None = None, missing: str = "error"
 ) -> np.ndarray:

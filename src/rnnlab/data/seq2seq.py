@@ -30,7 +30,7 @@ import numpy as np
 
 from rnnlab.data.batches import ExampleLists, Split
 from rnnlab.data.checks import check_int, check_seed
-from rnnlab.data.readers import column, read_table_lines
+from rnnlab.data.readers import column_pair
 from rnnlab.data.split import val_count
 from rnnlab.data.tokenize import EOS, Tokenizer
 from rnnlab.data.vocab import PAD, PAD_ID, UNK, UNK_ID, Vocab
@@ -231,15 +231,7 @@ def read_seq2seq_tsv(
 ) -> tuple[list[str], list[str], list[int]]:
     """(sources, targets, file lines) of a TSV with a header; ragged rows, a missing
     column or the same column named twice are DataErrors naming the file (and line)."""
-    if source_column == target_column:
-        raise ConfigError(
-            f"data.source_column and data.target_column are both {source_column!r}; "
-            "expected two different columns"
-        )
-    header, rows, lines = read_table_lines(path, "tsv")
-    sources = column(header, rows, source_column, path)
-    targets = column(header, rows, target_column, path)
-    return sources, targets, lines
+    return column_pair(path, ("source_column", source_column), ("target_column", target_column))
 
 
 def build_seq2seq(

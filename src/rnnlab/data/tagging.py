@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from rnnlab.data.readers import column, read_table_lines, read_text
+from rnnlab.data.readers import column_pair, read_text
 from rnnlab.errors import ConfigError, DataError
 from rnnlab.spec.data import TAGS_COLUMN, TOKENS_COLUMN  # the config's defaults, once
 
@@ -130,15 +130,10 @@ def read_tag_table(
     path: str | Path, *, tokens_column: str = TOKENS_COLUMN, tags_column: str = TAGS_COLUMN
 ) -> list[TaggedSentence]:
     """Sentences of a TSV file: one row each, tokens and tags space-separated."""
-    if tokens_column == tags_column:
-        raise ConfigError(
-            f"data.tokens_column and data.tags_column are both {tokens_column!r}; "
-            "expected two different columns"
-        )
-    header, rows, lines = read_table_lines(path, "tsv")
-    token_cells = column(header, rows, tokens_column, path)
-    tag_cells = column(header, rows, tags_column, path)
-    if not rows:
+    token_cells, tag_cells, lines = column_pair(
+        path, ("tokens_column", tokens_column), ("tags_column", tags_column)
+    )
+    if not token_cells:
         raise DataError(f"{path}: a header but no rows; expected one sentence per row")
     sentences = []
     for line, token_cell, tag_cell in zip(lines, token_cells, tag_cells, strict=True):
