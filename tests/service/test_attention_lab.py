@@ -30,7 +30,7 @@ def test_a_pair_is_a_seq2seq_run_of_the_lab_budget() -> None:
         ({"attentions": ()}, "attentions: expected at least one"),
         ({"attentions": ("none", "luong")}, "attention: expected none | additive"),
         ({"task": "copy"}, "task: expected one of reverse"),
-        ({"cell": "mingru"}, "model.cell: the encoder-decoder runs on torch.nn"),
+        ({"cell": "nope"}, "model.cell: expected one of rnn"),
         ({"lengths": (0,)}, "length"),
     ],
 )

@@ -42,12 +42,19 @@ def test_seq2seq_fields_are_taken() -> None:
     assert run.data.max_target_len == 12 and run.data.source_column == "en"
 
 
+@pytest.mark.parametrize(("cell", "decoder_cell"), [("mingru", "lstm-ln"), ("lstm", "minlstm")])
+def test_every_registered_cell_is_taken_as_encoder_and_decoder(
+    cell: str, decoder_cell: str
+) -> None:
+    run = parse_run_config(config(model={"cell": cell, "decoder_cell": decoder_cell}))
+    assert (run.model.cell, run.model.decoder_cell) == (cell, decoder_cell)
+
+
 @pytest.mark.parametrize(
     ("sections", "expected"),
     [
         ({"train": {"engine": "numpy"}}, "train.engine: task seq2seq runs on the torch engine"),
-        ({"model": {"cell": "mingru"}}, "model.cell: the encoder-decoder runs on torch.nn"),
-        ({"model": {"decoder_cell": "minlstm"}}, "model.decoder_cell: the encoder-decoder"),
+        ({"model": {"cell": "nope"}}, "model.cell: expected one of"),
         ({"model": {"decoder_cell": "nope"}}, "model.decoder_cell: expected one of"),
         ({"model": {"attention": "luong"}}, "model.attention"),
         (

@@ -48,8 +48,16 @@ def test_the_same_seed_gives_the_same_weights() -> None:
         {"cell": "gru"},
         {"cell": "lstm", "bidirectional": True, "num_layers": 2, "attention": "general"},
         {"cell": "rnn", "nonlinearity": "relu", "attention": "none", "decoder_cell": "gru"},
+        {"cell": "mingru", "decoder_cell": "lstm-ln", "bidirectional": True, "num_layers": 2},
+        {"cell": "lstm-ln", "decoder_cell": "minlstm", "attention": "none"},
     ],
-    ids=["gru-additive", "lstm-bi-2-general", "rnn-relu-none-gru"],
+    ids=[
+        "gru-additive",
+        "lstm-bi-2-general",
+        "rnn-relu-none-gru",
+        "mingru-bi-2-additive-lstm-ln",
+        "lstm-ln-none-minlstm",
+    ],
 )
 def test_probe_gradients_equal_autograd_on_the_model(model: dict) -> None:
     data = build_task_data("reverse", 4, 12, 0, seed=0)
@@ -89,12 +97,13 @@ def test_probe_leaves_the_model_as_it_was() -> None:
     assert all(isinstance(p, torch.nn.Parameter) for p in net.parameters())
 
 
+@pytest.mark.parametrize("cell", ["lstm", "lstm-ln", "mingru"])
 @pytest.mark.parametrize("bidirectional", [False, True])
-def test_encoder_states_are_the_encoders_outputs(bidirectional: bool) -> None:
+def test_encoder_states_are_the_encoders_outputs(bidirectional: bool, cell: str) -> None:
     from rnnlab.torch_engine.seq2seq_build import encoder_states
 
     net = seq2seq_from_config(
-        config(cell="lstm", num_layers=2, bidirectional=bidirectional, attention="general"), 9, 9
+        config(cell=cell, num_layers=2, bidirectional=bidirectional, attention="general"), 9, 9
     ).eval()
     ids = torch.tensor([4, 5, 6, 7, 4])
     payload = encoder_states(net, ids.numpy(), list("abcda"))
@@ -103,7 +112,7 @@ def test_encoder_states_are_the_encoders_outputs(bidirectional: bool) -> None:
     top = [layer["h"] for layer in payload["layers"] if layer["layer"] == 1]
     expected = torch.cat([torch.tensor(h) for h in top], dim=1)  # (S, D H)
     torch.testing.assert_close(expected.float(), memory[:, 0], atol=1e-6, rtol=1e-5)
-    assert payload["cell"] == "lstm" and len(payload["layers"]) == 2 * (1 + bidirectional)
+    assert payload["cell"] == cell and len(payload["layers"]) == 2 * (1 + bidirectional)
 
 
 def test_the_encoders_last_step_gradient_is_the_final_states() -> None:

@@ -5,9 +5,10 @@ naming the dotted field, what it expects and what it received.
 
 - train.engine: the encoder-decoder runs on the torch engine only (the NumPy reference
   engine has no decoder, attention or search), so ``engine: numpy`` is refused.
-- model.cell and model.decoder_cell: registered cells with a torch.nn module
-  (``torch_native``); the encoder and the decoder loop use nn.RNN/LSTM/GRU and their
-  single-step cells. model.decoder_cell null means "the same as model.cell".
+- model.cell and model.decoder_cell: any registered cell (``rnnlab.cells``); the encoder
+  and the decoder run on torch.nn's modules where the cell has one, else on the cell's
+  own torch ``sequence`` / ``step``. model.decoder_cell null means "the same as
+  model.cell".
 - model.attention: none | additive | dot | general. ``dot`` scores s_{t-1} . h_j, so it
   needs the decoder's state as wide as a memory vector: a bidirectional encoder (memory
   2 H) is refused with dot.
@@ -37,19 +38,9 @@ DEFAULT_ATTENTION = "additive"
 SEQ2SEQ_EMBEDDING_INITS = ("xavier", "random")
 
 
-def native_cells() -> str:
-    """The registered cells the encoder-decoder can use, for an error message."""
-    return " | ".join(c.name for c in cells.all_cells() if c.torch_native is not None)
-
-
 def _cell_problem(field: str, name: str) -> str | None:
     if name not in cells.names():
         return f"{field}: expected one of {' | '.join(cells.names())}, received {short_repr(name)}"
-    if cells.get(name).torch_native is None:
-        return (
-            f"{field}: the encoder-decoder runs on torch.nn's recurrent modules; cell "
-            f"{name!r} has none; expected {native_cells()}"
-        )
     return None
 
 

@@ -33,7 +33,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from rnnlab.cells.base import CellType
+from rnnlab.cells.base import CellType, Param
 from rnnlab.errors import ConfigError, ShapeError
 
 State = Tensor | tuple[Tensor, Tensor]
@@ -49,6 +49,26 @@ def cell_functions(cell: CellType, nonlinearity: str = "tanh") -> tuple[Callable
             functools.partial(module.step, nonlinearity=nonlinearity),
         )
     return module.sequence, module.step
+
+
+def init_cell_parameter(param: Param, tensor: Tensor, hidden_size: int) -> None:
+    """Fill `tensor` in place with `param`'s init: U(-1/sqrt(H), 1/sqrt(H)) (PyTorch's
+    default), ones or zeros."""
+    with torch.no_grad():
+        if param.init == "ones":
+            tensor.fill_(1.0)
+        elif param.init == "zeros":
+            tensor.zero_()
+        else:
+            bound = hidden_size**-0.5
+            tensor.uniform_(-bound, bound)
+
+
+def cell_parameter(param: Param, input_size: int, hidden_size: int) -> nn.Parameter:
+    """One layer-direction's tensor of `param` (shape from D = input_size, H), initialised."""
+    tensor = nn.Parameter(torch.empty(param.shape(input_size, hidden_size)))
+    init_cell_parameter(param, tensor, hidden_size)
+    return tensor
 
 
 def length_mask(lengths: Tensor | None, T: int, like: Tensor) -> Tensor | None:
@@ -116,15 +136,8 @@ class CellRecurrent(nn.Module):
 
     def reset_parameters(self) -> None:
         """Each Param's init: U(-1/sqrt(H), 1/sqrt(H)) (PyTorch's default), ones or zeros."""
-        bound = self.hidden_size**-0.5
-        with torch.no_grad():
-            for param, tensor in self.named_cell_parameters():
-                if param.init == "ones":
-                    tensor.fill_(1.0)
-                elif param.init == "zeros":
-                    tensor.zero_()
-                else:
-                    tensor.uniform_(-bound, bound)
+        for param, tensor in self.named_cell_parameters():
+            init_cell_parameter(param, tensor, self.hidden_size)
 
     def named_cell_parameters(self) -> list[tuple[Any, Tensor]]:
         """(Param, tensor) of every layer and direction, in registration order."""

@@ -1,11 +1,12 @@
-r"""Encoder-decoder (sequence to sequence) with optional attention, on torch.nn's cells.
+r"""Encoder-decoder (sequence to sequence) with optional attention, on any registered cell.
 
 Source x_1 .. x_S, target y_1 .. y_n; the decoder reads <bos> y_1 .. y_n and predicts
 y_1 .. y_n <eos> (teacher forcing), or its own previous prediction (free running).
 
-Encoder: an embedding and a (stacked, optionally bidirectional) nn.RNN / nn.LSTM / nn.GRU,
-the one the cell registry names (``rnnlab.cells.get(cell).torch_native``), run packed by
-the source lengths. Its outputs are the memory h_1 .. h_S (size M = D H_e, D = 2 when
+Encoder: an embedding and a (stacked, optionally bidirectional) layer of the cell
+(``seq2seq_cells``: nn.RNN / nn.LSTM / nn.GRU run packed where the registry names a
+torch.nn form, ``torch_native``, else the cell's own CellRecurrent, masked by the
+lengths). Its outputs are the memory h_1 .. h_S (size M = D H_e, D = 2 when
 bidirectional, else 1; for a bidirectional encoder h_j = [fwd h_j; bwd h_j]).
 
 Bridge, from the encoder's final state to the decoder's initial state s_0 (top layer):
@@ -17,17 +18,18 @@ Bridge, from the encoder's final state to the decoder's initial state s_0 (top l
 
 \overrightarrow{h}_S is the forward direction's state after the last real source token,
 \overleftarrow{h}_1 the backward direction's state after reading back to the first
-token (both are what nn.* returns as h_n for a packed batch); W_b is H_d x (D H_e) and
-b_b its bias (the second form also serves a one-direction encoder whose H_e differs from
-H_d). A decoder with a cell state (LSTM) starts from c_0 = W_c [fwd c_S; bwd c_1] + b_c
-(no squashing: c is unbounded), or from c_0 = c_S directly when no bridge is needed,
-or from zeros when the encoder has no cell state.
+token (both are what the layer returns as h_n for a batch of these lengths); W_b is
+H_d x (D H_e) and b_b its bias (the second form also serves a one-direction encoder
+whose H_e differs from H_d). A decoder with a cell state (LSTM, LN-LSTM) starts from
+c_0 = W_c [fwd c_S; bwd c_1] + b_c (no squashing: c is unbounded), or from c_0 = c_S
+directly when no bridge is needed, or from zeros when the encoder has no cell state (a
+decoder without one takes s_0 alone: an LSTM encoder's c goes nowhere).
 
-Decoder: one layer of the matching single-step cell (nn.RNNCell / nn.LSTMCell /
-nn.GRUCell) looped over target steps t = 1 .. T. With attention (``seq2seq_attention``)
-the query is the state before the step, s_{t-1} (Bahdanau's placement, used for every
-score kind; Luong et al. query with s_t after the step), and the context enters both
-the cell and the output layer:
+Decoder: one layer of the decoder cell, stepped (nn.RNNCell / nn.LSTMCell / nn.GRUCell,
+else the cell's own ``step`` in ``seq2seq_cells.CellStep``), looped over target steps
+t = 1 .. T. With attention (``seq2seq_attention``) the query is the state before the
+step, s_{t-1} (Bahdanau's placement, used for every score kind; Luong et al. query with
+s_t after the step), and the context enters both the cell and the output layer:
 
 .. math::
 
@@ -43,7 +45,6 @@ V_y x H_d), a_t the S attention weights of step t (zero on padding, summing to 1
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import torch
 from torch import nn
@@ -53,29 +54,15 @@ from rnnlab.data.seq2seq import BOS_ID, EOS_ID
 from rnnlab.data.vocab import PAD_ID
 from rnnlab.errors import ConfigError
 from rnnlab.torch_engine.seq2seq_attention import attend, make_attention
+from rnnlab.torch_engine.seq2seq_cells import (
+    checked_cell,
+    decoder_cell,
+    decoder_step,
+    encoder_layers,
+    run_encoder,
+)
 
 State = tuple[torch.Tensor, torch.Tensor | None]  # (h (B, H), c (B, H) or None)
-
-
-def _native(cell: str, nonlinearity: str) -> tuple[str, dict[str, Any], bool]:
-    """(torch.nn class name, its extra kwargs, has_cell_state) of registry cell `cell`."""
-    cell_type = cells.get(cell)
-    if cell_type.torch_native is None:
-        raise ConfigError(
-            f"model.cell {cell!r}: the encoder-decoder runs on torch.nn's own recurrent "
-            f"modules; expected a cell that has one ({', '.join(_native_cells())})"
-        )
-    if nonlinearity not in cell_type.nonlinearities:
-        raise ConfigError(
-            f"model.nonlinearity: cell {cell} allows {' | '.join(cell_type.nonlinearities)}, "
-            f"received {nonlinearity!r}"
-        )
-    kwargs = {"nonlinearity": nonlinearity} if len(cell_type.nonlinearities) > 1 else {}
-    return cell_type.torch_native, kwargs, cell_type.has_cell_state
-
-
-def _native_cells() -> list[str]:
-    return [c.name for c in cells.all_cells() if c.torch_native is not None]
 
 
 @dataclass(frozen=True)
@@ -106,7 +93,7 @@ class Seq2SeqOutput:
 
 
 class Encoder(nn.Module):
-    """Embedding -> nn.RNN / LSTM / GRU (packed by lengths)."""
+    """Embedding -> the cell's stack (``seq2seq_cells.encoder_layers``), by the lengths."""
 
     def __init__(
         self,
@@ -120,26 +107,18 @@ class Encoder(nn.Module):
         nonlinearity: str = "tanh",
     ) -> None:
         super().__init__()
-        native, kwargs, self.has_cell_state = _native(cell, nonlinearity)
+        cell_type = checked_cell(cell, nonlinearity)
+        self.has_cell_state = cell_type.has_cell_state
         self.embedding = nn.Embedding(vocab_size, embed_dim, padding_idx=PAD_ID)
-        self.rnn = getattr(nn, native)(
-            embed_dim,
-            hidden_size,
-            num_layers=num_layers,
-            bidirectional=bidirectional,
-            dropout=dropout if num_layers > 1 else 0.0,
-            **kwargs,
+        self.rnn = encoder_layers(
+            cell_type, embed_dim, hidden_size, num_layers, bidirectional, dropout, nonlinearity
         )
         self.directions = 2 if bidirectional else 1
         self.output_size = self.directions * hidden_size
 
     def forward(self, src: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, State]:
         """memory (S, B, D H_e) and the top layer's final (h, c|None), each (B, D H_e)."""
-        packed = nn.utils.rnn.pack_padded_sequence(
-            self.embedding(src), lengths.cpu(), enforce_sorted=False
-        )  # embedding (S, B, E)
-        out, state_n = self.rnn(packed)
-        memory, _ = nn.utils.rnn.pad_packed_sequence(out, total_length=src.shape[0])  # (S,B,M)
+        memory, state_n = run_encoder(self.rnn, self.embedding(src), lengths)  # (S, B, M)
         h_n, c_n = state_n if isinstance(state_n, tuple) else (state_n, None)  # (L D, B, H_e)
         top = slice(-self.directions, None)
         h = torch.cat(list(h_n[top]), dim=1)  # (B, D H_e)  [fwd h_S; bwd h_1]
@@ -184,11 +163,12 @@ class Decoder(nn.Module):
         nonlinearity: str = "tanh",
     ) -> None:
         super().__init__()
-        native, kwargs, self.has_cell_state = _native(cell, nonlinearity)
+        cell_type = checked_cell(cell, nonlinearity)
+        self.has_cell_state = cell_type.has_cell_state
         self.embedding = nn.Embedding(vocab_size, embed_dim, padding_idx=PAD_ID)
         self.attention = make_attention(attention, hidden_size, memory_size, attention_size)
         context = memory_size if self.attention is not None else 0
-        self.cell = getattr(nn, native + "Cell")(embed_dim + context, hidden_size, **kwargs)
+        self.cell = decoder_cell(cell_type, embed_dim + context, hidden_size, nonlinearity)
         self.out = nn.Linear(hidden_size + context, vocab_size)
 
     def step(
@@ -202,10 +182,7 @@ class Decoder(nn.Module):
             assert enc.keys is not None
             context, weights = attend(self.attention, h, enc.keys, enc.memory, enc.mask)
             x = torch.cat([x, context], dim=1)  # (B, E_d + M)
-        if self.has_cell_state:
-            h, c = self.cell(x, (h, c))  # (B, H_d) each
-        else:
-            h = self.cell(x, h)  # (B, H_d)
+        h, c = decoder_step(self.cell, x, h, c if self.has_cell_state else None)  # (B, H_d)
         features = h if weights is None else torch.cat([h, context], dim=1)  # (B, H_d [+ M])
         return self.out(features), (h, c), weights
 

@@ -9,9 +9,11 @@ U(-a, a), a = sqrt(6 / (V + d)), with the <pad> row at zero (random keeps N(0, 1
 
 The probe (``seq2seq_gradient_flow``) measures dL/dh per time step of both halves on one
 training batch, with teacher forcing 1 and no dropout: the encoder's layers are stepped
-one time step at a time on the model's own weights (``probe._native_direction``, every
-h_j retaining its gradient: dL/dh_j in total, from the memory the attention reads, from
-step j+1 and, at the end, through the bridge), and the decoder's states s_t keep theirs:
+one time step at a time on the model's own weights (``probe._native_direction``, or
+``probe._cell_direction`` through the cell's own ``step`` for a cell without a torch.nn
+form; every h_j retaining its gradient: dL/dh_j in total, from the memory the attention
+reads, from step j+1 and, at the end, through the bridge), and the decoder's states s_t
+keep theirs:
 
     encoder: norms[j] = mean_b ||dL/dh_j||    j = 1 .. S  (sources inside their length)
     decoder: norms[t] = mean_b ||dL/ds_t||    t = 1 .. T  (targets inside their length)
@@ -36,8 +38,9 @@ from torch import Tensor, nn
 from rnnlab import cells
 from rnnlab.data.vocab import PAD_ID
 from rnnlab.spec.run import RunConfig
-from rnnlab.torch_engine.probe import Direction, _native_direction, histogram
+from rnnlab.torch_engine.probe import Direction, _cell_direction, _native_direction, histogram
 from rnnlab.torch_engine.seq2seq import Encoded, Seq2Seq, sequence_loss
+from rnnlab.torch_engine.seq2seq_cells import layer_states
 
 ENCODER, ENCODER_BACKWARD, DECODER = "encoder", "encoder-backward", "decoder"
 
@@ -77,7 +80,9 @@ def _unrolled_encoder(
     record per layer and direction) of the encoder on `weights`, stepped in time."""
     encoder = model.encoder
     rnn, cell = encoder.rnn, cells.get(model.options["cell"])
-    shim = SimpleNamespace(cell_type=cell, rnn=rnn)  # what _native_direction reads
+    shim = SimpleNamespace(cell_type=cell, rnn=rnn)  # what the direction steppers read
+    native = cell.torch_native is not None
+    run = _native_direction if native else _cell_direction
     x = nn.functional.embedding(src, weights["encoder.embedding.weight"])  # (S, B, E)
     S, B = src.shape
     inside = (torch.arange(S, device=src.device)[:, None] < lengths.to(src.device)[None])[
@@ -96,10 +101,8 @@ def _unrolled_encoder(
             }
             zeros = x.new_zeros(B, H)
             state = (zeros, zeros) if cell.has_cell_state else (zeros,)
-            records.append(Direction(f"encoder.rnn.weight_hh{sfx}"))
-            finals.append(
-                _native_direction(shim, x, state, inside, p, records[-1], bool(direction))
-            )
+            records.append(Direction(f"encoder.rnn.weight_hh{sfx}" if native else None))
+            finals.append(run(shim, x, state, inside, p, records[-1], bool(direction)))
             outputs.append(torch.stack(records[-1].hs) * inside)  # (S, B, H)
         x = torch.cat(outputs, dim=2) if dirs == 2 else outputs[0]
     top = finals[-dirs:]
@@ -215,7 +218,7 @@ def _grad(tensor: Tensor) -> Tensor:
 def encoder_states(model: Seq2Seq, x: Any, tokens: list[str]) -> dict[str, Any]:
     """The ``states`` probe payload (``rnnlab.probes``) of the encoder over one source of
     ids x (S,) or (S, 1): h_j per layer and direction (no gates: torch.nn's fused modules
-    do not hand them out)."""
+    do not hand them out, and every cell is shown alike)."""
     encoder = model.encoder
     rnn, dirs = encoder.rnn, encoder.directions
     device = next(model.parameters()).device
@@ -223,22 +226,10 @@ def encoder_states(model: Seq2Seq, x: Any, tokens: list[str]) -> dict[str, Any]:
     layer_input = encoder.embedding(src)  # (S, 1, E)
     layers = []
     for layer in range(rnn.num_layers):
-        outputs = [_direction_states(rnn, layer_input, layer, d) for d in range(dirs)]
+        outputs = [layer_states(rnn, layer_input, layer, d) for d in range(dirs)]
         for direction, out in enumerate(outputs):  # (S, 1, H) each
             rows = out[:, 0].double().cpu().tolist()
             name = "backward" if direction else "forward"
             layers.append({"layer": layer, "direction": name, "h": rows, "gates": {}})
         layer_input = torch.cat(outputs, dim=2) if dirs == 2 else outputs[0]
     return {"tokens": list(tokens), "cell": model.options["cell"], "layers": layers}
-
-
-def _direction_states(rnn: nn.Module, x: Tensor, layer: int, direction: int) -> Tensor:
-    """h_1 .. h_S (S, 1, H) of one layer and direction of `rnn` over x (S, 1, D): a
-    one-layer copy of the torch.nn module on that layer's weights."""
-    sfx = f"_l{layer}" + ("_reverse" if direction else "")
-    extra = {"nonlinearity": rnn.nonlinearity} if hasattr(rnn, "nonlinearity") else {}
-    single = type(rnn)(x.shape[2], rnn.hidden_size, **extra).to(x.device, x.dtype)
-    weights = {k.replace(sfx, "_l0"): v for k, v in rnn.state_dict().items() if k.endswith(sfx)}
-    single.load_state_dict(weights)
-    out = single(x.flip(0) if direction else x)[0]
-    return out.flip(0) if direction else out
