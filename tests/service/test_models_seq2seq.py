@@ -46,6 +46,27 @@ def test_a_bidirectional_lstm_encoder_gru_decoder_with_additive_attention_by_han
     assert result["sizes"] == {"input_size": 3, "num_outputs": 7, "vocab_size": 7}
 
 
+def test_a_mingru_encoder_and_an_ln_lstm_decoder_list_their_own_parameters() -> None:
+    # V = 7, E = 3, H = 2, no attention; minGRU: W_xh (2H x E) and its bias, nothing
+    # recurrent; LN-LSTM: W_xh 4H x E, W_hh 4H x H, b, the gains and the shift of c
+    model = {"cell": "mingru", "decoder_cell": "lstm-ln", "hidden_size": 2, "attention": "none"}
+    result = service.model_summary("seq2seq", model, {"dim": 3}, vocab_size=7)
+    got = rows(result)
+    assert got["encoder.rnn.weight_ih_l0"] == ("W_xh (encoder, layer 0)", [4, 3], 12, "z n")
+    assert got["encoder.rnn.bias_ih_l0"][1:] == ([4], 4, "z n")
+    assert not any(name.startswith("encoder.rnn.weight_hh") for name in got)
+    assert got["decoder.cell.weight_ih"] == ("W_xh (decoder)", [8, 3], 24, "i f g o")
+    assert got["decoder.cell.weight_hh"] == ("W_hh (decoder)", [8, 2], 16, "i f g o")
+    assert got["decoder.cell.gain_c"][1:3] == ([2], 2)
+    assert got["decoder.cell.shift_c"][1:3] == ([2], 2)
+    assert len(got) == 13 and result["total"] == 147
+
+
+def test_a_mingru_seq2seq_summary_with_the_defaults_builds() -> None:
+    result = service.model_summary("seq2seq", {"cell": "mingru"}, vocab_size=7)
+    assert "decoder.cell.weight_ih" in rows(result) and result["total"] > 0
+
+
 def test_without_attention_there_are_no_attention_parameters() -> None:
     result = service.model_summary("seq2seq", {"attention": "none"}, vocab_size=5)
     assert not any(".attention." in name for name in rows(result))
