@@ -215,3 +215,49 @@ def test_pad_and_bos_steps_are_not_output_tokens(run, monkeypatch) -> None:
     b = model.target_vocab.id_to_token(5)
     assert result["output_tokens"] == ["a", b]
     assert result["attention"] == [[1.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
+
+
+GENERIC = [
+    "data.path=seq2seq:reverse?size=3&n=64&val=8",
+    "embedding.dim=8",
+    "model.hidden_size=8",
+    "model.cell=mingru",
+    "train.max_steps=6",
+    "train.eval_every=6",
+    "train.batch_size=32",
+    "train.probe_every=3",
+]
+
+
+def test_a_mingru_encoder_trains_probes_and_translates(tmp_path: Path) -> None:
+    details = service.train(config_path("reverse"), GENERIC, home=tmp_path)
+    assert details["status"] == "finished" and details["steps"] == 6
+    assert np.isfinite(details["final_metrics"]["val_loss"])
+    flow = service.run_probes(details["id"], "gradient_flow", home=tmp_path)
+    assert [s["direction"] for s in flow[-1]["series"]] == ["encoder", "decoder"]
+    assert all(n is not None and n > 0 for s in flow[-1]["series"] for n in s["norms"])
+    sources = ["abc", "cab"]
+    greedy = service.translate(details["id"], sources, home=tmp_path)
+    assert greedy == service.translate(details["id"], sources, beam_size=1, home=tmp_path)
+    for result in greedy:
+        matrix = np.array(result["attention"])  # (T, S)
+        assert matrix.shape == (len(result["output_tokens"]), 3)
+        np.testing.assert_allclose(matrix.sum(axis=1), 1.0, atol=1e-6)
+    assert len(service.translate(details["id"], sources, beam_size=3, home=tmp_path)) == 2
+    states = service.run_states(details["id"], "abca", home=tmp_path)
+    assert states["cell"] == "mingru" and [len(x["h"]) for x in states["layers"]] == [4]
+
+
+def test_a_resumed_run_on_lstm_ln_and_minlstm_ends_as_an_uninterrupted_one(
+    tmp_path: Path,
+) -> None:
+    overrides = [*GENERIC, "model.cell=lstm-ln", "model.decoder_cell=minlstm"]
+    whole = service.train(config_path("reverse"), overrides, home=tmp_path)
+    stopped = train_interrupted(config_path("reverse"), overrides, 3, tmp_path)
+    resumed = service.resume(stopped["id"], home=tmp_path)
+    assert resumed["status"] == "finished" and resumed["steps"] == whole["steps"]
+    expected, _ = last_checkpoint(tmp_path, whole["id"])
+    actual, _ = last_checkpoint(tmp_path, stopped["id"])
+    assert "model.decoder.cell.weight_ih" in expected and "model.encoder.rnn.gain_c_l0" in expected
+    for key in expected:
+        np.testing.assert_array_equal(actual[key], expected[key], err_msg=key)
