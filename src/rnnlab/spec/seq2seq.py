@@ -12,7 +12,8 @@ naming the dotted field, what it expects and what it received.
 - model.attention: none | additive | dot | general. ``dot`` scores s_{t-1} . h_j, so it
   needs the decoder's state as wide as a memory vector: a bidirectional encoder (memory
   2 H) is refused with dot.
-- model.init / model.forget_bias: torch.nn's initialisation (default, 0) only.
+- model.init / model.forget_bias: the default initialisation (torch.nn's, or the
+  registered cell's own Param inits) and 0 only.
 - embedding.init: the embeddings are the model's own (one table per side when the
   vocabularies differ), initialised xavier or random (N(0, 1)); pretrained and corpus
   inits (file:, ppmi-svd, word2vec, onehot ...) are refused.

@@ -3,7 +3,8 @@ r"""An encoder-decoder from a ``task: seq2seq`` RunConfig, and its gradient-flow
 ``seq2seq_from_config`` maps the config onto ``Seq2Seq``: model.cell (encoder),
 model.decoder_cell (null: the encoder's), embedding.dim (both embeddings),
 model.hidden_size, num_layers, bidirectional, dropout, nonlinearity and model.attention
-(none: the final state only). The weights are torch.nn's initialisation drawn after
+(none: the final state only). The weights are torch.nn's initialisation (a cell without
+a torch.nn form: its Params' inits, U(-1/sqrt(H), 1/sqrt(H)), ones or zeros) drawn after
 ``torch.manual_seed(train.seed)``; embedding.init xavier then redraws both embeddings
 U(-a, a), a = sqrt(6 / (V + d)), with the <pad> row at zero (random keeps N(0, 1)).
 
