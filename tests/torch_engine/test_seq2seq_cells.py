@@ -10,6 +10,7 @@ import torch
 
 from rnnlab import cells
 from rnnlab.data.seq2seq import pad_pairs
+from rnnlab.errors import ConfigError
 from rnnlab.torch_engine.cell_layer import CellRecurrent
 from rnnlab.torch_engine.seq2seq import Seq2Seq, sequence_loss
 from rnnlab.torch_engine.seq2seq_cells import CellStep, decoder_step
@@ -150,3 +151,8 @@ def test_a_generic_model_runs_on_the_device_as_on_the_cpu(device: str) -> None:
     assert all(p.grad is not None for p in here.parameters())
     got = greedy_decode(here.eval(), src.to(device), lengths.to(device), 6)
     assert torch.equal(got.ids.cpu(), greedy_decode(cpu.eval(), src, lengths, 6).ids)
+
+
+def test_a_step_cell_is_refused_for_a_cell_torch_nn_runs() -> None:
+    with pytest.raises(ConfigError, match=r"cell gru: no torch_module; it runs on torch.nn"):
+        CellStep(cells.get("gru"), 3, 2)
