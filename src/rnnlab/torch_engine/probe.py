@@ -93,7 +93,7 @@ NATIVE_STEPS: dict[str, tuple[Callable, bool]] = {  # step, b_hh inside the step
 }
 
 
-def _native_direction(
+def native_direction(
     model: SequenceModel,
     x: Tensor,
     state: tuple[Tensor, ...],
@@ -127,7 +127,7 @@ def _native_direction(
     return state
 
 
-def _cell_direction(
+def cell_direction(
     model: SequenceModel,
     x: Tensor,
     state: tuple[Tensor, ...],
@@ -136,7 +136,7 @@ def _cell_direction(
     record: Direction,
     reverse: bool,
 ) -> tuple[Tensor, ...]:
-    """As ``_native_direction``, for a registered cell without a torch.nn form: its own
+    """As ``native_direction``, for a registered cell without a torch.nn form: its own
     ``step`` (rnnlab.cells.<name>_torch) per time step, autograd for every gradient."""
     _, step = cell_functions(model.cell_type, model.rnn.nonlinearity)
     steps = x.unbind(0)  # (B, D) each; one stack on the way back
@@ -180,7 +180,7 @@ def unrolled_forward(
     model on `weights` (its parameters, keyed like its state_dict), without dropout."""
     rnn, cell = model.rnn, model.cell_type
     native = cell.torch_native is not None
-    run = _native_direction if native else _cell_direction
+    run = native_direction if native else cell_direction
     layer_input = x if model.embedding is None else F.embedding(x, weights["embedding.weight"])
     T, B = layer_input.shape[:2]
     dirs, H = 2 if rnn.bidirectional else 1, rnn.hidden_size

@@ -10,8 +10,8 @@ U(-a, a), a = sqrt(6 / (V + d)), with the <pad> row at zero (random keeps N(0, 1
 
 The probe (``seq2seq_gradient_flow``) measures dL/dh per time step of both halves on one
 training batch, with teacher forcing 1 and no dropout: the encoder's layers are stepped
-one time step at a time on the model's own weights (``probe._native_direction``, or
-``probe._cell_direction`` through the cell's own ``step`` for a cell without a torch.nn
+one time step at a time on the model's own weights (``probe.native_direction``, or
+``probe.cell_direction`` through the cell's own ``step`` for a cell without a torch.nn
 form; every h_j retaining its gradient: dL/dh_j in total, from the memory the attention
 reads, from step j+1 and, at the end, through the bridge), and the decoder's states s_t
 keep theirs:
@@ -39,7 +39,7 @@ from torch import Tensor, nn
 from rnnlab import cells
 from rnnlab.data.vocab import PAD_ID
 from rnnlab.spec.run import RunConfig
-from rnnlab.torch_engine.probe import Direction, _cell_direction, _native_direction, histogram
+from rnnlab.torch_engine.probe import Direction, cell_direction, histogram, native_direction
 from rnnlab.torch_engine.seq2seq import Encoded, Seq2Seq, sequence_loss
 from rnnlab.torch_engine.seq2seq_cells import layer_states
 
@@ -83,7 +83,7 @@ def _unrolled_encoder(
     rnn, cell = encoder.rnn, cells.get(model.options["cell"])
     shim = SimpleNamespace(cell_type=cell, rnn=rnn)  # what the direction steppers read
     native = cell.torch_native is not None
-    run = _native_direction if native else _cell_direction
+    run = native_direction if native else cell_direction
     x = nn.functional.embedding(src, weights["encoder.embedding.weight"])  # (S, B, E)
     S, B = src.shape
     inside = (torch.arange(S, device=src.device)[:, None] < lengths.to(src.device)[None])[
