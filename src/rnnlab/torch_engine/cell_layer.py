@@ -209,3 +209,35 @@ class CellRecurrent(nn.Module):
         if isinstance(state, tuple):
             raise ShapeError(f"state: a {self.cell.display_name} takes one tensor h0")
         return state, None
+
+
+def nonlinearity_kwargs(cell: CellType, nonlinearity: str) -> dict[str, Any]:
+    """The keyword torch.nn's module of `cell` takes: only a cell whose non-linearity is a
+    choice (nn.RNN, nn.RNNCell) takes ``nonlinearity``."""
+    return {"nonlinearity": nonlinearity} if len(cell.nonlinearities) > 1 else {}
+
+
+def recurrent_stack(
+    cell: CellType,
+    input_size: int,
+    hidden_size: int,
+    num_layers: int,
+    bidirectional: bool,
+    dropout: float,
+    nonlinearity: str,
+) -> nn.Module:
+    """A stack of `cell` with nn.LSTM's interface: torch.nn's module (``torch_native``),
+    else CellRecurrent. `dropout` acts between layers, so one layer gets none."""
+    dropout = dropout if num_layers > 1 else 0.0
+    if cell.torch_native is None:
+        return CellRecurrent(
+            cell, input_size, hidden_size, num_layers, bidirectional, dropout, nonlinearity
+        )
+    return getattr(nn, cell.torch_native)(
+        input_size,
+        hidden_size,
+        num_layers=num_layers,
+        bidirectional=bidirectional,
+        dropout=dropout,
+        **nonlinearity_kwargs(cell, nonlinearity),
+    )

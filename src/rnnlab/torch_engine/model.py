@@ -28,7 +28,7 @@ from rnnlab import cells
 from rnnlab.cells.base import CellType, Param
 from rnnlab.errors import ConfigError
 from rnnlab.spec.model import ModelSpec
-from rnnlab.torch_engine.cell_layer import CellRecurrent
+from rnnlab.torch_engine.cell_layer import CellRecurrent, recurrent_stack
 from rnnlab.torch_engine.fast_cells import ExplicitRecurrent
 
 # The tasks this one network (embedding -> recurrent stack -> head) serves: spec.run.Task
@@ -44,23 +44,11 @@ def recurrent_layer(
 ) -> nn.Module:
     """The recurrent stack for `cell`: ExplicitRecurrent (explicit and the cell has an
     explicit kernel), torch.nn's module (``torch_native``) or CellRecurrent."""
-    dropout = spec.dropout if spec.num_layers > 1 else 0.0
-    shape = (input_size, spec.hidden_size, spec.num_layers, spec.bidirectional, dropout)
+    shape = (input_size, spec.hidden_size, spec.num_layers, spec.bidirectional)
     if explicit and cell.explicit_kernel is not None:
-        return ExplicitRecurrent(cell.explicit_kernel, *shape, spec.nonlinearity, kernel)
-    if cell.torch_native is not None:
-        # only a cell whose non-linearity is a choice (nn.RNN) takes the keyword
-        kwargs = {"nonlinearity": spec.nonlinearity} if len(cell.nonlinearities) > 1 else {}
-        input_size, hidden_size, num_layers, bidirectional, dropout = shape
-        return getattr(nn, cell.torch_native)(
-            input_size,
-            hidden_size,
-            num_layers=num_layers,
-            bidirectional=bidirectional,
-            dropout=dropout,
-            **kwargs,
-        )
-    return CellRecurrent(cell, *shape, spec.nonlinearity)
+        dropout = spec.dropout if spec.num_layers > 1 else 0.0
+        return ExplicitRecurrent(cell.explicit_kernel, *shape, dropout, spec.nonlinearity, kernel)
+    return recurrent_stack(cell, *shape, spec.dropout, spec.nonlinearity)
 
 
 class SequenceModel(nn.Module):

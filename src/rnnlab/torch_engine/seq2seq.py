@@ -53,12 +53,12 @@ from rnnlab import cells
 from rnnlab.data.seq2seq import BOS_ID, EOS_ID
 from rnnlab.data.vocab import PAD_ID
 from rnnlab.errors import ConfigError
+from rnnlab.torch_engine.cell_layer import recurrent_stack
 from rnnlab.torch_engine.seq2seq_attention import attend, make_attention
 from rnnlab.torch_engine.seq2seq_cells import (
     checked_cell,
     decoder_cell,
     decoder_step,
-    encoder_layers,
     run_encoder,
 )
 
@@ -93,7 +93,7 @@ class Seq2SeqOutput:
 
 
 class Encoder(nn.Module):
-    """Embedding -> the cell's stack (``seq2seq_cells.encoder_layers``), by the lengths."""
+    """Embedding -> the cell's stack (``cell_layer.recurrent_stack``), by the lengths."""
 
     def __init__(
         self,
@@ -110,7 +110,7 @@ class Encoder(nn.Module):
         cell_type = checked_cell(cell, nonlinearity)
         self.has_cell_state = cell_type.has_cell_state
         self.embedding = nn.Embedding(vocab_size, embed_dim, padding_idx=PAD_ID)
-        self.rnn = encoder_layers(
+        self.rnn = recurrent_stack(
             cell_type, embed_dim, hidden_size, num_layers, bidirectional, dropout, nonlinearity
         )
         self.directions = 2 if bidirectional else 1

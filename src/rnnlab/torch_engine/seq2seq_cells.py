@@ -22,7 +22,12 @@ from torch import Tensor, nn
 from rnnlab import cells
 from rnnlab.cells.base import CellType
 from rnnlab.errors import ConfigError
-from rnnlab.torch_engine.cell_layer import CellRecurrent, cell_functions, cell_parameter
+from rnnlab.torch_engine.cell_layer import (
+    CellRecurrent,
+    cell_functions,
+    cell_parameter,
+    nonlinearity_kwargs,
+)
 
 
 def checked_cell(cell: str, nonlinearity: str) -> CellType:
@@ -35,35 +40,6 @@ def checked_cell(cell: str, nonlinearity: str) -> CellType:
             f"received {nonlinearity!r}"
         )
     return cell_type
-
-
-def _nonlinearity_kwargs(cell: CellType, nonlinearity: str) -> dict[str, Any]:
-    return {"nonlinearity": nonlinearity} if len(cell.nonlinearities) > 1 else {}
-
-
-def encoder_layers(
-    cell: CellType,
-    input_size: int,
-    hidden_size: int,
-    num_layers: int,
-    bidirectional: bool,
-    dropout: float,
-    nonlinearity: str,
-) -> nn.Module:
-    """The encoder's stack: torch.nn's module of `cell`, else its CellRecurrent."""
-    dropout = dropout if num_layers > 1 else 0.0
-    if cell.torch_native is None:
-        return CellRecurrent(
-            cell, input_size, hidden_size, num_layers, bidirectional, dropout, nonlinearity
-        )
-    return getattr(nn, cell.torch_native)(
-        input_size,
-        hidden_size,
-        num_layers=num_layers,
-        bidirectional=bidirectional,
-        dropout=dropout,
-        **_nonlinearity_kwargs(cell, nonlinearity),
-    )
 
 
 def run_encoder(rnn: nn.Module, x: Tensor, lengths: Tensor) -> tuple[Tensor, Any]:
@@ -106,7 +82,7 @@ def decoder_cell(cell: CellType, input_size: int, hidden_size: int, nonlinearity
     if cell.torch_native is None:
         return CellStep(cell, input_size, hidden_size, nonlinearity)
     native = getattr(nn, cell.torch_native + "Cell")
-    return native(input_size, hidden_size, **_nonlinearity_kwargs(cell, nonlinearity))
+    return native(input_size, hidden_size, **nonlinearity_kwargs(cell, nonlinearity))
 
 
 def decoder_step(
