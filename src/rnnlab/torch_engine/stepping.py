@@ -16,7 +16,7 @@ import torch
 from torch import Tensor, nn
 
 from rnnlab.errors import ConfigError
-from rnnlab.torch_engine.cell_layer import cell_functions
+from rnnlab.torch_engine.cell_layer import cell_functions, nonlinearity_kwargs
 from rnnlab.torch_engine.model import SequenceModel
 
 State = list[tuple[Tensor, ...]]
@@ -27,7 +27,7 @@ def _native_step(model: SequenceModel, layer: int) -> Step:
     """nn.<torch_native>Cell of `layer`, on the layer's own parameter tensors."""
     rnn, cell_type = model.rnn, model.cell_type
     layer_in = rnn.input_size if layer == 0 else rnn.hidden_size
-    kwargs = {"nonlinearity": rnn.nonlinearity} if len(cell_type.nonlinearities) > 1 else {}
+    kwargs = nonlinearity_kwargs(cell_type, rnn.nonlinearity)
     cell = getattr(nn, f"{cell_type.torch_native}Cell")(layer_in, rnn.hidden_size, **kwargs)
     for param in cell_type.params:  # shared tensors
         setattr(cell, param.stem, getattr(rnn, param.name(layer)))
