@@ -27,7 +27,9 @@ def _native_step(model: SequenceModel, layer: int) -> Step:
     """nn.<torch_native>Cell of `layer`, on the layer's own parameter tensors."""
     rnn, cell_type = model.rnn, model.cell_type
     layer_in = rnn.input_size if layer == 0 else rnn.hidden_size
-    kwargs = nonlinearity_kwargs(cell_type, rnn.nonlinearity)
+    # nn.RNN keeps its nonlinearity; nn.LSTM and nn.GRU have no such attribute (no choice)
+    nonlinearity = getattr(rnn, "nonlinearity", cell_type.nonlinearities[0])
+    kwargs = nonlinearity_kwargs(cell_type, nonlinearity)
     cell = getattr(nn, f"{cell_type.torch_native}Cell")(layer_in, rnn.hidden_size, **kwargs)
     for param in cell_type.params:  # shared tensors
         setattr(cell, param.stem, getattr(rnn, param.name(layer)))
