@@ -57,6 +57,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "figure_names": ("FIGURES",),
     "figures": (
         "compare_runs",
+        "gradient_flow_series",
         "plot_compare",
         "plot_run",
         "run_figure",
@@ -89,13 +90,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     ),
     "sweep": ("STORAGE_FILE", "run_sweep", "show_sweep"),
     "sweep_defaults": ("SWEEP_TRIALS", "WARMUP_EVALS"),
-    "tasks": (
-        "describe_task",
-        "gradient_flow_series",
-        "list_tasks",
-        "task_names",
-        "translate_with_attention_maps",
-    ),
+    "tasks": ("describe_task", "list_tasks", "task_names"),
     "tag_report": ("tag_comparison_lines",),
     "tagging": (
         "evaluate_tagged",
@@ -103,7 +98,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "tag_comparison",
         "tag_text",
     ),
-    "translating": ("attention_figure", "translate"),
+    "translating": ("attention_figure", "translate", "translate_with_attention_maps"),
     "training": (
         "check_resume",
         "check_run",

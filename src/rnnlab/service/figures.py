@@ -8,7 +8,7 @@ from typing import Any
 from rnnlab import viz
 from rnnlab.errors import ConfigError, DataError
 from rnnlab.service.figure_names import FIGURES
-from rnnlab.service.runs import predictor, run_states
+from rnnlab.service.runs import predictor, run_probes, run_states
 from rnnlab.service.translating import attention_figure
 from rnnlab.store import RunRecord, Store
 from rnnlab.viz.png import check_png_path
@@ -135,3 +135,12 @@ def plot_compare(
     check_png_path(out)
     figure = compare_runs(refs, metrics, home)
     return viz.render_png(figure, out), figure["table"]
+
+
+def gradient_flow_series(ref: str, home: str | Path | None = None) -> list[dict[str, Any]]:
+    """The (layer, direction) series run `ref`'s gradient-flow probes recorded, in the
+    order of its latest probe (e.g. forward then backward; an encoder-decoder's encoder
+    then decoder): ``[{"layer", "direction"}]``, [] without probes."""
+    probes = run_probes(ref, "gradient_flow", home, last=1)
+    pairs = [(int(s["layer"]), str(s["direction"])) for p in probes for s in p["series"]]
+    return [{"layer": layer, "direction": direction} for layer, direction in dict.fromkeys(pairs)]

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import typing
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -246,40 +245,3 @@ def describe_task(name: str) -> dict[str, Any]:
 def list_tasks() -> list[dict[str, Any]]:
     """Every task (``describe_task``), in the config's order."""
     return [describe_task(name) for name in task_names()]
-
-
-# ---- predictions as the pages show them ----------------------------------------------------
-
-
-def translate_with_attention_maps(
-    ref: str,
-    sources: list[str],
-    beam_size: int = 1,
-    max_len: int | None = None,
-    home: str | Path | None = None,
-) -> list[dict[str, Any]]:
-    """``service.translate``'s results, each with ``figure``: its attention heatmap
-    (``viz.attention_map``: output tokens x source tokens), or None for a run without
-    attention or an output of no tokens."""
-    from rnnlab.service.translating import translate
-    from rnnlab.viz.seq2seq_figures import attention_map
-
-    results = translate(ref, sources, beam_size, max_len, home)
-    for result in results:
-        weights, outputs = result["attention"], result["output_tokens"]
-        drawn = weights is not None and len(outputs) > 0
-        result["figure"] = (
-            attention_map(result["source_tokens"], outputs, weights) if drawn else None
-        )
-    return results
-
-
-def gradient_flow_series(ref: str, home: str | Path | None = None) -> list[dict[str, Any]]:
-    """The (layer, direction) series run `ref`'s gradient-flow probes recorded, in the
-    order of its latest probe (e.g. forward then backward; an encoder-decoder's encoder
-    then decoder): ``[{"layer", "direction"}]``, [] without probes."""
-    from rnnlab.service.runs import run_probes
-
-    probes = run_probes(ref, "gradient_flow", home, last=1)
-    pairs = [(int(s["layer"]), str(s["direction"])) for p in probes for s in p["series"]]
-    return [{"layer": layer, "direction": direction} for layer, direction in dict.fromkeys(pairs)]

@@ -231,3 +231,23 @@ def attention_figure(
     return attention_map(
         result["source_tokens"], result["output_tokens"], result["attention"], title
     )
+
+
+def translate_with_attention_maps(
+    ref: str,
+    sources: list[str],
+    beam_size: int = 1,
+    max_len: int | None = None,
+    home: str | Path | None = None,
+) -> list[dict[str, Any]]:
+    """``service.translate``'s results, each with ``figure``: its attention heatmap
+    (``viz.attention_map``: output tokens x source tokens), or None for a run without
+    attention or an output of no tokens."""
+    results = translate(ref, sources, beam_size, max_len, home)
+    for result in results:
+        weights, outputs = result["attention"], result["output_tokens"]
+        drawn = weights is not None and len(outputs) > 0
+        result["figure"] = (
+            attention_map(result["source_tokens"], outputs, weights) if drawn else None
+        )
+    return results
