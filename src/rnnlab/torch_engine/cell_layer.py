@@ -241,3 +241,21 @@ def recurrent_stack(
         dropout=dropout,
         **nonlinearity_kwargs(cell, nonlinearity),
     )
+
+
+def run_over_lengths(
+    rnn: nn.Module, x: Tensor, state: Any = None, lengths: Tensor | None = None
+) -> tuple[Tensor, Any]:
+    """Every step's top-layer output (T, B, dirs*H), zero past each length, and the final
+    state of a stack (``recurrent_stack`` or ExplicitRecurrent) over x (T, B, D), each
+    sequence read over its own length: rnnlab's layers mask, torch.nn's are packed."""
+    from rnnlab.torch_engine.fast_cells import ExplicitRecurrent
+
+    if isinstance(rnn, ExplicitRecurrent | CellRecurrent):
+        return rnn(x, state, lengths)  # lengths by masking
+    if lengths is None:
+        return rnn(x, state)
+    packed = nn.utils.rnn.pack_padded_sequence(x, lengths.cpu(), enforce_sorted=False)
+    out, state_n = rnn(packed, state)
+    y, _ = nn.utils.rnn.pad_packed_sequence(out, total_length=x.shape[0])  # (T, B, dirs*H)
+    return y, state_n

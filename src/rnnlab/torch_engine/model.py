@@ -28,7 +28,7 @@ from rnnlab import cells
 from rnnlab.cells.base import CellType, Param
 from rnnlab.errors import ConfigError
 from rnnlab.spec.model import ModelSpec
-from rnnlab.torch_engine.cell_layer import CellRecurrent, recurrent_stack
+from rnnlab.torch_engine.cell_layer import recurrent_stack, run_over_lengths
 from rnnlab.torch_engine.fast_cells import ExplicitRecurrent
 
 # The tasks this one network (embedding -> recurrent stack -> head) serves: spec.run.Task
@@ -91,27 +91,13 @@ class SequenceModel(nn.Module):
         if self.task == "language-model":
             y, state_n = self.rnn(inputs, state)  # (T, B, H)
             return self.head(self.drop(y)), state_n  # (T, B, V)
-        y, state_n = self._over_lengths(inputs, lengths, state)  # (T, B, dirs*H)
+        y, state_n = run_over_lengths(self.rnn, inputs, state, lengths)  # (T, B, dirs*H)
         if self.task == "tag":
             return self.head(self.drop(y)), state_n  # (T, B, K)
         h_n = state_n[0] if isinstance(state_n, tuple) else state_n  # (L*dirs, B, H)
         directions = 2 if self.rnn.bidirectional else 1
         features = torch.cat(list(h_n[-directions:]), dim=1)  # (B, dirs*H) top layer
         return self.head(self.drop(features)), state_n  # (B, O)
-
-    def _over_lengths(
-        self, inputs: torch.Tensor, lengths: torch.Tensor | None, state: State | None
-    ) -> tuple[torch.Tensor, State]:
-        """Every step's top-layer output (T, B, dirs*H), zero past each length, and the
-        final state, each sequence read over its own length (packed or masked)."""
-        if isinstance(self.rnn, ExplicitRecurrent | CellRecurrent):
-            return self.rnn(inputs, state, lengths)  # lengths by masking
-        if lengths is None:
-            return self.rnn(inputs, state)
-        packed = nn.utils.rnn.pack_padded_sequence(inputs, lengths.cpu(), enforce_sorted=False)
-        out, state_n = self.rnn(packed, state)
-        y, _ = nn.utils.rnn.pad_packed_sequence(out, total_length=inputs.shape[0])
-        return y, state_n
 
 
 def recurrent_params(model: SequenceModel) -> list[tuple[Param, torch.Tensor]]:

@@ -53,13 +53,12 @@ from rnnlab import cells
 from rnnlab.data.seq2seq import BOS_ID, EOS_ID
 from rnnlab.data.vocab import PAD_ID
 from rnnlab.errors import ConfigError
-from rnnlab.torch_engine.cell_layer import recurrent_stack
+from rnnlab.torch_engine.cell_layer import recurrent_stack, run_over_lengths
 from rnnlab.torch_engine.seq2seq_attention import attend, make_attention
 from rnnlab.torch_engine.seq2seq_cells import (
     checked_cell,
     decoder_cell,
     decoder_step,
-    run_encoder,
 )
 
 State = tuple[torch.Tensor, torch.Tensor | None]  # (h (B, H), c (B, H) or None)
@@ -118,7 +117,9 @@ class Encoder(nn.Module):
 
     def forward(self, src: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, State]:
         """memory (S, B, D H_e) and the top layer's final (h, c|None), each (B, D H_e)."""
-        memory, state_n = run_encoder(self.rnn, self.embedding(src), lengths)  # (S, B, M)
+        memory, state_n = run_over_lengths(
+            self.rnn, self.embedding(src), None, lengths
+        )  # (S, B, M)
         h_n, c_n = state_n if isinstance(state_n, tuple) else (state_n, None)  # (L D, B, H_e)
         top = slice(-self.directions, None)
         h = torch.cat(list(h_n[top]), dim=1)  # (B, D H_e)  [fwd h_S; bwd h_1]

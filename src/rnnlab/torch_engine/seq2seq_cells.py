@@ -15,8 +15,6 @@ one interface: (x (B, E), h (B, H), c (B, H) | None) -> (h_t, c_t | None).
 
 from __future__ import annotations
 
-from typing import Any
-
 from torch import Tensor, nn
 
 from rnnlab import cells
@@ -40,16 +38,6 @@ def checked_cell(cell: str, nonlinearity: str) -> CellType:
             f"received {nonlinearity!r}"
         )
     return cell_type
-
-
-def run_encoder(rnn: nn.Module, x: Tensor, lengths: Tensor) -> tuple[Tensor, Any]:
-    """(memory (S, B, D H) with zeros past the lengths, state_n) of `rnn` over x (S, B, E)."""
-    if isinstance(rnn, CellRecurrent):
-        return rnn(x, None, lengths)
-    packed = nn.utils.rnn.pack_padded_sequence(x, lengths.cpu(), enforce_sorted=False)
-    out, state_n = rnn(packed)
-    memory, _ = nn.utils.rnn.pad_packed_sequence(out, total_length=x.shape[0])  # (S, B, M)
-    return memory, state_n
 
 
 class CellStep(nn.Module):
