@@ -3,8 +3,9 @@ the store stays sound, `runs list` tells what happened, no temporary file is lef
 and the last resume finishes the run.
 
 Real `rnnlab train` processes (the CLI's app) on the bundled monthly series, tiny, with a
-checkpoint at every step. Kills come at seeded random times after a checkpoint exists, and once the
-moment a checkpoint's temporary file appears (a kill in the middle of its write).
+checkpoint at every step. Kills come at seeded random times after a checkpoint exists, and once in the middle of a checkpoint's write: the process is frozen
+(SIGSTOP) the moment a temporary file appears and killed only if the file is still there while
+it is frozen, so the kill lands mid-write every time instead of racing the rename.
 """
 
 from __future__ import annotations
@@ -84,6 +85,27 @@ def kill(process: subprocess.Popen) -> None:
     assert process.returncode == -signal.SIGKILL
 
 
+def process_state(process: subprocess.Popen) -> str:
+    """The one-letter state in /proc/<pid>/stat ('T' once a SIGSTOP took effect)."""
+    stat = Path(f"/proc/{process.pid}/stat").read_text()
+    return stat[stat.rindex(")") + 2]
+
+
+def freeze_mid_write(process: subprocess.Popen, folder: Path) -> None:
+    """Leave `process` stopped while a temporary file of its own is in `folder`.
+
+    Each time a temporary file shows, stop the process and look again: if the write finished in
+    between, let it go on and wait for the next one."""
+    for _ in range(200):
+        wait_for(lambda: list(folder.glob(".*.tmp")), process, "a write", poll_s=0.0002)
+        process.send_signal(signal.SIGSTOP)
+        wait_for(lambda: process_state(process) == "T", process, "the stop", poll_s=0.0002)
+        if list(folder.glob(".*.tmp")):
+            return
+        process.send_signal(signal.SIGCONT)
+    pytest.fail("never caught a checkpoint mid-write in 200 tries")
+
+
 def check_store(home: Path, run_id: str) -> dict:
     with sqlite3.connect(home / "rnnlab.db") as conn:
         assert conn.execute("PRAGMA quick_check").fetchall() == [("ok",)]
@@ -102,7 +124,7 @@ def test_kill9_during_training_and_checkpoint_writes_then_resume(tmp_path: Path)
         before = checkpoint_step(folder)
         wait_for(lambda b=before: checkpoint_step(folder) > b, process, "a new checkpoint")
         if how == "mid-write":
-            wait_for(lambda: list(folder.glob(".*.tmp")), process, "a write", poll_s=0.0002)
+            freeze_mid_write(process, folder)
         else:
             time.sleep(rng.uniform(0.0, 0.3))
         kill(process)
