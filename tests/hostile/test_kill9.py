@@ -3,9 +3,10 @@ the store stays sound, `runs list` tells what happened, no temporary file is lef
 and the last resume finishes the run.
 
 Real `rnnlab train` processes (the CLI's app) on the bundled monthly series, tiny, with a
-checkpoint at every step. Kills come at seeded random times after a checkpoint exists, and once in the middle of a checkpoint's write: the process is frozen
-(SIGSTOP) the moment a temporary file appears and killed only if the file is still there while
-it is frozen, so the kill lands mid-write every time instead of racing the rename.
+checkpoint at every step. Kills come at seeded random times after a checkpoint exists, and
+once in the middle of a checkpoint's write: the process is frozen (SIGSTOP) the moment a
+temporary file appears and killed only if the file is still there while it is frozen, so the
+kill lands mid-write every time instead of racing the rename.
 """
 
 from __future__ import annotations
