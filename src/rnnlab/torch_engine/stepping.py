@@ -3,9 +3,12 @@
 A sequence kernel (nn.LSTM over T = 1) pays a fixed setup cost on every call, which
 dominates when each call is one token. ``TokenStepper`` runs the same weights one step
 at a time: for a cell torch.nn has (``torch_native``) through PyTorch's single-step
-cell (nn.LSTMCell / GRUCell / RNNCell, sharing the model's own parameter tensors), for
-any other registered cell through its torch module's ``step``. So one new token costs an
-embedding lookup, one cell step per layer and the head.
+cell function (``torch.lstm_cell``, ``gru_cell``, ``rnn_tanh_cell``/``rnn_relu_cell``:
+what nn.LSTMCell and its kin call), on the model's own parameter tensors; for any other
+registered cell through its torch module's ``step``. So one new token costs an
+embedding lookup, one cell step per layer and the head, and nothing else: at B = 1 the
+cost is per-call overhead, not arithmetic, so no nn.Module is called inside the loop
+(the module wrappers took about half of a step at config a; bench/generation.py).
 """
 
 from __future__ import annotations
@@ -13,37 +16,42 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import torch
-from torch import Tensor, nn
+import torch.nn.functional as F
+from torch import Tensor
 
 from rnnlab.errors import ConfigError
-from rnnlab.torch_engine.cell_layer import cell_functions, nonlinearity_kwargs
+from rnnlab.torch_engine.cell_layer import cell_functions
 from rnnlab.torch_engine.model import SequenceModel
 
 State = list[tuple[Tensor, ...]]
 Step = Callable[[Tensor, tuple[Tensor, ...]], tuple[Tensor, ...]]
 
 
+def _layer_weights(model: SequenceModel, layer: int) -> dict[str, Tensor | None]:
+    """`layer`'s parameter tensors by stem (None for a bias the model was built without)."""
+    rnn = model.rnn
+    return {p.stem: getattr(rnn, p.name(layer), None) for p in model.cell_type.params}
+
+
 def _native_step(model: SequenceModel, layer: int) -> Step:
-    """nn.<torch_native>Cell of `layer`, on the layer's own parameter tensors."""
-    rnn, cell_type = model.rnn, model.cell_type
-    layer_in = rnn.input_size if layer == 0 else rnn.hidden_size
-    # nn.RNN keeps its nonlinearity; nn.LSTM and nn.GRU have no such attribute (no choice)
-    nonlinearity = getattr(rnn, "nonlinearity", cell_type.nonlinearities[0])
-    kwargs = nonlinearity_kwargs(cell_type, nonlinearity)
-    cell = getattr(nn, f"{cell_type.torch_native}Cell")(layer_in, rnn.hidden_size, **kwargs)
-    for param in cell_type.params:  # shared tensors
-        setattr(cell, param.stem, getattr(rnn, param.name(layer)))
-    cell.eval()
-    if cell_type.has_cell_state:
-        return lambda x, state: cell(x, state)  # (h, c)
-    return lambda x, state: (cell(x, state[0]),)
+    """torch's single-step function of the cell (what nn.<torch_native>Cell calls)."""
+    cell_type, weights = model.cell_type, _layer_weights(model, layer)
+    args = (weights["weight_ih"], weights["weight_hh"], weights["bias_ih"], weights["bias_hh"])
+    if cell_type.has_cell_state:  # LSTM
+        return lambda x, state: torch.lstm_cell(x, state, *args)  # (h, c)
+    name = f"{cell_type.torch_native.lower()}_cell"  # gru_cell
+    if len(cell_type.nonlinearities) > 1:  # nn.RNN keeps its choice: rnn_tanh_cell, rnn_relu_cell
+        nonlinearity = getattr(model.rnn, "nonlinearity", cell_type.nonlinearities[0])
+        name = f"{cell_type.torch_native.lower()}_{nonlinearity}_cell"
+    cell = getattr(torch, name)
+    return lambda x, state: (cell(x, state[0], *args),)
 
 
 def _cell_step(model: SequenceModel, layer: int) -> Step:
     """The registered cell's own ``step`` on `layer`'s parameters."""
-    rnn, cell_type = model.rnn, model.cell_type
-    _, step = cell_functions(cell_type, rnn.nonlinearity)
-    weights = {p.stem: getattr(rnn, p.name(layer)) for p in cell_type.params}
+    cell_type = model.cell_type
+    _, step = cell_functions(cell_type, model.rnn.nonlinearity)
+    weights = _layer_weights(model, layer)
     if cell_type.has_cell_state:
         return lambda x, state: step(x, weights, state[0], state[1])
     return lambda x, state: (step(x, weights, state[0], None)[0],)
@@ -61,6 +69,8 @@ class TokenStepper:
         self.with_cell_state = model.cell_type.has_cell_state
         make = _native_step if model.cell_type.torch_native is not None else _cell_step
         self.steps = [make(model, layer) for layer in range(model.rnn.num_layers)]
+        self.embedding = model.embedding.weight  # (V, E)
+        self.head = (model.head.weight, model.head.bias)  # (V, H), (V,)
 
     def from_sequence_state(self, state: Tensor | tuple[Tensor, Tensor]) -> State:
         """The sequence model's final state (L, B, H) (or an (h, c) pair of them) as
@@ -78,10 +88,19 @@ class TokenStepper:
     @torch.inference_mode()
     def step_batch(self, tokens: Tensor, state: State) -> tuple[Tensor, State]:
         """One step of B sequences at once: tokens (B,) -> logits (B, V)."""
-        x = self.model.embedding.weight[tokens.to(self.device)]  # (B, E)
+        return self.advance(tokens.tolist(), state)
+
+    def advance(self, tokens: list[int], state: State) -> tuple[Tensor, State]:
+        """``step_batch`` for a loop that already runs under torch.inference_mode: the ids
+        as a list, so that one id is a slice of the embedding (a view, no index tensor to
+        build and copy to the device: ~5x cheaper at B = 1)."""
+        if len(tokens) == 1:
+            x = self.embedding[tokens[0] : tokens[0] + 1]  # (1, E)
+        else:
+            x = self.embedding[torch.tensor(tokens, device=self.device)]  # (B, E)
         new_state = []
         for step, layer_state in zip(self.steps, state, strict=True):
             layer_state = step(x, layer_state)  # (h,) or (h, c), each (B, H)
-            new_state.append(tuple(layer_state))
+            new_state.append(layer_state)
             x = layer_state[0]
-        return self.model.head(x), new_state  # (B, V)
+        return F.linear(x, *self.head), new_state  # (B, V)
