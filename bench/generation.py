@@ -13,9 +13,15 @@ prompt "ROMEO:" at temperature 1.0 with a fixed seed, three ways:
   but every token runs the LSTM over the whole prefix again from a zero state (only the
   last position goes through the head).
 
-Reports tokens/s (median of several repetitions, the variants interleaved), the ratio
-carried / recompute, and whether both produced the same tokens (they should, up to float
-rounding). Target: >= 5000 tokens/s with the carried state.
+- bare: the floor for one token at a time in PyTorch, a loop written out on the same
+  weights (embedding row, ``torch.lstm_cell``, ``F.linear``, the same sampler) with nothing
+  else; rnnlab / bare says what rnnlab's generation costs on top of the arithmetic.
+
+Reports tokens/s (median of several repetitions, the variants interleaved), the ratios,
+and whether all produced the same tokens (they should, up to float rounding). Then n
+samples at once (``generate(n=...)``, one batched step per token): tokens/s over all
+samples and the speed-up over n = 1. Targets (issue 11): >= 25,000 tokens/s at B = 1, and
+n samples at once scaling near n x.
 
     .venv/bin/python bench/generation.py          # threads 1 and 2
     .venv/bin/python bench/generation.py --quick
@@ -29,6 +35,7 @@ from typing import Any
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from _common import (
     char_text,
@@ -45,6 +52,8 @@ from rnnlab import service
 from rnnlab.predict import Predictor, sample_token
 
 PROMPT = "ROMEO:"
+TARGET = 25_000  # tokens/s at B = 1 (issue 11)
+BATCH_SIZES = (1, 8, 32)
 
 
 @torch.no_grad()
@@ -63,6 +72,35 @@ def recompute(predictor: Predictor, length: int, seed: int) -> list[int]:
     return generated
 
 
+@torch.inference_mode()
+def bare(predictor: Predictor, length: int, seed: int) -> list[int]:
+    """Sample `length` ids with the least PyTorch can do per token (1-layer LSTM only)."""
+    model, rng = predictor.model, np.random.default_rng(seed)
+    lstm, emb, head = model.rnn, model.embedding.weight, model.head
+    weights = (lstm.weight_ih_l0, lstm.weight_hh_l0, lstm.bias_ih_l0, lstm.bias_hh_l0)
+    ids = predictor.bundle.vocab.encode(predictor.tokenizer.tokenize(PROMPT)).tolist()
+    out, (h, c) = lstm(emb[torch.tensor(ids)][:, None])  # (t, 1, H): primes the state
+    h, c, logits = h[0], c[0], head(out[-1])  # (1, H), (1, H), (1, V)
+    generated: list[int] = []
+    for _ in range(length):
+        token = sample_token(logits[0].numpy(), rng, 1.0)
+        generated.append(token)
+        h, c = torch.lstm_cell(emb[token : token + 1], (h, c), *weights)  # (1, H) each
+        logits = F.linear(h, head.weight, head.bias)  # (1, V)
+    return generated
+
+
+def batched(predictor: Predictor, length: int, reps: int, sizes: tuple[int, ...]) -> list:
+    """Tokens/s over all samples of generate(n=...) for each n, and the speed-up over n=1."""
+    rates: dict[int, list[float]] = {n: [] for n in sizes}
+    for rep in range(reps):
+        for n in sizes:
+            seconds, _ = timed(predictor.generate, PROMPT, length, 1.0, seed=rep, n=n)
+            rates[n].append(n * length / seconds)
+    speeds = {n: median(r) for n, r in rates.items()}
+    return [[n, speeds[n], speeds[n] / speeds[sizes[0]]] for n in sizes]
+
+
 def timed(fn: Any, *args: Any, **kwargs: Any) -> tuple[float, Any]:
     started = time.perf_counter()
     result = fn(*args, **kwargs)
@@ -72,11 +110,14 @@ def timed(fn: Any, *args: Any, **kwargs: Any) -> tuple[float, Any]:
 def measure(run: str, home: str, length: int, reps: int, slow_reps: int) -> dict:
     predictor = service.predictor(run, home)
     vocab = predictor.bundle.vocab
-    runs: dict[str, list[float]] = {"carried": [], "service": [], "recompute": []}
+    runs: dict[str, list[float]] = {"carried": [], "service": [], "bare": [], "recompute": []}
     same = None
     for rep in range(reps):
         seconds, out = timed(predictor.generate, PROMPT, length, 1.0, seed=rep)
         runs["carried"].append(length / seconds)
+        seconds, ids = timed(bare, predictor, length, rep)
+        runs["bare"].append(length / seconds)
+        same = (same is not False) and vocab.decode(np.array(ids)) == out["tokens"]
         seconds, _ = timed(service.generate, run, PROMPT, length, 1.0, seed=rep, home=home)
         runs["service"].append(length / seconds)
         if rep < slow_reps:
@@ -86,7 +127,9 @@ def measure(run: str, home: str, length: int, reps: int, slow_reps: int) -> dict
     result = {k: median(v) for k, v in runs.items()}
     pairs = zip(runs["carried"], runs["recompute"], strict=False)
     result["ratio"] = median([c / r for c, r in pairs])
+    result["to_bare"] = median([c / b for c, b in zip(runs["carried"], runs["bare"], strict=True)])
     result["same"] = same
+    result["batched"] = batched(predictor, length, reps, BATCH_SIZES)
     return result
 
 
@@ -95,7 +138,7 @@ def main(quick: bool, threads: list[int] | None = None) -> str:
     steps, length = (30, 300) if quick else (150, 1000)
     reps, slow_reps = (3, 1) if quick else (7, 3)
     path, label = char_text()
-    rows = []
+    rows, batch_rows = [], []
     with temp_home() as home:
         set_threads(2)
         mapping = lm_config("a", "lstm", path, max_steps=steps, eval_every=None)
@@ -104,17 +147,23 @@ def main(quick: bool, threads: list[int] | None = None) -> str:
         for t in threads:
             set_threads(t)
             r = measure(run["id"], home, length, reps, slow_reps)
-            verdict = "yes" if r["carried"] >= 5000 else "no"
+            verdict = "yes" if r["carried"] >= TARGET else "no"
             same = {True: "yes", False: "no", None: "-"}[r["same"]]
-            rows.append([t, r["carried"], r["service"], r["recompute"], r["ratio"], same, verdict])
-            print(f"  threads {t}: {rows[-1]}", flush=True)
+            rows.append([t, r["carried"], r["service"], r["bare"], r["to_bare"]])
+            rows[-1] += [r["recompute"], r["ratio"], same, verdict]
+            batch_rows += [[t, *row] for row in r["batched"]]
+            print(f"  threads {t}: {rows[-1]} {r['batched']}", flush=True)
     header = ["threads", "carried tok/s (Predictor)", "carried tok/s (service.generate)"]
-    header += ["recompute tok/s", "carried / recompute", "same tokens", ">= 5000 tok/s"]
+    header += ["bare loop tok/s", "Predictor / bare", "recompute tok/s", "carried / recompute"]
+    header += ["same tokens", f">= {TARGET:,} tok/s"]
+    batch_header = ["threads", "samples n", "tok/s over all samples", "x n = 1"]
     return (
         f"Model: char LSTM, config {describe('a')}, trained {steps} steps on {label} "
         f"(validation loss {loss:.3f} nats). {length} characters after {PROMPT!r}, "
-        f"temperature 1.0; medians of {reps} (carried) and {slow_reps} (recompute) "
-        f"interleaved repetitions.\n\n{table(header, rows)}\n"
+        f"temperature 1.0; medians of {reps} (carried, bare, batched) and {slow_reps} "
+        f"(recompute) interleaved repetitions.\n\n{table(header, rows)}\n\n"
+        f"n samples at once (Predictor.generate(n=...)):\n\n"
+        f"{table(batch_header, batch_rows)}\n"
     )
 
 

@@ -57,6 +57,50 @@ class ModelBundle:
         return SeriesPipeline.from_json({"scaler": self.scaler, "series": self.series})
 
 
+def sample_tokens(
+    logits: np.ndarray,
+    rng: np.random.Generator,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    top_p: float | None = None,
+) -> list[int]:
+    """One token id per row of logits (n, V): greedy when temperature is 0, else sampled
+    from softmax(logits / temperature) restricted to the top-k ids and/or the smallest set
+    of ids whose probability reaches top_p. <pad> and <unk> are never produced. Rows draw
+    in order from `rng`, one uniform number each, so n rows at once draw what n calls on
+    one row each would."""
+    logits = np.array(logits, dtype=np.float64, ndmin=2)  # (n, V), a copy
+    logits[:, PAD_ID] = logits[:, UNK_ID] = -np.inf
+    if temperature == 0:
+        return logits.argmax(axis=1).tolist()
+    z = logits / temperature  # (n, V)
+    probs = np.exp(z - z.max(axis=1, keepdims=True))  # (n, V) unnormalised
+    if top_k is None and top_p is None:  # every id is a candidate: all rows in one go
+        return _inverse_cdf_draws(probs, rng)
+    return [_draw_among_top(row, rng, top_k, top_p) for row in probs]
+
+
+def _draw_among_top(
+    probs: np.ndarray, rng: np.random.Generator, top_k: int | None, top_p: float | None
+) -> int:
+    """One id drawn from probs (V,) restricted to the top-k / top-p candidates."""
+    order = np.argsort(-probs, kind="stable")  # most likely first
+    keep = len(order) if top_k is None else min(top_k, len(order))
+    if top_p is not None:
+        mass = np.cumsum(probs[order]) / probs.sum()
+        keep = min(keep, int(np.searchsorted(mass, top_p)) + 1)
+    candidates = order[:keep]
+    return int(candidates[_inverse_cdf_draws(probs[candidates][None], rng)[0]])
+
+
+def _inverse_cdf_draws(weights: np.ndarray, rng: np.random.Generator) -> list[int]:
+    """Per row of weights (n, K), an index drawn with probability proportional to it."""
+    cumulative = np.cumsum(weights, axis=1)  # (n, K)
+    u = rng.random(len(weights)) * cumulative[:, -1]  # (n,)
+    index = (cumulative <= u[:, None]).sum(axis=1)  # searchsorted(side="right") per row
+    return np.minimum(index, weights.shape[1] - 1).tolist()
+
+
 def sample_token(
     logits: np.ndarray,
     rng: np.random.Generator,
@@ -64,27 +108,8 @@ def sample_token(
     top_k: int | None = None,
     top_p: float | None = None,
 ) -> int:
-    """One token id from logits (V,): greedy when temperature is 0, else sampled from
-    softmax(logits / temperature) restricted to the top-k ids and/or the smallest set of
-    ids whose probability reaches top_p. <pad> and <unk> are never produced."""
-    logits = np.asarray(logits, dtype=np.float64).copy()
-    logits[[PAD_ID, UNK_ID]] = -np.inf
-    if temperature == 0:
-        return int(np.argmax(logits))
-    z = logits / temperature
-    probs = np.exp(z - z.max())  # unnormalised
-    if top_k is None and top_p is None:
-        candidates = np.arange(len(probs))
-    else:
-        order = np.argsort(-probs, kind="stable")  # most likely first
-        keep = len(order) if top_k is None else min(top_k, len(order))
-        if top_p is not None:
-            mass = np.cumsum(probs[order]) / probs.sum()
-            keep = min(keep, int(np.searchsorted(mass, top_p)) + 1)
-        candidates = order[:keep]
-    cumulative = np.cumsum(probs[candidates])  # inverse-CDF draw
-    index = int(np.searchsorted(cumulative, rng.random() * cumulative[-1], side="right"))
-    return int(candidates[min(index, len(candidates) - 1)])
+    """One token id from logits (V,): ``sample_tokens`` on one row."""
+    return sample_tokens(np.asarray(logits)[None], rng, temperature, top_k, top_p)[0]
 
 
 def unknown_tokens_warning(unknown: list[str]) -> str:
@@ -227,7 +252,7 @@ class Predictor:
         logits, sequence_state = self.model(x)  # primes the state
         end = self._end_of_line_id() if stop_at_eos else None
         draw = functools.partial(
-            sample_token,
+            sample_tokens,
             rng=np.random.default_rng(seed),
             temperature=temperature,
             top_k=top_k,
@@ -247,7 +272,7 @@ class Predictor:
         last: torch.Tensor,
         sequence_state: Any,
         length: int,
-        draw: Callable[[np.ndarray], int],
+        draw: Callable[[np.ndarray], list[int]],
         end: int | None,
     ) -> tuple[list[list[int]], list[bool]]:
         """Token ids of each sample after the primed state (last: logits (n, V)), and
@@ -256,16 +281,17 @@ class Predictor:
         state = stepper.from_sequence_state(sequence_state)
         samples: list[list[int]] = [[] for _ in range(last.shape[0])]
         running = [True] * last.shape[0]
-        for _ in range(length):
-            tokens = [draw(row) for row in last.cpu().numpy()]  # each sample draws its own
-            for b, token in enumerate(tokens):
-                if running[b] and token == end:
-                    running[b] = False  # the line is complete: this sample ends here
-                elif running[b]:
-                    samples[b].append(token)
-            if not any(running):
-                break
-            last, state = stepper.step_batch(torch.tensor(tokens), state)  # one step each
+        with torch.inference_mode():
+            for _ in range(length):
+                tokens = draw(last.cpu().numpy())  # (n, V) -> one id per sample
+                for b, token in enumerate(tokens):
+                    if running[b] and token == end:
+                        running[b] = False  # the line is complete: this sample ends here
+                    elif running[b]:
+                        samples[b].append(token)
+                if not any(running):
+                    break
+                last, state = stepper.advance(tokens, state)  # one step each: (n, V)
         return samples, running
 
     @property
