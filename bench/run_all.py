@@ -33,7 +33,7 @@ SCRIPTS = {
     "throughput": "Training throughput: rnnlab versus a bare PyTorch loop",
     "reference": "Reference NumPy engine versus the torch engine",
     "tutorial": "Time to a training loss: rnnlab's LM pipeline versus the tutorial pipeline",
-    "generation": "Generation: carried state versus recomputing the prefix",
+    "generation": "Generation: carried state, a bare loop, recomputing, n samples at once",
     "memory": "Memory while training config b",
     "probe_overhead": "Probe overhead",
     "embeddings_sentiment": "Embedding recipes on UCI sentiment",
