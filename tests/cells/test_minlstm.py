@@ -49,6 +49,24 @@ def test_golden_two_steps_with_constant_weights() -> None:
     np.testing.assert_allclose(tape.gates[1, 0], [0.2689414214, 0.7310585786, 0.0474258732])
 
 
+@pytest.mark.parametrize("bias", [-30.0, -60.0])
+def test_float32_saturated_forget_and_input_gates_stay_finite_and_match_float64(bias) -> None:
+    # sigma(u) is exactly 0 in float32 below u ~ -17 (and -37 in float64): f_t / (f_t + i_t)
+    # was 0/0 there. f'_t and i'_t now come from the pre-activations (softplus difference).
+    c = case("minlstm", seed=4)
+    H = c["h0"].shape[1]
+    c["p"]["bias_ih"][: 2 * H] += bias  # i and f far below zero, n untouched
+    c["p"]["bias_ih"][H : H + 2] += 3.0  # f > i in two units, so f' is not 1/2 everywhere
+    args = (c["p"], c["x"], None, c["h0"], c["dy"], c["dh_n"])
+    exact = autograd("minlstm", *args)  # float64, the torch engine's log form
+    p32 = {k: v.astype(np.float32) for k, v in c["p"].items()}
+    x, h0, dy, dh_n = (c[k].astype(np.float32) for k in ("x", "h0", "dy", "dh_n"))
+    ours = reference("minlstm", p32, x, None, h0, dy, dh_n)
+    for key in KEYS:
+        assert np.isfinite(ours[key]).all(), key
+        np.testing.assert_allclose(ours[key], exact[key], rtol=2e-4, atol=2e-5, err_msg=key)
+
+
 def test_registry_entry() -> None:
     cell = cells.get("minlstm")
     assert cell.gate_names == ("i", "f", "n") and not cell.has_cell_state

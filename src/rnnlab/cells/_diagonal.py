@@ -99,11 +99,12 @@ class ScanStep(Protocol):
         """Activated gates (..., G) from the pre-activations zx (..., G)."""
         ...
 
-    def coefficients(self, gates: Array) -> tuple[Array, Array]:
-        """a_t and b_t (..., H) each from the activated gates (..., G)."""
+    def coefficients(self, zx: Array, gates: Array) -> tuple[Array, Array]:
+        """a_t and b_t (..., H) each from the pre-activations and activated gates (..., G)
+        (a ratio of gates is taken from zx: a gate that rounds to 0 loses what it was)."""
         ...
 
-    def gate_deltas(self, gates: Array, h_prev: Array, dh: Array) -> Array:
+    def gate_deltas(self, zx: Array, gates: Array, h_prev: Array, dh: Array) -> Array:
         """delta = dL/du (..., G) from dL/dh_t (only the part through a_t and b_t)."""
         ...
 
@@ -123,7 +124,7 @@ class DiagonalRecurrence:
         if "bias_ih" in p:
             zx += p["bias_ih"]
         gates = self.step.activate(zx)  # (T, B, G)
-        a, b = self.step.coefficients(gates)  # (T, B, H) each
+        a, b = self.step.coefficients(zx, gates)  # (T, B, H) each
         h = np.empty((T + 1, B, h0.shape[1]), xs.dtype)  # (T+1, B, H)
         h[0] = h0
         for s in range(T):
@@ -136,7 +137,7 @@ class DiagonalRecurrence:
     def backward(
         self, tape: Tape, p: Mapping[str, Array], dy: Array, dh_n: Array, dc_n: Array | None
     ) -> tuple[Array, Array, None, dict[str, Array]]:
-        a, _ = self.step.coefficients(tape.gates)  # (T, B, H)
+        a, _ = self.step.coefficients(tape.zx, tape.gates)  # (T, B, H)
         T, B, D = tape.x.shape
         tape.dh, tape.dh_next = np.empty_like(dy), np.empty_like(dy)  # (T, B, H) each
         carry = dh_n.copy()  # (B, H) dL/dh_T
@@ -149,7 +150,8 @@ class DiagonalRecurrence:
                 inside = tape.mask[s]  # (B, 1)
                 carry = a[s] * dh * inside + dh * (1.0 - inside)
         dh_gates = tape.dh if tape.mask is None else tape.dh * tape.mask  # (T, B, H)
-        tape.delta = self.step.gate_deltas(tape.gates, tape.h[:-1], dh_gates)  # (T, B, G)
+        delta = self.step.gate_deltas(tape.zx, tape.gates, tape.h[:-1], dh_gates)  # (T, B, G)
+        tape.delta = delta
         delta = tape.delta.reshape(T * B, -1)  # (T*B, G)
         grads = {"weight_ih": delta.T @ tape.x.reshape(T * B, D)}  # sum_t delta_t x_t^T
         if "bias_ih" in p:

@@ -58,11 +58,11 @@ class MinGRUStep:
         zx_z, zx_n = split_gates(zx, H)
         return np.concatenate([sigmoid(zx_z), positive(zx_n)], axis=-1)  # (..., 2H) z, n
 
-    def coefficients(self, gates: Array) -> tuple[Array, Array]:
+    def coefficients(self, zx: Array, gates: Array) -> tuple[Array, Array]:
         z, n = split_gates(gates, gates.shape[-1] // 2)  # (..., H) each
         return 1.0 - z, z * n  # a_t, b_t
 
-    def gate_deltas(self, gates: Array, h_prev: Array, dh: Array) -> Array:
+    def gate_deltas(self, zx: Array, gates: Array, h_prev: Array, dh: Array) -> Array:
         z, n = split_gates(gates, gates.shape[-1] // 2)  # (..., H) each
         d_z = dh * (n - h_prev) * sigmoid_grad_from_output(z)
         d_n = dh * z * positive_grad_from_output(n)

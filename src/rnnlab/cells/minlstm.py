@@ -18,14 +18,19 @@ with g(u) = u + 1/2 for u >= 0 and sigma(u) for u < 0 (``_diagonal.positive``). 
 terms of ``_diagonal.py``: a_t = f'_t, b_t = i'_t n_t. ``model.forget_bias`` is added
 to the bias of f.
 
+f'_t and i'_t are computed from the pre-activations as sigma(d_t) and sigma(-d_t), with
+d_t = log f_t - log i_t = softplus(-zx^i_t) - softplus(-zx^f_t): the quotient of the
+gates is 0/0 where both round to 0 (sigma(u) below u ~ -17 in float32).
+
 Backward, with dh_t = dL/dh_t (from the output above plus from step t+1) and
 s_t = f_t + i_t; through f' and i', dL/df_t = e_t i_t / s_t^2 and
-dL/di_t = -e_t f_t / s_t^2 where e_t = dh_t \odot (h_{t-1} - n_t):
+dL/di_t = -e_t f_t / s_t^2 where e_t = dh_t \odot (h_{t-1} - n_t). With
+f_t i_t / s_t^2 = f'_t i'_t and sigma'(u) = sigma(u) (1 - sigma(u)):
 
 .. math::
 
-    \delta^i_t = -dh_t \odot (h_{t-1} - n_t) \odot f_t / s_t^2 \odot i_t (1 - i_t)
-    \delta^f_t = dh_t \odot (h_{t-1} - n_t) \odot i_t / s_t^2 \odot f_t (1 - f_t)
+    \delta^i_t = -dh_t \odot (h_{t-1} - n_t) \odot f'_t \odot i'_t \odot (1 - i_t)
+    \delta^f_t = dh_t \odot (h_{t-1} - n_t) \odot f'_t \odot i'_t \odot (1 - f_t)
     \delta^n_t = dh_t \odot i'_t \odot g'(zx^n_t)
     dh_{t-1} \mathrel{+}= dh_t \odot f'_t
 
@@ -41,7 +46,7 @@ import numpy as np
 from rnnlab.cells._diagonal import positive, positive_grad_from_output, scan_cell
 from rnnlab.cells.base import Gate
 from rnnlab.cells.equation import Eq, Result, Step, forward_of, parts, previous
-from rnnlab.cells.functions import sigmoid, sigmoid_grad_from_output
+from rnnlab.cells.functions import sigmoid
 from rnnlab.cells.tape import Tape
 
 Array = np.ndarray
@@ -66,23 +71,26 @@ class MinLSTMStep:
         return gates
 
     @staticmethod
-    def normalised(gates: Array) -> tuple[Array, Array]:
-        """f'_t = f_t / (f_t + i_t) and i'_t = i_t / (f_t + i_t), (..., H) each."""
-        i, f, _ = split_gates(gates, gates.shape[-1] // 3)  # (..., H) each
-        total = f + i  # s_t
-        return f / total, i / total
+    def normalised(zx: Array) -> tuple[Array, Array]:
+        """f'_t = f_t / (f_t + i_t) and i'_t = i_t / (f_t + i_t), (..., H) each, from the
+        pre-activations: f'_t = sigma(d), i'_t = sigma(-d) with d = log f_t - log i_t =
+        softplus(-zx^i_t) - softplus(-zx^f_t). The quotient of the gates themselves is 0/0
+        where both round to 0 (sigma(u) is exactly 0 below u ~ -17 in float32)."""
+        zx_i, zx_f, _ = split_gates(zx, zx.shape[-1] // 3)  # (..., H) each
+        d = np.logaddexp(0.0, -zx_i) - np.logaddexp(0.0, -zx_f)  # (..., H) log f - log i
+        return sigmoid(d), sigmoid(-d)
 
-    def coefficients(self, gates: Array) -> tuple[Array, Array]:
-        f_norm, i_norm = self.normalised(gates)
+    def coefficients(self, zx: Array, gates: Array) -> tuple[Array, Array]:
+        f_norm, i_norm = self.normalised(zx)
         return f_norm, i_norm * split_gates(gates, gates.shape[-1] // 3)[2]  # a_t, b_t
 
-    def gate_deltas(self, gates: Array, h_prev: Array, dh: Array) -> Array:
+    def gate_deltas(self, zx: Array, gates: Array, h_prev: Array, dh: Array) -> Array:
         i, f, n = split_gates(gates, gates.shape[-1] // 3)  # (..., H) each
-        total = f + i  # s_t
-        e = dh * (h_prev - n) / (total * total)  # dL/df'_t - dL/di'_t, over s_t^2
-        d_i = -e * f * sigmoid_grad_from_output(i)
-        d_f = e * i * sigmoid_grad_from_output(f)
-        d_n = dh * self.normalised(gates)[1] * positive_grad_from_output(n)
+        f_norm, i_norm = self.normalised(zx)  # f i / (f + i)^2 = f' i'
+        e = dh * (h_prev - n) * f_norm * i_norm  # (..., H)
+        d_i = -e * (1.0 - i)  # sigma'(zx^i) / i = 1 - i
+        d_f = e * (1.0 - f)
+        d_n = dh * i_norm * positive_grad_from_output(n)
         return np.concatenate([d_i, d_f, d_n], axis=-1)  # (..., 3H)
 
 
@@ -90,7 +98,7 @@ class MinLSTMStep:
 def _forward_values(tape: Tape, s: int) -> dict[str, Array]:
     gates = tape.gates[s, 0]  # (3H,)
     i, f, n = split_gates(gates, tape.h.shape[2])
-    f_norm, i_norm = MinLSTMStep.normalised(gates)
+    f_norm, i_norm = MinLSTMStep.normalised(tape.zx[s, 0])
     return {"zx": tape.zx[s, 0], "i": i, "f": f, "n": n, "f_norm": f_norm, "i_norm": i_norm}
 
 
@@ -118,22 +126,11 @@ def _backward(r: Result, step: Step) -> list[Eq]:
     t, fwd, dh = step["t"], forward_of(r, step), step["dh"]
     d_i, d_f, d_n = parts(step["delta"], 3)
     h_prev, i, f, n = previous(r, step, "h"), fwd["i"], fwd["f"], fwd["n"]
-    common = f"∂L/∂h_{t} ⊙ (h_{t - 1} - n_{t})"
-    common_values = [dh, " ⊙ (", h_prev, " - ", n, ")"]
-    over = [" / (", f, " + ", i, ")²"]
+    common = f"∂L/∂h_{t} ⊙ (h_{t - 1} - n_{t}) ⊙ f'_{t} ⊙ i'_{t}"
+    common_values = [dh, " ⊙ (", h_prev, " - ", n, ") ⊙ ", fwd["f_norm"], " ⊙ ", fwd["i_norm"]]
     return [
-        Eq(
-            f"δ^i_{t}",
-            f"-{common} ⊙ f_{t} / (f_{t} + i_{t})² ⊙ i_{t} ⊙ (1 - i_{t})",
-            ["-", *common_values, " ⊙ ", f, *over, " ⊙ ", i, " ⊙ (1 - ", i, ")"],
-            d_i,
-        ),
-        Eq(
-            f"δ^f_{t}",
-            f"{common} ⊙ i_{t} / (f_{t} + i_{t})² ⊙ f_{t} ⊙ (1 - f_{t})",
-            [*common_values, " ⊙ ", i, *over, " ⊙ ", f, " ⊙ (1 - ", f, ")"],
-            d_f,
-        ),
+        Eq(f"δ^i_{t}", f"-{common} ⊙ (1 - i_{t})", ["-", *common_values, " ⊙ (1 - ", i, ")"], d_i),
+        Eq(f"δ^f_{t}", f"{common} ⊙ (1 - f_{t})", [*common_values, " ⊙ (1 - ", f, ")"], d_f),
         Eq(
             f"δ^n_{t}",
             f"∂L/∂h_{t} ⊙ i'_{t} ⊙ g'(zx^n_{t})",
