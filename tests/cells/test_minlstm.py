@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from rnnlab import cells
 from rnnlab.errors import ConfigError
@@ -65,6 +66,20 @@ def test_float32_saturated_forget_and_input_gates_stay_finite_and_match_float64(
     for key in KEYS:
         assert np.isfinite(ours[key]).all(), key
         np.testing.assert_allclose(ours[key], exact[key], rtol=2e-4, atol=2e-5, err_msg=key)
+
+
+def test_the_torch_step_stays_finite_where_both_gates_underflow() -> None:
+    # torch.sigmoid is 0 in float32 below about -104: the step used (f h + i n) / (f + i)
+    c = case("minlstm", T=1, seed=5)
+    H = c["h0"].shape[1]
+    c["p"]["bias_ih"][: 2 * H] -= 200.0
+    c["p"]["bias_ih"][H : 2 * H] += 1.0  # f's pre-activation 1 above i's: f' = sigma(1)
+    p32 = {k: torch.tensor(v, dtype=torch.float32) for k, v in c["p"].items()}
+    x, h0 = (torch.tensor(c[k][0] if k == "x" else c[k], dtype=torch.float32) for k in ("x", "h0"))
+    h, _ = cells.get("minlstm").torch().step(x, p32, h0, None)
+    exact = reference("minlstm", c["p"], c["x"], None, c["h0"], c["dy"], c["dh_n"])["h_T"]
+    assert torch.isfinite(h).all()
+    np.testing.assert_allclose(h.numpy(), exact, rtol=1e-5, atol=1e-6)
 
 
 def test_registry_entry() -> None:

@@ -44,5 +44,5 @@ def sequence(
 def step(x: Tensor, p: Mapping[str, Tensor], h: Tensor, c: Tensor | None) -> tuple[Tensor, None]:
     """One step (generation): x (B, D), h (B, H) -> (h_t, None)."""
     zx_i, zx_f, zx_n = pre_activations(x, p).chunk(3, dim=-1)  # (B, H)
-    i, f = torch.sigmoid(zx_i), torch.sigmoid(zx_f)  # (B, H) each
-    return (f * h + i * positive(zx_n)) / (f + i), None
+    d = log_sigmoid(zx_i) - log_sigmoid(zx_f)  # (B, H) log i_t - log f_t: no 0/0 when both are 0
+    return torch.sigmoid(-d) * h + torch.sigmoid(d) * positive(zx_n), None  # f' h + i' n
