@@ -48,6 +48,12 @@ def check_distributed(config: RunConfig, world: int) -> None:
         raise ConfigError(f"--nproc: expected an integer >= 1, received {world}")
     if world == 1:
         return
+    if config.task == "seq2seq":
+        raise ConfigError(
+            f"task: seq2seq trains in one process (its encoder-decoder has no data-parallel "
+            f"learner); --nproc {world} takes language-model | classify | forecast | tag, or "
+            "use --nproc 1"
+        )
     spec = config.train
     if spec.engine != "torch":
         raise ConfigError(
