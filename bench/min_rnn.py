@@ -8,8 +8,9 @@ end to end (``build_learner`` + ``Trainer.fit``, timed as in throughput.py).
 
 - GRU: ``train.kernel`` auto (rnnlab's explicit GRU layer where it is faster, else nn.GRU;
   on a GPU, cuDNN's);
-- minGRU, minLSTM: the generic CellRecurrent, whose ``sequence`` is the log-space scan
-  of ``rnnlab.cells._scan`` (no loop over t inside a 64-step chunk).
+- minGRU, minLSTM: the generic CellRecurrent, whose ``sequence`` is ``rnnlab.cells._scan``:
+  on the CPU a loop over t with a hand-written backward (``DiagonalLoop``), on a GPU the
+  log-space parallel scan (no loop over t inside a 64-step chunk).
 
 Blocks of every cell are interleaved repetition by repetition; the table gives medians,
 and "x GRU" is the median of the per-repetition ratios (same run, same threads).

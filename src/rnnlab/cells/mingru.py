@@ -115,7 +115,7 @@ CELL = scan_cell(
     name="mingru",
     display_name="minGRU",
     summary="minimal GRU (Feng et al. 2024): update gate and candidate from x_t alone, "
-    "h_t = (1 - z_t) h_{t-1} + z_t n_t; trains as a parallel scan",
+    "h_t = (1 - z_t) h_{t-1} + z_t n_t; trains as a parallel scan (a loop on the CPU)",
     gates=(
         Gate("z", "update gate z"),
         Gate("n", "candidate n", "positive"),

@@ -2,7 +2,8 @@ r"""minGRU in torch, for the torch engine's generic layer: a parallel scan over 
 
 The equations, symbols and parameter stems are those of ``rnnlab.cells.mingru``. All
 pre-activations come from one GEMM; ``sequence`` then runs the recurrence
-h_t = (1 - z_t) h_{t-1} + z_t n_t as the log-space scan of ``_scan.py`` with
+h_t = (1 - z_t) h_{t-1} + z_t n_t with ``_scan.scan`` (the log-space scan; on the CPU
+a loop over t on exp of the same logs) from
 
 .. math::
 

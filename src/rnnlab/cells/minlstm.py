@@ -144,7 +144,7 @@ CELL = scan_cell(
     name="minlstm",
     display_name="minLSTM",
     summary="minimal LSTM (Feng et al. 2024): normalised forget and input gates from x_t "
-    "alone, h_t = f'_t h_{t-1} + i'_t n_t; trains as a parallel scan",
+    "alone, h_t = f'_t h_{t-1} + i'_t n_t; trains as a parallel scan (a loop on the CPU)",
     gates=(
         Gate("i", "input gate i"),
         Gate("f", "forget gate f"),

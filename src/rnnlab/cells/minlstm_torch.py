@@ -2,7 +2,8 @@ r"""minLSTM in torch, for the torch engine's generic layer: a parallel scan over
 
 The equations, symbols and parameter stems are those of ``rnnlab.cells.minlstm``. All
 pre-activations come from one GEMM; ``sequence`` then runs the recurrence
-h_t = f'_t h_{t-1} + i'_t n_t as the log-space scan of ``_scan.py``, with the normalised
+h_t = f'_t h_{t-1} + i'_t n_t with ``_scan.scan`` (the log-space scan; on the CPU a loop
+over t on exp of the same logs), with the normalised
 gates taken in logs straight from log f_t and log i_t (d_t = log i_t - log f_t):
 
 .. math::
