@@ -81,7 +81,7 @@ def test_gru_gates_three_panels(gru_states):
 
 
 def test_an_rnn_has_no_gates(rnn_states):
-    with pytest.raises(DataError, match=r"cell rnn \(vanilla RNN\) has no gates.*hidden_states"):
+    with pytest.raises(DataError, match=r"rnn \(vanilla RNN\) has no gates.*\(figure states\)"):
         gates(rnn_states)
 
 
@@ -114,5 +114,5 @@ def test_any_registered_cell_draws_its_own_gates_and_cell_state(monkeypatch, lst
 
 def test_missing_gate_is_named(gru_states):
     del gru_states["layers"][0]["gates"]["z"]
-    with pytest.raises(DataError, match="lack gate"):
+    with pytest.raises(DataError, match=r"lack gate\(s\) z: .*hidden states .*figure states"):
         gates(gru_states)

@@ -102,12 +102,16 @@ def gates(states: dict[str, Any], layer: int = 0, direction: str = "forward") ->
     if not cell.gates:
         raise DataError(
             f"gates: cell {cell.name} ({cell.display_name}) has no gates; draw its hidden "
-            "states instead (the hidden_states figure)"
+            "states instead (figure states)"
         )
     entry = _layer(states, layer, direction)
     missing = [g for g in cell.gate_names if g not in entry.get("gates", {})]
     if missing:
-        raise DataError(f"gates: the {cell.display_name} states lack gate(s) {', '.join(missing)}")
+        raise DataError(
+            f"gates: the {cell.display_name} states lack gate(s) {', '.join(missing)}: they "
+            "were recorded without gate values (a seq2seq run's encoder runs torch.nn's fused "
+            "layers, which do not expose them); draw its hidden states instead (figure states)"
+        )
     panels = []
     for gate in cell.gates:
         z = _units_by_tokens(states, entry["gates"][gate.name], f"gate {gate.name}")
