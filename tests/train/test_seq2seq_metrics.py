@@ -81,8 +81,9 @@ def test_bleu_passes_the_texts_to_sacrebleu_as_one_reference_stream(
 ) -> None:
     seen = {}
 
-    def corpus_bleu(hypotheses: list[str], references: list[list[str]]) -> object:
+    def corpus_bleu(hypotheses: list[str], references: list[list[str]], **options) -> object:
         seen["args"] = (hypotheses, references)
+        seen["options"] = options
         return types.SimpleNamespace(score=42.5)
 
     fake = types.ModuleType("sacrebleu")
@@ -90,5 +91,6 @@ def test_bleu_passes_the_texts_to_sacrebleu_as_one_reference_stream(
     monkeypatch.setitem(sys.modules, "sacrebleu", fake)
     assert bleu(("the cat", "a dog"), ["the cat", "the dog"]) == 42.5
     assert seen["args"] == (["the cat", "a dog"], [["the cat", "the dog"]])
+    assert seen["options"] == {"use_effective_order": True}
     with pytest.raises(ShapeError, match=r"hypotheses: expected one per reference \(2\)"):
         bleu(["x"], ["x", "y"])

@@ -65,8 +65,11 @@ def validation_metrics(seen: Validation, config: RunConfig, prepared: Any) -> di
         return language_model_metrics(seen.loss_sum, seen.count, config.data.tokenizer == "char")
     if config.task == "tag":
         return tag_validation_metrics(seen.loss_sum, seen.outputs, seen.targets, prepared.tags)
-    if config.task == "seq2seq":
-        return seq2seq_validation_metrics(seen.loss_sum, seen.count, seen.outputs, seen.targets)
+    if config.task == "seq2seq":  # BLEU for sentences: word-level data
+        decode = prepared.data.decode_target if config.data.tokenizer == "word" else None
+        return seq2seq_validation_metrics(
+            seen.loss_sum, seen.count, seen.outputs, seen.targets, decode
+        )
     outputs = np.concatenate(seen.outputs)
     if config.task == "classify":
         targets = np.concatenate(seen.targets)

@@ -20,7 +20,7 @@ from rnnlab.data.seq2seq import Seq2SeqBatch, Seq2SeqData
 from rnnlab.errors import DataError
 from rnnlab.torch_engine.seq2seq import Seq2Seq, sequence_loss
 from rnnlab.torch_engine.seq2seq_search import beam_search, greedy_decode
-from rnnlab.train.seq2seq_metrics import columns, seq2seq_scores
+from rnnlab.train.seq2seq_metrics import columns, decoded_scores
 
 Split = Literal["train", "val"]
 
@@ -45,7 +45,7 @@ def evaluate_seq2seq(
     beam_size: int = 1,
 ) -> dict[str, float]:
     """{"loss", "exact_match", "token_accuracy", "examples"} of `split` (model left in the
-    mode it came in)."""
+    mode it came in), and "bleu" for word-level data when sacrebleu is installed."""
     check_int(batch_size, "batch_size", 1)
     check_int(beam_size, "beam_size", 1)
     if data.size(split) == 0:
@@ -71,5 +71,6 @@ def evaluate_seq2seq(
             reference += columns(batch.decoder_targets)
     finally:
         model.train(was_training)
-    scores = seq2seq_scores(predicted, reference)
+    decode = data.decode_target if data.tokenizer.kind == "word" else None  # sentences: BLEU
+    scores = decoded_scores(predicted, reference, decode)
     return {"loss": loss_sum / tokens, **scores, "examples": float(len(reference))}

@@ -13,14 +13,16 @@ A prediction and its reference are compared on their tokens *before* the first <
 [.] is 1 when true, else 0. Token accuracy is position by position over the reference's
 tokens (micro-averaged: long references weigh more); a prediction that stops early
 scores 0 at the missing positions, extra predicted tokens cost nothing there but fail
-the exact match. BLEU (corpus level, 0..100) comes from ``sacrebleu`` when it is
-installed; rnnlab does not depend on it.
+the exact match. BLEU (corpus level, 0..100, sacrebleu's defaults with the effective
+n-gram order, on the detokenized texts) is reported for word-level data (sentences)
+when ``sacrebleu`` is installed (``pip install 'rnnlab[bleu]'``; the dev install has
+it); rnnlab does not depend on it.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -91,7 +93,8 @@ def seq2seq_scores(predictions: IdRows, references: IdRows) -> dict[str, float]:
 
 
 def bleu(hypotheses: Sequence[str], references: Sequence[str]) -> float:
-    """Corpus BLEU (0..100, sacrebleu's defaults) of detokenized texts, one reference each.
+    """Corpus BLEU (0..100, sacrebleu's defaults but for the effective n-gram order) of
+    detokenized texts, one reference each.
 
     ConfigError when sacrebleu is not installed: rnnlab does not require it.
     """
@@ -101,8 +104,43 @@ def bleu(hypotheses: Sequence[str], references: Sequence[str]) -> float:
             f"received {len(hypotheses)}"
         )
     sacrebleu = _sacrebleu()
-    result: Any = sacrebleu.corpus_bleu(list(hypotheses), [list(references)])
+    # effective order: n-gram orders no sentence is long enough for are left out (with
+    # sentences under 4 tokens the standard score is 0 even for exact copies); whenever the
+    # standard corpus BLEU is defined (some sentence has 4 tokens) the two are the same
+    result: Any = sacrebleu.corpus_bleu(
+        list(hypotheses), [list(references)], use_effective_order=True
+    )
     return float(result.score)
+
+
+def decoded_scores(
+    predicted: IdRows, reference: IdRows, decode: Callable[[Sequence[int]], str] | None
+) -> dict[str, float]:
+    """exact_match and token_accuracy, and bleu when `decode` is given (sentences) and
+    sacrebleu is installed."""
+    scores = seq2seq_scores(predicted, reference)
+    if decode is not None:
+        scores.update(sentence_bleu_scores(predicted, reference, decode))
+    return scores
+
+
+def bleu_available() -> bool:
+    """Whether sacrebleu can be imported (``pip install 'rnnlab[bleu]'``)."""
+    try:
+        importlib.import_module("sacrebleu")
+    except ImportError:
+        return False
+    return True
+
+
+def sentence_bleu_scores(
+    predicted: IdRows, reference: IdRows, decode: Callable[[Sequence[int]], str]
+) -> dict[str, float]:
+    """{"bleu": corpus BLEU} of id rows turned into text by `decode` (word-level data, the
+    "sentences" BLEU is meant for), or {} when sacrebleu is not installed."""
+    if not bleu_available():
+        return {}
+    return {"bleu": bleu([decode(p) for p in predicted], [decode(r) for r in reference])}
 
 
 def _sacrebleu() -> Any:
