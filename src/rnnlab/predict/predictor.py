@@ -1,10 +1,5 @@
-"""Using a trained model: classify sentences, generate text, forecast a series, tag tokens.
-
-Inference runs on the fast engine whichever engine trained the model (the
-weights are the same arrays under the same names). Generation carries the hidden
-state from token to token, so each new token costs one recurrent step, never a
-pass over the whole prefix.
-"""
+"""``Predictor``: a trained model used to classify, generate, forecast and tag (the
+package docstring says how)."""
 
 from __future__ import annotations
 
@@ -20,11 +15,13 @@ from rnnlab.data.punctuation import characters_to_punctuate
 from rnnlab.data.series_transform import SeriesPipeline
 from rnnlab.data.tagging import TagVocab
 from rnnlab.data.tokenize import EOS, Tokenizer
-from rnnlab.data.vocab import PAD_ID, UNK_ID, Vocab
+from rnnlab.data.vocab import PAD_ID, Vocab
 from rnnlab.errors import ConfigError, DataError
+from rnnlab.predict.sampling import check_sampling, sample_tokens
 from rnnlab.reference.probe import states
+from rnnlab.reference.stepping import ReferenceStepper, reference_step_cell
 from rnnlab.spec.run import RunConfig
-from rnnlab.torch_engine import load_numpy, model_from_config, reference_twin
+from rnnlab.torch_engine import load_numpy, model_from_config, reference_twin, to_numpy
 from rnnlab.torch_engine.stepping import TokenStepper
 
 MAX_GENERATE = 100_000
@@ -57,74 +54,10 @@ class ModelBundle:
         return SeriesPipeline.from_json({"scaler": self.scaler, "series": self.series})
 
 
-def sample_tokens(
-    logits: np.ndarray,
-    rng: np.random.Generator,
-    temperature: float = 1.0,
-    top_k: int | None = None,
-    top_p: float | None = None,
-) -> list[int]:
-    """One token id per row of logits (n, V): greedy when temperature is 0, else sampled
-    from softmax(logits / temperature) restricted to the top-k ids and/or the smallest set
-    of ids whose probability reaches top_p. <pad> and <unk> are never produced. Rows draw
-    in order from `rng`, one uniform number each, so n rows at once draw what n calls on
-    one row each would."""
-    logits = np.array(logits, dtype=np.float64, ndmin=2)  # (n, V), a copy
-    logits[:, PAD_ID] = logits[:, UNK_ID] = -np.inf
-    if temperature == 0:
-        return logits.argmax(axis=1).tolist()
-    z = logits / temperature  # (n, V)
-    probs = np.exp(z - z.max(axis=1, keepdims=True))  # (n, V) unnormalised
-    if top_k is None and top_p is None:  # every id is a candidate: all rows in one go
-        return _inverse_cdf_draws(probs, rng)
-    return [_draw_among_top(row, rng, top_k, top_p) for row in probs]
-
-
-def _draw_among_top(
-    probs: np.ndarray, rng: np.random.Generator, top_k: int | None, top_p: float | None
-) -> int:
-    """One id drawn from probs (V,) restricted to the top-k / top-p candidates."""
-    order = np.argsort(-probs, kind="stable")  # most likely first
-    keep = len(order) if top_k is None else min(top_k, len(order))
-    if top_p is not None:
-        mass = np.cumsum(probs[order]) / probs.sum()
-        keep = min(keep, int(np.searchsorted(mass, top_p)) + 1)
-    candidates = order[:keep]
-    return int(candidates[_inverse_cdf_draws(probs[candidates][None], rng)[0]])
-
-
-def _inverse_cdf_draws(weights: np.ndarray, rng: np.random.Generator) -> list[int]:
-    """Per row of weights (n, K), an index drawn with probability proportional to it."""
-    cumulative = np.cumsum(weights, axis=1)  # (n, K)
-    u = rng.random(len(weights)) * cumulative[:, -1]  # (n,)
-    index = (cumulative <= u[:, None]).sum(axis=1)  # searchsorted(side="right") per row
-    return np.minimum(index, weights.shape[1] - 1).tolist()
-
-
-def sample_token(
-    logits: np.ndarray,
-    rng: np.random.Generator,
-    temperature: float = 1.0,
-    top_k: int | None = None,
-    top_p: float | None = None,
-) -> int:
-    """One token id from logits (V,): ``sample_tokens`` on one row."""
-    return sample_tokens(np.asarray(logits)[None], rng, temperature, top_k, top_p)[0]
-
-
 def unknown_tokens_warning(unknown: list[str]) -> str:
     """The sentence that lists a prompt's tokens missing from the vocabulary."""
     listed = ", ".join(repr(t) for t in unknown[:20]) + (" ..." if len(unknown) > 20 else "")
     return f"{len(unknown)} prompt token(s) not in the vocabulary, read as <unk>: {listed}"
-
-
-def check_sampling(temperature: float, top_k: int | None, top_p: float | None) -> None:
-    if not temperature >= 0:
-        raise ConfigError(f"temperature: expected a number >= 0, received {temperature}")
-    if top_k is not None and top_k < 1:
-        raise ConfigError(f"top_k: expected a positive integer, received {top_k}")
-    if top_p is not None and not 0 < top_p <= 1:
-        raise ConfigError(f"top_p: expected a number in (0, 1], received {top_p}")
 
 
 class Predictor:
@@ -277,13 +210,13 @@ class Predictor:
     ) -> tuple[list[list[int]], list[bool]]:
         """Token ids of each sample after the primed state (last: logits (n, V)), and
         whether each is still running (False: it drew `end` and stopped there)."""
-        stepper = TokenStepper(self.model)
-        state = stepper.from_sequence_state(sequence_state)
-        samples: list[list[int]] = [[] for _ in range(last.shape[0])]
-        running = [True] * last.shape[0]
+        advance = self._advancer(sequence_state, last.shape[0])
+        rows = last.cpu().numpy()  # (n, V) logits
+        samples: list[list[int]] = [[] for _ in range(len(rows))]
+        running = [True] * len(rows)
         with torch.inference_mode():
             for _ in range(length):
-                tokens = draw(last.cpu().numpy())  # (n, V) -> one id per sample
+                tokens = draw(rows)  # (n, V) -> one id per sample
                 for b, token in enumerate(tokens):
                     if running[b] and token == end:
                         running[b] = False  # the line is complete: this sample ends here
@@ -291,8 +224,29 @@ class Predictor:
                         samples[b].append(token)
                 if not any(running):
                     break
-                last, state = stepper.advance(tokens, state)  # one step each: (n, V)
+                rows = advance(tokens)  # one step each: (n, V)
         return samples, running
+
+    def _advancer(self, sequence_state: Any, n: int) -> Callable[[list[int]], np.ndarray]:
+        """tokens (n,) -> logits (n, V) of the next step, from the primed state. On the CPU
+        a classic cell steps in NumPy (its reference step: about 2x the tokens/s of torch's
+        ops at B = 1, bench/generation.py); elsewhere, or for other cells, torch steps."""
+        model = self.config.model
+        step = reference_step_cell(model.cell, model.nonlinearity)
+        if self.device.type == "cpu" and step is not None:
+            weights = to_numpy(self.model)
+            stepper = ReferenceStepper(model.cell, step, weights, model.num_layers, n)
+            h, c = sequence_state if isinstance(sequence_state, tuple) else (sequence_state, None)
+            stepper.prime(h.numpy(), None if c is None else c.numpy())  # (L, n, H)
+            return stepper.advance
+        torch_stepper = TokenStepper(self.model)
+        state = [torch_stepper.from_sequence_state(sequence_state)]
+
+        def advance(tokens: list[int]) -> np.ndarray:
+            logits, state[0] = torch_stepper.advance(tokens, state[0])  # (n, V)
+            return logits.cpu().numpy()
+
+        return advance
 
     @property
     def stops_at_eos_by_default(self) -> bool:
