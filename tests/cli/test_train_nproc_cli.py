@@ -27,15 +27,6 @@ def test_a_bad_nproc_exits_1_and_creates_no_run(home: Path, nproc: str, expected
     assert service.list_runs(home=home) == []
 
 
-def test_a_seq2seq_run_is_refused_with_nproc_before_a_run_exists(home: Path) -> None:
-    reverse = str(EXAMPLES / "reverse.yaml")
-    result = invoke("train", reverse, "--set", "train.max_steps=2", "--nproc", "2")
-    assert result.exit_code == 1, result.output
-    message = " ".join(result.stderr.split())
-    assert "error: task: seq2seq trains in one process" in message and "--nproc 1" in message
-    assert service.list_runs(home=home) == []
-
-
 def test_nproc_under_torchrun_is_refused(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WORLD_SIZE", "2")
     result = invoke("train", CHAR_LM, "--nproc", "2")

@@ -75,6 +75,36 @@ def test_ctrl_c_stops_every_rank_and_resuming_on_2_ranks_equals_one_process(
     assert len(service.list_runs(home=home)) == 2  # rank 1 wrote no run of its own
 
 
+PAIRS = {
+    "task": "seq2seq",
+    "data": {"path": "seq2seq:reverse?size=5&n=96&val=16"},
+    "embedding": {"dim": 8},
+    "model": {"cell": "gru", "hidden_size": 8, "attention": "additive"},
+    "train": {
+        "batch_size": 12,  # 8 batches of 12 per epoch; with 2 ranks, shards of 6
+        "max_steps": 12,
+        "seed": 3,
+        "eval_every": 4,
+        "teacher_forcing": 0.5,  # the draws must be the whole batch's on every rank
+        "threads": 1,
+    },
+}
+
+
+def test_seq2seq_on_2_ranks_interrupted_and_resumed_equals_one_process(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    one = service.train(PAIRS, home=home)
+    interrupt = _at_step(5, lambda: os.kill(os.getpid(), signal.SIGINT))
+    stopped = service.train_parallel(PAIRS, nproc=2, on_event=interrupt, home=home)
+    assert stopped["status"] == "interrupted", stopped["message"]
+    resumed = service.train_parallel(None, nproc=2, resume_ref=stopped["id"], home=home)
+    assert (resumed["status"], resumed["steps"]) == ("finished", 12)
+    _assert_close(_weights(home, resumed["id"]), _weights(home, one["id"]))
+    for metric in ("val_loss", "val_exact_match", "val_token_accuracy"):
+        expected = one["final_metrics"][metric]
+        assert resumed["final_metrics"][metric] == pytest.approx(expected, rel=1e-4), metric
+
+
 def test_a_killed_rank_fails_the_run_and_keeps_its_checkpoint(tmp_path: Path) -> None:
     home, pids = tmp_path / "home", []
     kill = _at_step(5, lambda: os.kill(pids[1], signal.SIGKILL))  # checkpoints at 2 and 4

@@ -284,12 +284,15 @@ class Seq2Seq(nn.Module):
         tgt_in: torch.Tensor,
         teacher_forcing: float = 1.0,
         generator: torch.Generator | None = None,
+        use_truth: torch.Tensor | None = None,
     ) -> Seq2SeqOutput:
         """Logits for every target step; tgt_in (T, B) = <bos> y_1 .. (``decoder_inputs``).
 
         teacher_forcing: the chance that step t > 1 reads the true y_{t-1} rather than the
         model's own argmax prediction (drawn per example and step from `generator`); 1
         always reads the truth, 0 never does (free running, as at prediction).
+        use_truth: those draws (T, B) bool made by the caller instead (a data-parallel
+        rank takes its columns of the draws for the whole batch, ``teacher_forcing_draws``).
         """
         if not 0.0 <= teacher_forcing <= 1.0:
             raise ConfigError(
@@ -297,10 +300,8 @@ class Seq2Seq(nn.Module):
             )
         enc = self.encode(src, src_lengths)
         T, B = tgt_in.shape
-        if 0.0 < teacher_forcing < 1.0:  # draw only then: 0 and 1 leave the RNG alone
-            use_truth = torch.rand((T, B), generator=generator) < teacher_forcing  # (T, B)
-        else:
-            use_truth = torch.full((T, B), teacher_forcing == 1.0)  # (T, B)
+        if use_truth is None:
+            use_truth = teacher_forcing_draws(teacher_forcing, T, B, generator)  # (T, B)
         use_truth = use_truth.to(tgt_in.device)
         state, y_prev = enc.state, tgt_in[0]  # y_0 = <bos>
         logits, weights = [], []
@@ -316,6 +317,17 @@ class Seq2Seq(nn.Module):
                 weights.append(step_weights)  # (B, S)
         attention = torch.stack(weights) if weights else None  # (T, B, S)
         return Seq2SeqOutput(logits=torch.stack(logits), attention=attention)
+
+
+def teacher_forcing_draws(
+    teacher_forcing: float, T: int, B: int, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """(T, B) bool, True where a decoder step reads the true previous token: drawn from
+    `generator` with chance `teacher_forcing` (only when 0 < teacher_forcing < 1, so that
+    1 and 0 leave the generator alone), on the CPU."""
+    if 0.0 < teacher_forcing < 1.0:
+        return torch.rand((T, B), generator=generator) < teacher_forcing  # (T, B)
+    return torch.full((T, B), teacher_forcing == 1.0)  # (T, B)
 
 
 def sequence_loss(

@@ -3,11 +3,14 @@
 Every rank builds the same data and the same seeded model and walks the same global
 batches (their order is a pure function of seed and epoch). The learner of rank r
 trains on its shard of each global batch: a slice of the LM streams (columns), or of
-the classify / forecast examples. DistributedDataParallel averages the gradients over
-the ranks; each rank's loss is its shard's mean scaled by ``n_r * world / n`` (n_r of
-the batch's n loss terms), so the average is the gradient of the mean over the whole
-batch, exactly what one process computes, whatever the shard sizes (a short last batch
-included). Ranks then hold the same gradients, norms and weights.
+the classify / forecast / tag examples, or of a seq2seq batch's pairs (``shard_pairs``;
+the teacher-forcing draws are made for the whole batch on every rank from the same
+generator, then each rank takes its columns, so N ranks draw what one process draws).
+DistributedDataParallel averages the gradients over the ranks; each rank's loss is its
+shard's mean scaled by ``n_r * world / n`` (n_r of the batch's n loss terms), so the
+average is the gradient of the mean over the whole batch, exactly what one process
+computes, whatever the shard sizes (a short last batch included). Ranks then hold the
+same gradients, norms and weights.
 
 The carried LM hidden state is gathered from every rank into one ``(layers, B, H)``
 state for checkpoints, so a checkpoint looks like a one-process run's; each rank
@@ -29,11 +32,15 @@ import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
 from rnnlab.data.batches import Batch
+from rnnlab.data.seq2seq import Seq2SeqBatch
 from rnnlab.data.tag_data import IGNORE_INDEX
 from rnnlab.errors import ConfigError
 from rnnlab.spec.run import RunConfig
 from rnnlab.torch_engine import SequenceModel
+from rnnlab.torch_engine.seq2seq import Seq2Seq
+from rnnlab.torch_engine.seq2seq_build import seq2seq_from_config
 from rnnlab.train.build import build_torch_model, frozen_parameters
+from rnnlab.train.seq2seq_learner import Seq2SeqLearner
 from rnnlab.train.torch_learner import TorchLearner, resolve_device
 from rnnlab.train.trainer import Trainer
 
@@ -48,12 +55,6 @@ def check_distributed(config: RunConfig, world: int) -> None:
         raise ConfigError(f"--nproc: expected an integer >= 1, received {world}")
     if world == 1:
         return
-    if config.task == "seq2seq":
-        raise ConfigError(
-            f"task: seq2seq trains in one process (its encoder-decoder has no data-parallel "
-            f"learner); --nproc {world} takes language-model | classify | forecast | tag, or "
-            "use --nproc 1"
-        )
     spec = config.train
     if spec.engine != "torch":
         raise ConfigError(
@@ -142,7 +143,42 @@ def shard_batch(batch: Batch, task: str, rank: int, world: int) -> tuple[Batch, 
     return Batch(x=np.ascontiguousarray(x), y=np.ascontiguousarray(y), lengths=lengths), weight
 
 
-class DistributedTorchLearner(TorchLearner):
+def shard_pairs(batch: Seq2SeqBatch, rank: int, world: int) -> tuple[Seq2SeqBatch, Any, float]:
+    """(this rank's pairs of a seq2seq batch, their columns, the weight of its mean loss per
+    target token), padding past the shard's longest source and target cut off."""
+    columns = shard_columns(batch.size, rank, world)
+    empty = len(columns) == 0
+    if empty:
+        columns = np.arange(1)
+    src_lengths, tgt_lengths = batch.src_lengths[columns], batch.tgt_lengths[columns]
+    local = Seq2SeqBatch(
+        src=np.ascontiguousarray(batch.src[: int(src_lengths.max()), columns]),  # (S_r, b)
+        src_lengths=src_lengths,
+        tgt=np.ascontiguousarray(batch.tgt[: int(tgt_lengths.max()) + 1, columns]),  # <bos>..
+        tgt_lengths=tgt_lengths,
+    )
+    return local, columns, 0.0 if empty else local.n_tokens * world / batch.n_tokens
+
+
+class DataParallel:
+    """What a rank adds to a torch learner: DDP around its model (rank 0's parameters are
+    copied to every rank here) and the global batch's mean loss in the step's numbers."""
+
+    def _join(self: Any, device: torch.device) -> None:
+        self.device = device
+        self.model = self.model.to(device)
+        self.rank, self.world = dist.get_rank(), dist.get_world_size()
+        ids = [device.index] if device.type == "cuda" else None
+        self.train_module = DistributedDataParallel(self.model, device_ids=ids)
+
+    def _step_numbers(self: Any, loss: torch.Tensor) -> tuple[float, float, float]:
+        """The global batch's mean loss (the ranks' weighted losses summed / world)."""
+        total = loss.detach().clone()
+        dist.all_reduce(total)
+        return super()._step_numbers(total / self.world)  # type: ignore[misc]
+
+
+class DistributedTorchLearner(DataParallel, TorchLearner):
     """The torch learner of one rank: its shard of every batch, gradients averaged by DDP."""
 
     def __init__(
@@ -155,23 +191,12 @@ class DistributedTorchLearner(TorchLearner):
     ) -> None:
         spec = config.train.model_copy(update={"device": device.type})
         super().__init__(model, task, spec, frozen)
-        self.device = device
-        self.model = self.model.to(device)
-        self.rank, self.world = dist.get_rank(), dist.get_world_size()
-        ids = [device.index] if device.type == "cuda" else None
-        # DDP copies rank 0's parameters to every rank here
-        self.train_module = DistributedDataParallel(self.model, device_ids=ids)
+        self._join(device)
 
     def _forward_loss(self, batch: Batch, carry: Any) -> tuple[torch.Tensor, Any]:
         local, weight = shard_batch(batch, self.task, self.rank, self.world)
         loss, state = super()._forward_loss(local, carry)
         return loss * weight, state
-
-    def _step_numbers(self, loss: torch.Tensor) -> tuple[float, float, float]:
-        """The global batch's mean loss (the ranks' weighted losses summed / world)."""
-        total = loss.detach().clone()
-        dist.all_reduce(total)
-        return super()._step_numbers(total / self.world)
 
     def carry_to_arrays(self, carry: Any) -> dict[str, np.ndarray]:
         """Every rank's columns of the carried state, as one (layers, B, H) state."""
@@ -195,11 +220,34 @@ class DistributedTorchLearner(TorchLearner):
 
 def build_distributed_learner(
     config: RunConfig, prepared: Any, device: torch.device, embedding: np.ndarray | None = None
-) -> DistributedTorchLearner:
+) -> TorchLearner:
     """This rank's learner, from the same seeded model as ``build_learner``'s."""
+    if config.task == "seq2seq":
+        data = prepared.data
+        pairs = seq2seq_from_config(config, len(data.source_vocab), len(data.target_vocab))
+        torch.manual_seed(config.train.seed)  # dropout masks
+        return DistributedSeq2SeqLearner(pairs, config, device)
     model = build_torch_model(config, prepared, embedding)
     torch.manual_seed(config.train.seed)  # dropout masks
     return DistributedTorchLearner(model, config.task, config, device, frozen_parameters(config))
+
+
+class DistributedSeq2SeqLearner(DataParallel, Seq2SeqLearner):
+    """The encoder-decoder's learner of one rank. Every rank draws the teacher-forcing
+    choices of the whole batch from the same seeded generator, as one process does, and
+    takes its columns: N ranks train what one process trains, and rank 0's saved generator
+    is every rank's."""
+
+    def __init__(self, model: Seq2Seq, config: RunConfig, device: torch.device) -> None:
+        train = config.train.model_copy(update={"device": device.type})
+        super().__init__(model, config.model_copy(update={"train": train}))
+        self._join(device)
+
+    def _forward_loss(self, batch: Any, carry: Any) -> tuple[torch.Tensor, Any]:
+        draws = self._draws(batch)  # (T, B) of the whole batch
+        local, columns, weight = shard_pairs(batch, self.rank, self.world)
+        mine = draws[: local.decoder_inputs.shape[0], columns]  # (T_r, b)
+        return self._loss_with(local, mine) * weight, None
 
 
 class DistributedTrainer(Trainer):

@@ -27,7 +27,7 @@ from rnnlab.data.seq2seq import Seq2SeqBatch
 from rnnlab.errors import ConfigError
 from rnnlab.reference.sequence_model import SequenceModelNP
 from rnnlab.spec.run import RunConfig
-from rnnlab.torch_engine.seq2seq import Seq2Seq, sequence_loss
+from rnnlab.torch_engine.seq2seq import Seq2Seq, sequence_loss, teacher_forcing_draws
 from rnnlab.torch_engine.seq2seq_build import (
     encoder_states,
     seq2seq_from_config,
@@ -55,12 +55,19 @@ class Seq2SeqLearner(TorchLearner):
         return batch_tensors(batch, self.device)
 
     def _forward_loss(self, batch: Any, carry: Any) -> tuple[torch.Tensor, Any]:
+        return self._loss_with(batch, self._draws(batch)), None
+
+    def _draws(self, batch: Seq2SeqBatch) -> torch.Tensor:
+        """(T, B) bool: which decoder steps of `batch` read the true previous token."""
+        T = batch.decoder_inputs.shape[0]
+        return teacher_forcing_draws(self.teacher_forcing, T, batch.size, self.generator)
+
+    def _loss_with(self, batch: Seq2SeqBatch, use_truth: torch.Tensor) -> torch.Tensor:
+        """The mean loss per target token of `batch` with the teacher-forcing draws."""
         src, lengths, tgt_in, tgt_out = self._tensors(batch)
         with self._autocast():
-            out = self.train_module(
-                src, lengths, tgt_in, self.teacher_forcing, generator=self.generator
-            )
-        return sequence_loss(out.logits.to(self.dtype), tgt_out), None
+            out = self.train_module(src, lengths, tgt_in, self.teacher_forcing, use_truth=use_truth)
+        return sequence_loss(out.logits.to(self.dtype), tgt_out)
 
     @torch.no_grad()
     def eval_batch(self, batch: Any, carry: Any) -> EvalOutput:
