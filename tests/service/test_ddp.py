@@ -91,16 +91,35 @@ PAIRS = {
 }
 
 
-def test_seq2seq_on_2_ranks_interrupted_and_resumed_equals_one_process(tmp_path: Path) -> None:
+TAGS = {
+    "task": "tag",
+    "data": {"path": "sample:toy_ner", "val_fraction": 0.2},
+    "embedding": {"dim": 8},
+    "model": {"cell": "lstm", "hidden_size": 8, "bidirectional": True},
+    "train": {"batch_size": 6, "max_steps": 12, "seed": 3, "eval_every": 4, "threads": 1},
+}
+
+
+@pytest.mark.parametrize(
+    ("config", "metrics"),
+    [
+        (PAIRS, ("val_loss", "val_exact_match", "val_token_accuracy")),
+        (TAGS, ("val_loss", "val_accuracy", "val_f1")),  # sentences of uneven lengths
+    ],
+    ids=["seq2seq", "tag"],
+)
+def test_2_ranks_interrupted_and_resumed_equal_one_process(
+    tmp_path: Path, config: dict, metrics: tuple[str, ...]
+) -> None:
     home = tmp_path / "home"
-    one = service.train(PAIRS, home=home)
+    one = service.train(config, home=home)
     interrupt = _at_step(5, lambda: os.kill(os.getpid(), signal.SIGINT))
-    stopped = service.train_parallel(PAIRS, nproc=2, on_event=interrupt, home=home)
+    stopped = service.train_parallel(config, nproc=2, on_event=interrupt, home=home)
     assert stopped["status"] == "interrupted", stopped["message"]
     resumed = service.train_parallel(None, nproc=2, resume_ref=stopped["id"], home=home)
     assert (resumed["status"], resumed["steps"]) == ("finished", 12)
     _assert_close(_weights(home, resumed["id"]), _weights(home, one["id"]))
-    for metric in ("val_loss", "val_exact_match", "val_token_accuracy"):
+    for metric in metrics:
         expected = one["final_metrics"][metric]
         assert resumed["final_metrics"][metric] == pytest.approx(expected, rel=1e-4), metric
 
