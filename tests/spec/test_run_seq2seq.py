@@ -26,7 +26,7 @@ def test_defaults_of_a_seq2seq_config() -> None:
     assert (run.data.source_column, run.data.target_column) == ("source", "target")
     assert run.data.max_target_len is None
     assert run.selection_metric == "exact_match"
-    assert SELECT_BY["seq2seq"] == ("exact_match", "token_accuracy", "loss")
+    assert SELECT_BY["seq2seq"] == ("exact_match", "token_accuracy", "loss", "bleu")
 
 
 def test_seq2seq_fields_are_taken() -> None:

@@ -112,12 +112,13 @@ class TrainSpec(_Strict):
         "rather than its own prediction (1: always, 0: free running)",
     )
     select_by: Literal[
-        "auto", "loss", "accuracy", "rmse", "mae", "f1", "exact_match", "token_accuracy"
+        "auto", "loss", "accuracy", "rmse", "mae", "f1", "exact_match", "token_accuracy", "bleu"
     ] = Field(
         "auto",
         description="validation metric that picks the best checkpoint and drives early "
         "stopping; auto: accuracy (classify), loss (language-model), rmse (forecast), "
-        "f1 (tag: macro F1 over the tags but O), exact_match (seq2seq, greedy decoding)",
+        "f1 (tag: macro F1 over the tags but O), exact_match (seq2seq, greedy decoding); "
+        "bleu: seq2seq on sentences (data.tokenizer word, sacrebleu installed)",
     )
     early_stopping_patience: int | None = Field(None, ge=1, le=1_000_000, description="evaluations")
     eval_every: int | None = Field(
@@ -164,7 +165,7 @@ SELECT_BY: dict[str, tuple[str, ...]] = {
     "classify": ("accuracy", "loss"),
     "forecast": ("rmse", "mae", "loss"),
     "tag": ("f1", "accuracy", "loss"),
-    "seq2seq": ("exact_match", "token_accuracy", "loss"),
+    "seq2seq": ("exact_match", "token_accuracy", "loss", "bleu"),
 }
 TAG_FORMATS = ("conll", "tsv", "punctuated")  # what task tag reads
 TAG_ONLY_FORMATS = ("conll", "punctuated")

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from rnnlab import cells
+from rnnlab.data.seq2seq_tasks import is_task_path
 from rnnlab.errors import ConfigError
 from rnnlab.reference.sequence_model import SequenceModelNP
 from rnnlab.spec.run import RunConfig
@@ -28,6 +29,7 @@ from rnnlab.train.embedding_init import initial_embedding
 from rnnlab.train.learner import Learner
 from rnnlab.train.numpy_learner import NumpyLearner
 from rnnlab.train.seq2seq_learner import build_seq2seq_learner
+from rnnlab.train.seq2seq_metrics import bleu_available
 from rnnlab.train.torch_learner import TorchLearner, resolve_device
 
 
@@ -102,7 +104,10 @@ def frozen_parameters(config: RunConfig) -> frozenset[str]:
 
 def check_engine(config: RunConfig) -> None:
     """Errors the engine would raise, before a run is created (e.g. no CUDA device, or
-    train.kernel explicit where train.device auto chose a GPU)."""
+    train.kernel explicit where train.device auto chose a GPU, or train.select_by bleu
+    without sentences or without sacrebleu)."""
+    if config.selection_metric == "bleu":
+        check_bleu_selection(config)
     if config.train.engine != "torch":
         return
     device = resolve_device(config.train.device)
@@ -111,6 +116,27 @@ def check_engine(config: RunConfig) -> None:
             f"train.kernel: explicit runs rnnlab's compiled CPU recurrence, but train.device "
             f"{config.train.device} chose {device.type}; expected train.kernel nn or auto "
             f"(cuDNN), or train.device cpu"
+        )
+
+
+def check_bleu_selection(config: RunConfig) -> None:
+    """train.select_by bleu needs sentences (a TSV read with data.tokenizer word, where
+    validation reports val_bleu) and the sacrebleu package."""
+    data, instead = config.data, "select by exact_match | token_accuracy | loss"
+    if is_task_path(data.path):
+        raise ConfigError(
+            f"train.select_by: bleu scores sentences; data.path {data.path!r} is a generated "
+            f"task of characters: {instead}"
+        )
+    if data.tokenizer != "word":
+        raise ConfigError(
+            f"train.select_by: bleu scores sentences; expected data.tokenizer word with it, "
+            f"received {data.tokenizer!r}: {instead}"
+        )
+    if not bleu_available():
+        raise ConfigError(
+            "train.select_by: bleu needs the sacrebleu package, which is not installed: "
+            "pip install 'rnnlab[bleu]', or select by exact_match | token_accuracy | loss"
         )
 
 

@@ -66,7 +66,8 @@ def validation_metrics(seen: Validation, config: RunConfig, prepared: Any) -> di
     if config.task == "tag":
         return tag_validation_metrics(seen.loss_sum, seen.outputs, seen.targets, prepared.tags)
     if config.task == "seq2seq":  # BLEU for sentences: word-level data
-        decode = prepared.data.decode_target if config.data.tokenizer == "word" else None
+        data = prepared.data
+        decode = data.decode_target if data.tokenizer.kind == "word" else None
         return seq2seq_validation_metrics(
             seen.loss_sum, seen.count, seen.outputs, seen.targets, decode
         )

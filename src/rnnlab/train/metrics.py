@@ -65,14 +65,15 @@ def forecast_metrics(
 
 
 class Selection:
-    """Which evaluation is best: by validation `metric` (loss | accuracy | rmse | mae | f1,
-    see ``RunConfig.selection_metric``); higher is better for accuracy and f1, lower for
-    the rest."""
+    """Which evaluation is best: by validation `metric` (loss | accuracy | rmse | mae | f1 |
+    exact_match | token_accuracy | bleu, see ``RunConfig.selection_metric``); higher is
+    better for the scores, lower for loss, rmse and mae."""
 
     def __init__(self, metric: str) -> None:
         self.metric = metric
         self.key = f"val_{metric}"
-        self.higher_is_better = metric in ("accuracy", "f1", "exact_match", "token_accuracy")
+        higher = ("accuracy", "f1", "exact_match", "token_accuracy", "bleu")
+        self.higher_is_better = metric in higher
 
     def improves(self, value: float | None, best: float | None) -> bool:
         """True when `value` beats `best` (or is the first value); ties do not improve."""
