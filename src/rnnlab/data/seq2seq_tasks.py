@@ -22,13 +22,13 @@ from __future__ import annotations
 import calendar
 import hashlib
 import json
-import re
 import string
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from rnnlab.data import task_paths
 from rnnlab.data.checks import check_int, check_seed
 from rnnlab.data.seq2seq import SEQ2SEQ_SPECIALS, Seq2SeqData
 from rnnlab.data.tokenize import Tokenizer
@@ -199,30 +199,16 @@ def is_task_path(path: object) -> bool:
 def parse_task_path(path: str) -> tuple[str, dict[str, int]]:
     """``seq2seq:TASK[?size=S&n=N&val=M]`` -> (TASK, {"size", "n", "val"}), defaults filled in
     (``DEFAULTS``); a DataError names the path and the part at fault."""
-    text = str(path).strip()
     usage = f"{PREFIX}TASK?size=S&n=N&val=M with TASK one of {' | '.join(TASKS)}"
-    if not text.startswith(PREFIX):
-        raise DataError(f"data.path {path!r}: not a seq2seq task; expected {usage}")
-    name, _, query = text[len(PREFIX) :].partition("?")
-    name = name.strip()
-    if name not in TASKS:
-        raise DataError(f"data.path {path!r}: unknown task {name!r}; expected {usage}")
-    params = dict(DEFAULTS)
-    seen: set[str] = set()
-    for item in query.split("&") if query.strip() else []:
-        key, eq, raw = (part.strip() for part in item.partition("="))
-        if key not in LIMITS or key in seen:
-            why = "is given twice" if key in seen else "is unknown"
-            raise DataError(f"data.path {path!r}: parameter {key!r} {why}; expected {usage}")
-        low, high = LIMITS[key]
-        if not eq or not re.fullmatch(r"[0-9]+", raw) or not low <= int(raw) <= high:
-            raise DataError(
-                f"data.path {path!r}: parameter {key}: expected an integer from {low} to "
-                f"{high}, received {raw if eq else 'no value'!r}"
-            )
-        seen.add(key)
-        params[key] = int(raw)
-    return name, params
+    return task_paths.parse_task_path(
+        path,
+        kind="seq2seq",
+        prefix=PREFIX,
+        tasks=TASKS,
+        defaults=DEFAULTS,
+        limits=LIMITS,
+        usage=usage,
+    )
 
 
 def task_hash(name: str, params: dict[str, int], seed: int) -> str:

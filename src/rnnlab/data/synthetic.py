@@ -29,11 +29,11 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import re
 from typing import Any
 
 import numpy as np
 
+from rnnlab.data import task_paths
 from rnnlab.data.checks import check_int, check_seed
 from rnnlab.data.classify import ClassifyData
 from rnnlab.data.split import round_half_up
@@ -76,34 +76,19 @@ def input_size_for(path: object) -> int:
 
 def parse_synthetic_path(path: str) -> tuple[str, dict[str, int]]:
     """``synthetic:TASK[?n=N&val=M]`` -> (TASK, {"n": N, "val": M}), defaults filled in."""
-    text = str(path).strip()
-    usage = f"synthetic:TASK or synthetic:TASK?n=N&val=M with TASK one of {' | '.join(TASKS)}"
-    if not text.startswith(PREFIX):
-        raise DataError(f"data.path {path!r}: not a synthetic task; expected {usage}")
-    name, _, query = text[len(PREFIX) :].partition("?")
-    if name.strip() not in TASKS:
-        raise DataError(
-            f"data.path {path!r}: unknown synthetic task {name.strip()!r}; "
-            f"the tasks are {', '.join(TASKS)} (use {usage})"
-        )
-    params = {"n": SYNTHETIC_TRAIN, "val": SYNTHETIC_VAL}
-    seen: set[str] = set()
-    for item in query.split("&") if query.strip() else []:
-        key, eq, raw = (part.strip() for part in item.partition("="))
-        if key not in _PARAMS:
-            allowed = ", ".join(f"{k} ({what})" for k, (what, _) in _PARAMS.items())
-            raise DataError(f"data.path {path!r}: unknown parameter {key!r}; allowed: {allowed}")
-        what, low = _PARAMS[key]
-        if key in seen:
-            raise DataError(f"data.path {path!r}: parameter {key} ({what}) is given twice")
-        if not eq or not re.fullmatch(r"[0-9]+", raw) or not low <= int(raw) <= MAX_SEQUENCES:
-            raise DataError(
-                f"data.path {path!r}: parameter {key} ({what}): expected an integer from "
-                f"{low} to {MAX_SEQUENCES}, received {raw if eq else 'no value'!r}"
-            )
-        seen.add(key)
-        params[key] = int(raw)
-    return name.strip(), params
+    meanings = ", ".join(f"{key} ({what})" for key, (what, _) in _PARAMS.items())
+    usage = f"{PREFIX}TASK or {PREFIX}TASK?n=N&val=M ({meanings}) with TASK one of "
+    return task_paths.parse_task_path(
+        path,
+        kind="synthetic",
+        prefix=PREFIX,
+        tasks=TASKS,
+        defaults={"n": SYNTHETIC_TRAIN, "val": SYNTHETIC_VAL},
+        limits={key: (low, MAX_SEQUENCES) for key, (_, low) in _PARAMS.items()},
+        usage=usage + ", ".join(TASKS),
+        task_word="synthetic task",
+        name_of=lambda key: f"{key} ({_PARAMS[key][0]})",
+    )
 
 
 # ---- generators ---------------------------------------------------------------------------
